@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// One library target per concept of the primer (see DEVELOPERS.md); a target depends only on
+// targets listed above it.
+let package = Package(
+  name: "RadLM",
+  platforms: [.macOS(.v14)],
+  products: [
+    .library(name: "RadTensor", targets: ["RadTensor"]),
+    .library(name: "RadTokenizers", targets: ["RadTokenizers"]),
+    .library(name: "RadEval", targets: ["RadEval"]),
+    .executable(name: "radlm", targets: ["radlm"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+    .target(name: "RadTensor", dependencies: ["CBLAS"]),
+    .target(name: "RadTokenizers", dependencies: ["RadTensor"]),
+    .target(name: "RadEval", dependencies: ["RadTensor", "RadTokenizers"]),
+    .executableTarget(
+      name: "radlm",
+      dependencies: [
+        "RadTensor", "RadTokenizers", "RadEval",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "RadTensorTests", dependencies: ["RadTensor"]),
+    .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers"]),
+    .testTarget(name: "RadEvalTests", dependencies: ["RadEval"]),
+  ],
+  swiftLanguageModes: [.v6]
+)
