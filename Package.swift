@@ -9,6 +9,8 @@ let package = Package(
   products: [
     .library(name: "RadTensor", targets: ["RadTensor"]),
     .library(name: "RadTokenizers", targets: ["RadTokenizers"]),
+    .library(name: "RadModels", targets: ["RadModels"]),
+    .library(name: "RadInference", targets: ["RadInference"]),
     .library(name: "RadEval", targets: ["RadEval"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
@@ -23,16 +25,20 @@ let package = Package(
     ),
     .target(name: "RadTensor", dependencies: ["CBLAS"]),
     .target(name: "RadTokenizers", dependencies: ["RadTensor"]),
-    .target(name: "RadEval", dependencies: ["RadTensor", "RadTokenizers"]),
+    .target(name: "RadModels", dependencies: ["RadTensor", "RadTokenizers"]),
+    .target(name: "RadInference", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
+    .target(name: "RadEval", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .executableTarget(
       name: "radlm",
       dependencies: [
-        "RadTensor", "RadTokenizers", "RadEval",
+        "RadTensor", "RadTokenizers", "RadModels", "RadInference", "RadEval",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "RadTensorTests", dependencies: ["RadTensor"]),
     .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers"]),
+    // .testTarget(name: "RadModelsTests", dependencies: ["RadModels"]),
+    // .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"]),
   ],
   swiftLanguageModes: [.v6]
