@@ -1,0 +1,219 @@
+import Foundation
+
+/// BLEU's smoothing methods as sacrebleu names them (Chen & Cherry 2014): `exp` (NIST, the
+/// default), `floor` (method 1, value 0.1), `add-k` (method 2, value 1) and `none`.
+public enum BLEUSmoothing: Sendable, Equatable {
+  case exp
+  case floor(Double)
+  case addK(Double)
+  case none
+
+  /// Parses sacrebleu's names; `value` overrides the default of `floor` and `add-k`.
+  public init?(name: String, value: Double? = nil) {
+    switch name {
+    case "exp": self = .exp
+    case "none": self = .none
+    case "floor": self = .floor(value ?? 0.1)
+    case "add-k": self = .addK(value ?? 1)
+    default: return nil
+    }
+  }
+
+  /// `smooth:` field of the signature, e.g. `exp` or `floor[0.10]`.
+  public var signatureName: String {
+    switch self {
+    case .exp: return "exp"
+    case .none: return "none"
+    case .floor(let v): return "floor[\(Self.twoDecimals(v))]"
+    case .addK(let v): return "add-k[\(Self.twoDecimals(v))]"
+    }
+  }
+
+  static func twoDecimals(_ v: Double) -> String { String(format: "%.2f", v) }
+}
+
+/// BLEU's sufficient statistics for one segment or a whole corpus (sums of segments).
+public struct BLEUStatistics: Sendable, Equatable {
+  public var hypothesisLength: Int
+  public var referenceLength: Int
+  public var correct: [Int]
+  public var total: [Int]
+
+  public static func zero(order: Int) -> BLEUStatistics {
+    BLEUStatistics(
+      hypothesisLength: 0, referenceLength: 0, correct: Array(repeating: 0, count: order),
+      total: Array(repeating: 0, count: order))
+  }
+
+  public static func + (a: BLEUStatistics, b: BLEUStatistics) -> BLEUStatistics {
+    BLEUStatistics(
+      hypothesisLength: a.hypothesisLength + b.hypothesisLength,
+      referenceLength: a.referenceLength + b.referenceLength,
+      correct: zip(a.correct, b.correct).map(+), total: zip(a.total, b.total).map(+))
+  }
+}
+
+/// A BLEU score on sacrebleu's 0-100 scale with the numbers it prints beside it.
+public struct BLEUScore: Sendable, Equatable {
+  public var score: Double
+  public var counts: [Double]
+  public var totals: [Double]
+  public var precisions: [Double]
+  public var brevityPenalty: Double
+  public var hypothesisLength: Int
+  public var referenceLength: Int
+}
+
+/// BLEU exactly as sacrebleu 2.6.0 computes it, at corpus and sentence level.
+///
+/// Tokenize each segment (13a by default), count clipped n-gram matches against the maximum
+/// count over the references, take the closest reference length (the shorter on ties), and
+/// combine the modified precisions geometrically with a brevity penalty. Corpus BLEU sums the
+/// segment statistics first; it is not the mean of sentence scores.
+public struct SacreBLEU: Sendable {
+  public static let version = "2.6.0"
+  public var tokenizer: SacreBLEUTokenizer
+  public var smoothing: BLEUSmoothing
+  public var effectiveOrder: Bool
+  public var lowercase: Bool
+  public var maxOrder: Int
+
+  /// Defaults of `sacrebleu.corpus_bleu`: 13a, exp smoothing, no effective order.
+  public init(
+    tokenizer: SacreBLEUTokenizer = .thirteenA, smoothing: BLEUSmoothing = .exp,
+    effectiveOrder: Bool = false, lowercase: Bool = false, maxOrder: Int = 4
+  ) {
+    self.tokenizer = tokenizer
+    self.smoothing = smoothing
+    self.effectiveOrder = effectiveOrder
+    self.lowercase = lowercase
+    self.maxOrder = min(max(maxOrder, 1), 4)
+  }
+
+  /// sacrebleu's reproducibility signature; `nrefs` is `var` when pairs differ in count.
+  public func signature(referenceCounts: Set<Int>) -> String {
+    let nrefs = referenceCounts.count == 1 ? String(referenceCounts.first ?? 1) : "var"
+    return
+      "nrefs:\(nrefs)|case:\(lowercase ? "lc" : "mixed")|eff:\(effectiveOrder ? "yes" : "no")|tok:\(tokenizer.signatureName)|smooth:\(smoothing.signatureName)|version:\(Self.version)"
+  }
+
+  public func signature(for pairs: [TextPair]) -> String {
+    signature(referenceCounts: Set(pairs.map(\.references.count)))
+  }
+
+  // MARK: - Statistics
+
+  private func prepare(_ text: String) -> [String] {
+    tokenizer.tokens(lowercase ? PythonText.lower(text) : text)
+  }
+
+  /// Statistics of one hypothesis against its references.
+  public func statistics(hypothesis: String, references: [String]) -> BLEUStatistics {
+    var interner = TokenInterner()
+    let hyp = interner.ids(prepare(hypothesis))
+    var refMax: [[NGramKey: Int]] = Array(repeating: [:], count: maxOrder)
+    var refLengths: [Int] = []
+    for r in references {
+      let ids = interner.ids(prepare(r))
+      refLengths.append(ids.count)
+      for n in 1...maxOrder {
+        for (k, c) in Self.counts(ids, n) where c > refMax[n - 1][k, default: 0] {
+          refMax[n - 1][k] = c
+        }
+      }
+    }
+    var closestDiff = -1
+    var closestLength = -1
+    for l in refLengths {
+      let diff = abs(hyp.count - l)
+      if closestDiff == -1 || diff < closestDiff {
+        closestDiff = diff
+        closestLength = l
+      } else if diff == closestDiff && l < closestLength {
+        closestLength = l
+      }
+    }
+    var stats = BLEUStatistics.zero(order: maxOrder)
+    stats.hypothesisLength = hyp.count
+    stats.referenceLength = closestLength
+    for n in 1...maxOrder {
+      for (k, c) in Self.counts(hyp, n) {
+        stats.total[n - 1] += c
+        if let r = refMax[n - 1][k] { stats.correct[n - 1] += min(c, r) }
+      }
+    }
+    return stats
+  }
+
+  static func counts(_ ids: [Int32], _ n: Int) -> [NGramKey: Int] {
+    let keys = NGramKeys.sorted(ids, n)
+    var out: [NGramKey: Int] = [:]
+    out.reserveCapacity(keys.count)
+    var i = 0
+    while i < keys.count {
+      var j = i + 1
+      while j < keys.count && keys[j] == keys[i] { j += 1 }
+      out[keys[i]] = j - i
+      i = j
+    }
+    return out
+  }
+
+  // MARK: - Scores
+
+  /// `BLEU.compute_bleu` on (summed) statistics.
+  public func score(_ stats: BLEUStatistics) -> BLEUScore {
+    var correct = stats.correct.map(Double.init)
+    var total = stats.total.map(Double.init)
+    let sys = stats.hypothesisLength
+    let ref = stats.referenceLength
+    var bp = 1.0
+    if sys < ref { bp = sys > 0 ? Foundation.exp(1 - Double(ref) / Double(sys)) : 0 }
+    var precisions = [Double](repeating: 0, count: maxOrder)
+    if !stats.correct.contains(where: { $0 != 0 }) {
+      return BLEUScore(
+        score: 0, counts: correct, totals: total, precisions: precisions, brevityPenalty: bp,
+        hypothesisLength: sys, referenceLength: ref)
+    }
+    var smoothMteval = 1.0
+    var effOrder = maxOrder
+    for n in 1...maxOrder {
+      if case .addK(let k) = smoothing, n > 1 {
+        correct[n - 1] += k
+        total[n - 1] += k
+      }
+      if total[n - 1] == 0 { break }
+      if effectiveOrder { effOrder = n }
+      if correct[n - 1] == 0 {
+        switch smoothing {
+        case .exp:
+          smoothMteval *= 2
+          precisions[n - 1] = 100 / (smoothMteval * total[n - 1])
+        case .floor(let v):
+          precisions[n - 1] = 100 * v / total[n - 1]
+        default: break
+        }
+      } else {
+        precisions[n - 1] = 100 * correct[n - 1] / total[n - 1]
+      }
+    }
+    var logSum = 0.0
+    for p in precisions[..<effOrder] { logSum += p == 0 ? -9_999_999_999 : Foundation.log(p) }
+    let s = bp * Foundation.exp(logSum / Double(effOrder))
+    return BLEUScore(
+      score: s, counts: correct, totals: total, precisions: precisions, brevityPenalty: bp,
+      hypothesisLength: sys, referenceLength: ref)
+  }
+
+  /// `corpus_score`: statistics summed over all pairs, then one BLEU.
+  public func corpusScore(_ pairs: [TextPair]) -> BLEUScore {
+    let stats = parallelMap(pairs) { statistics(hypothesis: $0.hypothesis, references: $0.references) }
+    return score(stats.reduce(BLEUStatistics.zero(order: maxOrder), +))
+  }
+
+  /// `sentence_score` for every pair (the caller picks effective order; sacrebleu's
+  /// `sentence_bleu` turns it on).
+  public func sentenceScores(_ pairs: [TextPair]) -> [BLEUScore] {
+    parallelMap(pairs) { score(statistics(hypothesis: $0.hypothesis, references: $0.references)) }
+  }
+}

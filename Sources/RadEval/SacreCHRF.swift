@@ -1,0 +1,185 @@
+/// chrF and chrF++ exactly as sacrebleu 2.6.0 computes them.
+///
+/// Character n-grams (orders 1-6, whitespace removed) and, for chrF++, word n-grams (orders
+/// 1-2, with leading/trailing punctuation split off) are matched between hypothesis and
+/// reference; the averaged precision and recall give an F-score with β = 2 on a 0-100 scale.
+/// With several references the one with the best sentence F-score supplies the statistics.
+public struct SacreCHRF: Sendable {
+  public var charOrder: Int
+  public var wordOrder: Int
+  public var beta: Int
+  public var lowercase: Bool
+  public var whitespace: Bool
+  public var epsSmoothing: Bool
+
+  /// chrF defaults (`CHRF()`); pass `wordOrder: 2` for chrF++.
+  public init(
+    charOrder: Int = 6, wordOrder: Int = 0, beta: Int = 2, lowercase: Bool = false,
+    whitespace: Bool = false, epsSmoothing: Bool = false
+  ) {
+    self.charOrder = min(max(charOrder, 1), 6)
+    self.wordOrder = min(max(wordOrder, 0), 4)
+    self.beta = beta
+    self.lowercase = lowercase
+    self.whitespace = whitespace
+    self.epsSmoothing = epsSmoothing
+  }
+
+  /// Name sacrebleu prints: `chrF2`, `chrF2++`.
+  public var name: String { "chrF\(beta)" + String(repeating: "+", count: wordOrder) }
+
+  public func signature(referenceCounts: Set<Int>) -> String {
+    let nrefs = referenceCounts.count == 1 ? String(referenceCounts.first ?? 1) : "var"
+    return
+      "nrefs:\(nrefs)|case:\(lowercase ? "lc" : "mixed")|eff:\(epsSmoothing ? "no" : "yes")|nc:\(charOrder)|nw:\(wordOrder)|space:\(whitespace ? "yes" : "no")|version:\(SacreBLEU.version)"
+  }
+
+  public func signature(for pairs: [TextPair]) -> String {
+    signature(referenceCounts: Set(pairs.map(\.references.count)))
+  }
+
+  private var order: Int { charOrder + wordOrder }
+
+  // MARK: - Statistics: [hyp, ref, match] per order, flattened.
+
+  private struct Grams {
+    var perOrder: [[NGramKey: Int]]
+  }
+
+  private func grams(_ text: String, interner: inout TokenInterner) -> Grams {
+    let t = lowercase ? PythonText.lower(text) : text
+    var cps = PythonText.codePoints(t)
+    if !whitespace { cps.removeAll(where: PythonText.isWhitespace) }
+    var perOrder: [[NGramKey: Int]] = []
+    for n in 1...charOrder {
+      var c: [NGramKey: Int] = [:]
+      if cps.count >= n {
+        for i in 0...(cps.count - n) {
+          var hi: UInt64 = 0
+          var lo: UInt64 = 0
+          for j in 0..<n {
+            // 21 bits per code point, three per word.
+            if j < 3 { hi |= UInt64(cps[i + j]) << (21 * UInt64(j)) } else {
+              lo |= UInt64(cps[i + j]) << (21 * UInt64(j - 3))
+            }
+          }
+          c[NGramKey(hi: hi, lo: lo), default: 0] += 1
+        }
+      }
+      perOrder.append(c)
+    }
+    if wordOrder > 0 {
+      let words = interner.ids(Self.removePunctuation(t))
+      for n in 1...wordOrder { perOrder.append(SacreBLEU.counts(words, n)) }
+    }
+    return Grams(perOrder: perOrder)
+  }
+
+  private static let punctuation: Set<Unicode.Scalar> = Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".unicodeScalars)
+
+  /// sacrebleu's `_remove_punctuation`: split one punctuation mark off the end, else the start.
+  static func removePunctuation(_ sentence: String) -> [String] {
+    var out: [String] = []
+    for w in PythonText.split(sentence) {
+      let s = Array(w.unicodeScalars)
+      if s.count == 1 {
+        out.append(w)
+      } else if let last = s.last, punctuation.contains(last) {
+        out.append(String(String.UnicodeScalarView(s.dropLast())))
+        out.append(String(last))
+      } else if let first = s.first, punctuation.contains(first) {
+        out.append(String(first))
+        out.append(String(String.UnicodeScalarView(s.dropFirst())))
+      } else {
+        out.append(w)
+      }
+    }
+    return out
+  }
+
+  /// Best statistics of one hypothesis over its references.
+  public func statistics(hypothesis: String, references: [String]) -> [Int] {
+    var interner = TokenInterner()
+    let hyp = grams(hypothesis, interner: &interner)
+    var best: [Int] = []
+    var bestF = -1.0
+    for r in references {
+      let ref = grams(r, interner: &interner)
+      var stats: [Int] = []
+      stats.reserveCapacity(3 * order)
+      for (h, rr) in zip(hyp.perOrder, ref.perOrder) {
+        var match = 0
+        var hypCount = 0
+        for (g, c) in h {
+          hypCount += c
+          if let rc = rr[g] { match += min(c, rc) }
+        }
+        stats.append(rr.isEmpty ? 0 : hypCount)
+        stats.append(rr.values.reduce(0, +))
+        stats.append(match)
+      }
+      let f = fScore(stats)
+      if f > bestF {
+        bestF = f
+        best = stats
+      }
+    }
+    return best
+  }
+
+  /// `_compute_f_score` on (summed) statistics.
+  public func fScore(_ statistics: [Int]) -> Double {
+    let eps = 1e-16
+    var score = 0.0
+    var effective = 0
+    let factor = Double(beta * beta)
+    var avgPrec = 0.0
+    var avgRec = 0.0
+    for i in 0..<order {
+      guard 3 * i + 2 < statistics.count else { break }
+      let nHyp = statistics[3 * i]
+      let nRef = statistics[3 * i + 1]
+      let nMatch = statistics[3 * i + 2]
+      let prec = nHyp > 0 ? Double(nMatch) / Double(nHyp) : eps
+      let rec = nRef > 0 ? Double(nMatch) / Double(nRef) : eps
+      let denom = factor * prec + rec
+      score += denom > 0 ? (1 + factor) * prec * rec / denom : eps
+      if nHyp > 0 && nRef > 0 {
+        avgPrec += prec
+        avgRec += rec
+        effective += 1
+      }
+    }
+    if epsSmoothing { return 100 * score / Double(order) }
+    if effective == 0 {
+      avgPrec = 0
+      avgRec = 0
+    } else {
+      avgPrec /= Double(effective)
+      avgRec /= Double(effective)
+    }
+    if avgPrec + avgRec != 0 {
+      var s = (1 + factor) * avgPrec * avgRec
+      s /= (factor * avgPrec) + avgRec
+      return 100 * s
+    }
+    return 0
+  }
+
+  /// Per-pair statistics (computed once, in parallel).
+  public func allStatistics(_ pairs: [TextPair]) -> [[Int]] {
+    parallelMap(pairs) { statistics(hypothesis: $0.hypothesis, references: $0.references) }
+  }
+
+  /// Corpus chrF: statistics summed over pairs.
+  public func corpusScore(statistics: [[Int]]) -> Double {
+    var sum = [Int](repeating: 0, count: 3 * order)
+    for s in statistics { for (i, v) in s.enumerated() where i < sum.count { sum[i] += v } }
+    return fScore(sum)
+  }
+
+  public func corpusScore(_ pairs: [TextPair]) -> Double { corpusScore(statistics: allStatistics(pairs)) }
+
+  /// Sentence chrF of every pair.
+  public func sentenceScores(_ pairs: [TextPair]) -> [Double] { allStatistics(pairs).map(fScore) }
+}
