@@ -8,12 +8,18 @@ struct TorchFixture {
   let tensors: [String: Tensor]
 
   init(_ name: String) throws {
+    let root = try TorchFixture.raw(name)
+    self.root = root
+    tensors = try TorchFixture.decodeTensors(root["tensors"], file: name)
+  }
+
+  /// The fixture's top-level JSON object.
+  static func raw(_ name: String) throws -> [String: Any] {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .appendingPathComponent("Fixtures").appendingPathComponent(name)
     let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
     guard let root = object as? [String: Any] else { throw FixtureError.malformed(name) }
-    self.root = root
-    tensors = try TorchFixture.decodeTensors(root["tensors"], file: name)
+    return root
   }
 
   static func decodeTensors(_ value: Any?, file: String) throws -> [String: Tensor] {

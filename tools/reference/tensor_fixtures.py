@@ -182,8 +182,65 @@ def optimizer_fixture():
     })
 
 
+
+def ops_fixture():
+    """Forward values of individual operations on fixed inputs."""
+    g = torch.Generator().manual_seed(4)
+    a = torch.randn(2, 3, 5, generator=g) * 2
+    b = torch.randn(3, 1, generator=g)
+    row = torch.randn(5, generator=g)
+    positive = torch.rand(2, 3, 5, generator=g) * 3 + 0.1
+    wide = torch.randn(3, 67, generator=g) * 4
+    gamma = torch.randn(67, generator=g)
+    beta = torch.randn(67, generator=g)
+    big = torch.randn(50, 40, generator=g) * 10
+    other = torch.randn(2, 5, 4, generator=g)
+    results = {
+        "a": a, "b": b, "row": row, "positive": positive, "wide": wide, "gamma": gamma, "beta": beta,
+        "big": big, "other": other,
+        "add_broadcast": a + b, "sub_row": a - row, "mul_broadcast": a * b, "div_row": a / (row.abs() + 0.5),
+        "exp": a.exp(), "log": positive.log(), "sqrt": positive.sqrt(), "pow": positive.pow(1.7),
+        "tanh": a.tanh(), "sigmoid": a.sigmoid(), "relu": a.relu(), "gelu": F.gelu(a),
+        "gelu_tanh": F.gelu(a, approximate="tanh"), "silu": F.silu(a),
+        "gelu_big": F.gelu(big), "gelu_tanh_big": F.gelu(big, approximate="tanh"), "silu_big": F.silu(big),
+        "tanh_big": big.tanh(), "exp_big": (big / 2).exp(), "sigmoid_big": big.sigmoid(),
+        "sum_axis1": a.sum(1), "sum_axes02": a.sum((0, 2)), "mean_last": a.mean(-1), "max_axis2": a.max(2).values,
+        "argmax_axis1": a.argmax(1).to(torch.float32),
+        "permute": a.permute(2, 0, 1), "transpose": a.transpose(0, 1), "slice": a[:, 1:3, :],
+        "concat": torch.cat([a, a * 2], dim=1), "softmax": wide.softmax(-1), "softmax_axis0": wide.softmax(0),
+        "log_softmax": wide.log_softmax(-1), "layer_norm": F.layer_norm(wide, (67,), gamma, beta, eps=1e-5),
+        "rms_norm": wide * torch.rsqrt(wide.pow(2).mean(-1, keepdim=True) + 1e-6) * gamma,
+        "matmul_batched": a @ other, "matmul_t": a @ a.transpose(-1, -2),
+        "softmax_big": big.softmax(-1), "log_softmax_big": big.log_softmax(-1),
+    }
+    write("torch_ops.json", {"tensors": {k: pack(v) for k, v in results.items()}})
+
+
+def schedule_fixture():
+    """Learning-rate multipliers from transformers' schedule functions."""
+    from transformers import (get_constant_schedule_with_warmup, get_cosine_schedule_with_warmup,
+                              get_linear_schedule_with_warmup)
+    def factors(make):
+        opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+        sched = make(opt)
+        values = []
+        for _ in range(25):
+            values.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+        return values
+    write("transformers_schedules.json", {
+        "constant_warmup3": factors(lambda o: get_constant_schedule_with_warmup(o, 3)),
+        "linear_warmup4_total20": factors(lambda o: get_linear_schedule_with_warmup(o, 4, 20)),
+        "cosine_warmup5_total20": factors(lambda o: get_cosine_schedule_with_warmup(o, 5, 20)),
+        "cosine_warmup0_total20_cycles1.5": factors(lambda o: get_cosine_schedule_with_warmup(o, 0, 20, num_cycles=1.5)),
+    })
+
+
 if __name__ == "__main__":
     mlp_fixture()
     attention_fixture()
     swiglu_fixture()
     optimizer_fixture()
+    ops_fixture()
+    schedule_fixture()

