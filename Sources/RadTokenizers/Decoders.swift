@@ -1,0 +1,95 @@
+import Foundation
+
+/// A decoder from `tokenizer.json`: turns token strings back into text, undoing what the
+/// pre-tokenizer and model did (byte-level characters to bytes, `##` continuations, `▁` spaces).
+public indirect enum Decoder: Sendable, Equatable {
+  case byteLevel
+  case wordPiece(prefix: String, cleanup: Bool)
+  case metaspace(replacement: UInt32, prependScheme: PrependScheme)
+  /// `<0xAB>` tokens back to bytes.
+  case byteFallback
+  /// Joins all tokens into one.
+  case fuse
+  case replace(pattern: String, content: String)
+  case strip(content: String, start: Int, stop: Int)
+  case sequence([Decoder])
+
+  /// Applies this decoder to a token list, returning the transformed list (joined by the caller).
+  func decodeChain(_ tokens: [String]) -> [String] {
+    switch self {
+    case .byteLevel:
+      var bytes: [UInt8] = []
+      for t in tokens {
+        if let b = ByteLevelAlphabet.decode(t) { bytes += b } else { bytes += Array(t.utf8) }
+      }
+      return [String(decoding: bytes, as: UTF8.self)]
+    case .wordPiece(let prefix, let cleanup):
+      return tokens.enumerated().map { i, tok in
+        var t = tok
+        if i != 0 {
+          if t.hasPrefix(prefix) { t = String(t.dropFirst(prefix.count)) } else { t = " " + t }
+        }
+        return cleanup ? Self.cleanup(t) : t
+      }
+    case .metaspace(let rep, let scheme):
+      return tokens.enumerated().map { i, tok in
+        var v = String.UnicodeScalarView()
+        for c in tok.unicodeScalars {
+          if c.value == rep {
+            if i == 0 && scheme != .never { continue }
+            v.append(" ")
+          } else { v.append(c) }
+        }
+        return String(v)
+      }
+    case .byteFallback:
+      var out: [String] = []
+      var pending: [UInt8] = []
+      func flush() {
+        if pending.isEmpty { return }
+        if let s = String(validating: pending, as: UTF8.self) { out.append(s) } else {
+          out += [String](repeating: "\u{FFFD}", count: pending.count)
+        }
+        pending = []
+      }
+      for t in tokens {
+        let u = Array(t.utf8)
+        if u.count == 6 && t.hasPrefix("<0x") && t.hasSuffix(">"), let b = UInt8(String(t.dropFirst(3).dropLast()), radix: 16) {
+          pending.append(b)
+        } else { flush(); out.append(t) }
+      }
+      flush()
+      return out
+    case .fuse:
+      return [tokens.joined()]
+    case .replace(let p, let c):
+      return tokens.map { $0.replacingOccurrences(of: p, with: c) }
+    case .strip(let content, let start, let stop):
+      return tokens.map { tok in
+        var cs = Array(tok)
+        var s = 0
+        while s < start && s < cs.count && String(cs[s]) == content { s += 1 }
+        cs.removeFirst(s)
+        var e = 0
+        while e < stop && !cs.isEmpty && String(cs[cs.count - 1]) == content { cs.removeLast(); e += 1 }
+        return String(cs)
+      }
+    case .sequence(let list):
+      var t = tokens
+      for d in list { t = d.decodeChain(t) }
+      return t
+    }
+  }
+
+  /// Decodes tokens to text.
+  public func decode(_ tokens: [String]) -> String { decodeChain(tokens).joined() }
+
+  static func cleanup(_ s: String) -> String {
+    var t = s
+    for (a, b) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"),
+                   (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] where t.contains(a) {
+      t = t.replacingOccurrences(of: a, with: b)
+    }
+    return t
+  }
+}

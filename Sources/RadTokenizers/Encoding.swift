@@ -1,0 +1,72 @@
+/// A token's span in the original text, in Unicode code points (Python `str` indexes).
+public struct TokenSpan: Sendable, Equatable, Hashable {
+  public var start: Int
+  public var end: Int
+  public init(start: Int, end: Int) { self.start = start; self.end = end }
+}
+
+/// The result of tokenizing one input: token ids and strings, each token's span in the input,
+/// type ids, the attention mask (0 on padding) and which tokens are special.
+public struct Encoding: Sendable, Equatable {
+  public var ids: [Int] = []
+  public var tokens: [String] = []
+  public var offsets: [TokenSpan] = []
+  public var typeIds: [Int] = []
+  public var attentionMask: [Int] = []
+  public var specialTokensMask: [Int] = []
+
+  public init() {}
+
+  public var count: Int { ids.count }
+
+  mutating func append(_ e: Encoding) {
+    ids += e.ids; tokens += e.tokens; offsets += e.offsets; typeIds += e.typeIds
+    attentionMask += e.attentionMask; specialTokensMask += e.specialTokensMask
+  }
+
+  static func concat(_ a: Encoding, _ b: Encoding?) -> Encoding {
+    guard let b else { return a }
+    var x = a
+    var y = b
+    y.typeIds = [Int](repeating: 1, count: y.ids.count)
+    x.append(y)
+    return x
+  }
+
+  /// Keeps the first (or last) `n` tokens.
+  mutating func truncate(to n: Int, fromLeft: Bool) {
+    guard ids.count > n else { return }
+    func cut<T>(_ a: inout [T]) { if fromLeft { a.removeFirst(a.count - n) } else { a.removeLast(a.count - n) } }
+    cut(&ids); cut(&tokens); cut(&offsets); cut(&typeIds); cut(&attentionMask); cut(&specialTokensMask)
+  }
+
+  /// Pads to `length` with `padId`/`padToken`, on the right or the left.
+  public mutating func pad(to length: Int, padId: Int, padToken: String, padTypeId: Int = 0, left: Bool = false) {
+    let k = length - ids.count
+    guard k > 0 else { return }
+    func put<T>(_ a: inout [T], _ v: T) { if left { a.insert(contentsOf: repeatElement(v, count: k), at: 0) } else { a += repeatElement(v, count: k) } }
+    put(&ids, padId); put(&tokens, padToken); put(&offsets, TokenSpan(start: 0, end: 0)); put(&typeIds, padTypeId)
+    put(&attentionMask, 0); put(&specialTokensMask, 1)
+  }
+
+  /// GPT-2 style offset trimming: a token's span loses its leading/trailing spaces ("Ġ").
+  mutating func trimByteLevelOffsets(addPrefixSpace: Bool) {
+    let g = ByteLevelAlphabet.byteToScalar[0x20]
+    for i in 0..<tokens.count {
+      let scalars = Array(tokens[i].unicodeScalars)
+      var lead = 0
+      while lead < scalars.count && (scalars[lead] == g || scalars[lead].properties.isWhitespace) { lead += 1 }
+      var trail = 0
+      while trail < scalars.count && (scalars[scalars.count - 1 - trail] == g || scalars[scalars.count - 1 - trail].properties.isWhitespace) { trail += 1 }
+      guard lead > 0 || trail > 0 else { continue }
+      var o = offsets[i]
+      if lead > 0 {
+        let isFirst = i == 0 || o.start == 0
+        if isFirst && addPrefixSpace && lead == 1 { lead = 0 }
+        o.start = min(o.start + lead, o.end)
+      }
+      if trail > 0 && o.end >= trail { o.end = max(o.end - trail, o.start) }
+      offsets[i] = o
+    }
+  }
+}
