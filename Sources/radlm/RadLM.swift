@@ -9,6 +9,7 @@ struct RadLM: AsyncParsableCommand {
     subcommands: [
       // Each concept adds its command here.
       BenchCommand.self,
+      EvalCommand.self,
       FetchCommand.self,
       InspectCommand.self,
 
