@@ -37,7 +37,7 @@ let package = Package(
     ),
     .testTarget(name: "RadTensorTests", dependencies: ["RadTensor"]),
     .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers"]),
-    // .testTarget(name: "RadModelsTests", dependencies: ["RadModels"]),
+    .testTarget(name: "RadModelsTests", dependencies: ["RadModels"]),
     // .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"]),
   ],

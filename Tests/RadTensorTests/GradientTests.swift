@@ -86,6 +86,12 @@ struct GradientTests {
     Case(name: "cross entropy with ignore", inputs: [sample([4, 6], seed: 60, low: -2, high: 2)]) {
       $0[0].crossEntropy(targets: [1, -100, 5, 0])
     },
+    Case(name: "rotary rotate-half", inputs: [sample([2, 2, 3, 4], seed: 62)]) {
+      $0[0].rotaryEmbedding(cos: sample([3, 2], seed: 63), sin: sample([3, 2], seed: 64))
+    },
+    Case(name: "rotary interleaved per batch", inputs: [sample([2, 1, 3, 4], seed: 65)]) {
+      $0[0].rotaryEmbedding(cos: sample([2, 3, 2], seed: 66), sin: sample([2, 3, 2], seed: 67), interleaved: true)
+    },
   ]
 
   @Test(arguments: cases)

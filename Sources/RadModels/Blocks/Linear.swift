@@ -1,0 +1,85 @@
+import RadTensor
+
+/// A linear (fully connected) layer y = x·Wᵀ + b: the projection inside every attention and MLP
+/// block. Hugging Face stores `nn.Linear` weights as [out, in]; GPT-2's `Conv1D` stores them as
+/// [in, out]. The layout is a transpose flag on the one GEMM, so neither layout is copied.
+public struct Linear: @unchecked Sendable {
+  /// How the weight matrix is stored.
+  public enum Layout: Sendable { case outIn, inOut }
+  public let weight: Parameter
+  public let bias: Parameter?
+  public let layout: Layout
+  public let inFeatures: Int
+  public let outFeatures: Int
+
+  /// Registers `weight` (normal with `std`) and optional zero `bias` under `scope`.
+  public init(
+    _ scope: ParameterScope, inFeatures: Int, outFeatures: Int, bias: Bool = true, layout: Layout = .outIn,
+    std: Float = 0.02, random: inout SeededRandom
+  ) {
+    let shape = layout == .outIn ? [outFeatures, inFeatures] : [inFeatures, outFeatures]
+    weight = scope.register("weight", Tensor.normal(shape, std: std, using: &random))
+    self.bias = bias ? scope.register("bias", Tensor.zeros([outFeatures])) : nil
+    self.layout = layout
+    self.inFeatures = inFeatures
+    self.outFeatures = outFeatures
+  }
+
+  /// Applies the layer to [..., inFeatures].
+  public func callAsFunction(_ x: Tensor) -> Tensor {
+    var y = x.matmul(weight.value, transposeOther: layout == .outIn)
+    if let bias { y = y + bias.value }
+    return y
+  }
+
+  /// The weight as an [out, in] matrix (copied only for the Conv1D layout).
+  public var outInWeight: Tensor {
+    layout == .outIn ? weight.value.detached() : weight.value.detached().transposed(0, 1)
+  }
+}
+
+/// A token-embedding table [vocabulary, width] looked up by id (`nn.Embedding`).
+public struct Embedding: @unchecked Sendable {
+  public let weight: Parameter
+  public var count: Int { weight.value.shape[0] }
+  public var width: Int { weight.value.shape[1] }
+
+  public init(_ scope: ParameterScope, count: Int, width: Int, std: Float = 0.02, random: inout SeededRandom) {
+    weight = scope.register("weight", Tensor.normal([count, width], std: std, using: &random))
+  }
+
+  /// Rows for `ids`, shaped `shape + [width]`.
+  public func callAsFunction(_ ids: [Int], shape: [Int]) -> Tensor {
+    weight.value.embedding(ids, idsShape: shape)
+  }
+}
+
+/// Layer normalisation with learned gain `weight` and shift `bias` (BERT, GPT-2, BART).
+public struct LayerNorm: @unchecked Sendable {
+  public let weight: Parameter
+  public let bias: Parameter?
+  public let eps: Float
+
+  public init(_ scope: ParameterScope, width: Int, eps: Float, bias: Bool = true) {
+    weight = scope.register("weight", Tensor.ones([width]))
+    self.bias = bias ? scope.register("bias", Tensor.zeros([width])) : nil
+    self.eps = eps
+  }
+
+  public func callAsFunction(_ x: Tensor) -> Tensor {
+    x.layerNorm(weight: weight.value, bias: bias?.value, eps: eps)
+  }
+}
+
+/// Root-mean-square normalisation with a learned gain (Llama, Qwen2).
+public struct RMSNorm: @unchecked Sendable {
+  public let weight: Parameter
+  public let eps: Float
+
+  public init(_ scope: ParameterScope, width: Int, eps: Float) {
+    weight = scope.register("weight", Tensor.ones([width]))
+    self.eps = eps
+  }
+
+  public func callAsFunction(_ x: Tensor) -> Tensor { x.rmsNorm(weight: weight.value, eps: eps) }
+}

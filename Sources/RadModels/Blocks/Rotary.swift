@@ -1,0 +1,99 @@
+import Foundation
+import RadTensor
+
+/// Rotary position embedding settings of a model: the base of the angle frequencies
+/// (`rope_theta`), how many features rotate, and which pairing the q/k weights were stored for.
+/// `angles(positions:)` builds the cos/sin tables that `Tensor.rotaryEmbedding` applies.
+public struct RotaryEmbedding: Sendable {
+  public let headDim: Int
+  public let base: Double
+  /// Rotate-half (Hugging Face) or interleaved pairs (GGUF rows left permuted).
+  public let interleaved: Bool
+  /// inv_freq[i] = 1 / base^(2i/headDim), rounded to float as PyTorch computes it.
+  public let inverseFrequencies: [Float]
+
+  public init(headDim: Int, base: Double, interleaved: Bool = false) {
+    self.headDim = headDim
+    self.base = base
+    self.interleaved = interleaved
+    inverseFrequencies = (0..<(headDim / 2)).map { i in
+      // torch: 1.0 / (base ** (arange(0, dim, 2).float() / dim)) in float32.
+      let exponent = Float(2 * i) / Float(headDim)
+      let power = Float(Foundation.pow(Double(Float(base)), Double(exponent)))
+      return 1 / power
+    }
+  }
+
+  /// cos/sin tables [tokens, headDim/2] for one list of positions, or [batch, tokens, headDim/2]
+  /// when every row has its own positions.
+  public func angles(positions: [[Int]]) -> (cos: Tensor, sin: Tensor) {
+    let half = headDim / 2
+    let tokens = positions.first?.count ?? 0
+    var cosValues = [Float](repeating: 0, count: positions.count * tokens * half)
+    var sinValues = cosValues
+    for (b, row) in positions.enumerated() {
+      for (t, position) in row.enumerated() {
+        for i in 0..<half {
+          let angle = Float(position) * inverseFrequencies[i]
+          cosValues[(b * tokens + t) * half + i] = Float(Foundation.cos(Double(angle)))
+          sinValues[(b * tokens + t) * half + i] = Float(Foundation.sin(Double(angle)))
+        }
+      }
+    }
+    if positions.count == 1 {
+      return (Tensor(shape: [tokens, half], data: cosValues), Tensor(shape: [tokens, half], data: sinValues))
+    }
+    return (
+      Tensor(shape: [positions.count, tokens, half], data: cosValues),
+      Tensor(shape: [positions.count, tokens, half], data: sinValues)
+    )
+  }
+
+  /// Reorders the rows of a q or k projection weight ([heads·headDim, in]) from llama.cpp's
+  /// interleaved layout back to Hugging Face's rotate-half layout (transformers' reverse_permute):
+  /// within each head, rows (2i, 2i+1) become rows (i, i + headDim/2).
+  public static func unpermuteGGUF(_ weight: Tensor, heads: Int) -> Tensor {
+    let rows = weight.shape[0]
+    let columns = weight.count / max(rows, 1)
+    let headDim = rows / heads
+    let half = headDim / 2
+    var out = [Float](repeating: 0, count: weight.count)
+    weight.data.withUnsafeBufferPointer { src in
+      out.withUnsafeMutableBufferPointer { dst in
+        for h in 0..<heads {
+          for i in 0..<half {
+            for j in 0..<2 {
+              let from = h * headDim + 2 * i + j
+              let to = h * headDim + j * half + i
+              (dst.baseAddress! + to * columns).update(from: src.baseAddress! + from * columns, count: columns)
+            }
+          }
+        }
+      }
+    }
+    return Tensor(shape: weight.shape, data: out)
+  }
+
+  /// The inverse of `unpermuteGGUF` (what llama.cpp's converter does), used when writing GGUF and in tests.
+  public static func permuteGGUF(_ weight: Tensor, heads: Int) -> Tensor {
+    let rows = weight.shape[0]
+    let columns = weight.count / max(rows, 1)
+    let headDim = rows / heads
+    let half = headDim / 2
+    var out = [Float](repeating: 0, count: weight.count)
+    weight.data.withUnsafeBufferPointer { src in
+      out.withUnsafeMutableBufferPointer { dst in
+        for h in 0..<heads {
+          for i in 0..<half {
+            for j in 0..<2 {
+              let to = h * headDim + 2 * i + j
+              let from = h * headDim + j * half + i
+              (dst.baseAddress! + to * columns).update(from: src.baseAddress! + from * columns, count: columns)
+            }
+          }
+        }
+      }
+    }
+    return Tensor(shape: weight.shape, data: out)
+  }
+}

@@ -1,0 +1,70 @@
+import RadTensor
+
+/// The usual KV cache: for each layer a preallocated buffer [batch, kvHeads, capacity, headDim]
+/// into which each forward pass appends its new keys and values. `offset` is the length of
+/// layer 0's cache, read by a model once at the start of a forward pass (before layer 0 appends).
+public final class StandardKVCache: KVCache, @unchecked Sendable {
+  public let capacity: Int
+  private var keys: [[Float]]
+  private var values: [[Float]]
+  private var lengths: [Int]
+  private var geometry: (batch: Int, heads: Int, headDim: Int)?
+
+  /// A cache for `layers` layers holding at most `capacity` positions.
+  public init(layers: Int, capacity: Int) {
+    self.capacity = capacity
+    keys = Array(repeating: [], count: layers)
+    values = Array(repeating: [], count: layers)
+    lengths = Array(repeating: 0, count: layers)
+  }
+
+  public var offset: Int { lengths.first ?? 0 }
+
+  /// Forgets everything (a new conversation).
+  public func reset() {
+    for i in lengths.indices { lengths[i] = 0 }
+  }
+
+  /// Drops positions beyond `length` in every layer (e.g. to re-use a shared prompt prefix).
+  public func truncate(to length: Int) {
+    for i in lengths.indices { lengths[i] = min(lengths[i], length) }
+  }
+
+  public func update(layer: Int, keys newKeys: Tensor, values newValues: Tensor) -> (keys: Tensor, values: Tensor) {
+    let (batch, heads, steps, headDim) = (newKeys.shape[0], newKeys.shape[1], newKeys.shape[2], newKeys.shape[3])
+    if geometry == nil { geometry = (batch, heads, headDim) }
+    precondition(
+      geometry! == (batch, heads, headDim), "KV cache geometry changed from \(geometry!) to \((batch, heads, headDim))")
+    let start = lengths[layer]
+    precondition(start + steps <= capacity, "KV cache capacity \(capacity) exceeded")
+    if keys[layer].isEmpty {
+      keys[layer] = [Float](repeating: 0, count: batch * heads * capacity * headDim)
+      values[layer] = keys[layer]
+    }
+    let total = start + steps
+    func append(_ storage: inout [Float], _ source: [Float]) -> [Float] {
+      storage.withUnsafeMutableBufferPointer { buffer in
+        source.withUnsafeBufferPointer { src in
+          for bh in 0..<(batch * heads) {
+            (buffer.baseAddress! + (bh * capacity + start) * headDim)
+              .update(from: src.baseAddress! + bh * steps * headDim, count: steps * headDim)
+          }
+        }
+      }
+      return [Float](unsafeUninitializedCapacity: batch * heads * total * headDim) { out, initialized in
+        storage.withUnsafeBufferPointer { buffer in
+          for bh in 0..<(batch * heads) {
+            (out.baseAddress! + bh * total * headDim)
+              .update(from: buffer.baseAddress! + bh * capacity * headDim, count: total * headDim)
+          }
+        }
+        initialized = batch * heads * total * headDim
+      }
+    }
+    let allKeys = append(&keys[layer], newKeys.data)
+    let allValues = append(&values[layer], newValues.data)
+    lengths[layer] = total
+    let shape = [batch, heads, total, headDim]
+    return (Tensor(shape: shape, data: allKeys), Tensor(shape: shape, data: allValues))
+  }
+}
