@@ -114,3 +114,13 @@ enum UTF8Codec {
     return String(v)
   }
 }
+
+/// Strict UTF-8 decoding for input that comes from outside (stdin, files): invalid bytes are
+/// reported with their offset instead of being replaced.
+public enum StrictUTF8 {
+  /// The string the bytes encode; throws `.invalidUTF8` naming `source` and the byte offset.
+  public static func string(_ bytes: [UInt8], source: String) throws(TokenizerError) -> String {
+    _ = try bytes.withUnsafeBufferPointer { b throws(TokenizerError) in try UTF8Codec.decode(b, source: source) }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+}
