@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import RadTokenizers
+
+/// `radlm tokenizer`: train a byte-level BPE tokenizer, or benchmark a tokenizer.
+struct TokenizerCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "tokenizer",
+    abstract: "Train or benchmark tokenizers.",
+    subcommands: [TokenizerTrainCommand.self, TokenizerBenchCommand.self]
+  )
+}
+
+/// `radlm tokenizer train`: byte-level BPE training with the same result as Hugging Face
+/// `tokenizers`' BpeTrainer; writes a tokenizer.json that `tokenizers` loads unchanged.
+struct TokenizerTrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train a byte-level BPE tokenizer on text files and write tokenizer.json."
+  )
+
+  @Option(name: .customLong("input"), parsing: .upToNextOption, help: "UTF-8 text files (one or more).")
+  var inputs: [String]
+
+  @Option(name: .customLong("vocab-size"), help: "Vocabulary size, special tokens and the 256-byte alphabet included.")
+  var vocabSize: Int
+
+  @Option(name: .customLong("min-frequency"), help: "Stop when the most frequent pair occurs fewer times than this.")
+  var minFrequency = 0
+
+  @Option(name: .customLong("special-token"), help: "A special token (repeatable); they take the first ids, in order.")
+  var specialTokens: [String] = []
+
+  @Option(help: "Where to write tokenizer.json.")
+  var output: String
+
+  func validate() throws {
+    if inputs.isEmpty { throw ValidationError("give at least one --input file") }
+    if vocabSize < 1 { throw ValidationError("--vocab-size must be positive, got \(vocabSize)") }
+    if minFrequency < 0 { throw ValidationError("--min-frequency must not be negative") }
+  }
+
+  func run() throws {
+    let start = Date()
+    let tok = try BPETrainer(vocabSize: vocabSize, minFrequency: minFrequency, specialTokens: specialTokens).train(files: inputs)
+    try TokenizerJSON.save(tok, path: output)
+    let secs = Date().timeIntervalSince(start)
+    FileHandle.standardError.write(Data("trained \(tok.vocabularySize) tokens in \(String(format: "%.2f", secs)) s -> \(output)\n".utf8))
+  }
+}
+
+/// `radlm tokenizer bench`: load time, encode throughput at 1 and 2 threads, and optionally BPE
+/// training time, printed as one JSON object (benchmarks/tokenizers_bench.py compares it with
+/// `tokenizers` and `tiktoken`).
+struct TokenizerBenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Benchmark tokenizer loading, encoding and training."
+  )
+
+  @Option(help: "Tokenizer to load and encode with (any path `radlm tokenize` accepts).")
+  var tokenizer: String
+
+  @Option(help: "UTF-8 corpus; encoded line by line.")
+  var corpus: String
+
+  @Option(name: .customLong("threads"), help: "Thread counts to measure (repeatable; default 1 and 2).")
+  var threads: [Int] = []
+
+  @Option(help: "Timed repetitions; the best is reported.")
+  var repetitions = 3
+
+  @Option(name: .customLong("train-vocab-size"), help: "Also time BPE training on the corpus at this vocabulary size.")
+  var trainVocabSize: Int?
+
+  @Option(name: .customLong("train-output"), help: "Write the trained tokenizer.json here.")
+  var trainOutput: String?
+
+  func run() throws {
+    func time(_ body: () throws -> Void) rethrows -> Double {
+      let s = DispatchTime.now().uptimeNanoseconds
+      try body()
+      return Double(DispatchTime.now().uptimeNanoseconds - s) / 1e9
+    }
+    var loadTimes: [Double] = []
+    var tok: Tokenizer? = nil
+    for _ in 0..<max(1, repetitions) { loadTimes.append(try time { tok = try TokenizerFiles.load(path: tokenizer) }) }
+    guard let tok else { return }
+    let data = try Data(contentsOf: URL(fileURLWithPath: corpus))
+    let text = try StrictUTF8.string([UInt8](data), source: corpus)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let mb = Double(data.count) / 1e6
+    var result: [String: Any] = ["corpus_mb": mb, "load_s": loadTimes.min()!, "lines": lines.count]
+    var tokens = 0
+    for t in threads.isEmpty ? [1, 2] : threads {
+      var best = Double.infinity
+      for _ in 0..<max(1, repetitions) {
+        let fresh = tok.with(truncation: nil, padding: nil)  // a cold word cache each run
+        best = min(best, time { tokens = fresh.encodeIdsBatch(lines, threads: t).reduce(0) { $0 + $1.count } })
+      }
+      result["encode_mb_s_\(t)t"] = mb / best
+      result["encode_s_\(t)t"] = best
+    }
+    result["tokens"] = tokens
+    if let v = trainVocabSize {
+      var trained: Tokenizer? = nil
+      let s = try time { trained = try BPETrainer(vocabSize: v, minFrequency: 0, specialTokens: ["<|endoftext|>"]).train(files: [corpus]) }
+      result["train_s"] = s
+      result["train_vocab_size"] = v
+      if let out = trainOutput, let trained { try TokenizerJSON.save(trained, path: out) }
+    }
+    let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+    print(String(decoding: json, as: UTF8.self))
+  }
+}
