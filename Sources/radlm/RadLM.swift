@@ -12,6 +12,8 @@ struct RadLM: AsyncParsableCommand {
       EvalCommand.self,
       FetchCommand.self,
       InspectCommand.self,
+      TokenizeCommand.self,
+      TokenizerCommand.self,
 
     ]
   )
