@@ -119,3 +119,14 @@ struct GradientTests {
     #expect(x.dropout(0.25, training: false, using: &again).data == x.data)
   }
 }
+
+@Suite("Finite-difference gradients: selection")
+struct SelectionGradientTests {
+  @Test func selectLastAxisAndSoftplus() {
+    var checker = GradientCheck()
+    checker.check("selectLastAxis", inputs: [GradientTests.sample([3, 4], seed: 70)]) {
+      $0[0].selectLastAxis([2, -100, 0])
+    }
+    checker.check("softplus", inputs: [GradientTests.sample([20], seed: 71, low: -4, high: 4)]) { $0[0].softplus() }
+  }
+}

@@ -59,6 +59,8 @@ struct OperationParityTests {
     Case("rms_norm") { try $0["wide"].rmsNorm(weight: $0["gamma"], eps: 1e-6) },
     Case("matmul_batched") { try $0["a"].matmul($0["other"]) },
     Case("matmul_t") { try $0["a"].matmul($0["a"], transposeOther: true) },
+    Case("softplus") { try $0["a"].softplus() },
+    Case("softplus_big") { try $0["big"].softplus() },
     Case("softmax_big") { try $0["big"].softmax() },
     Case("log_softmax_big") { try $0["big"].logSoftmax() },
   ]

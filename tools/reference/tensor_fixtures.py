@@ -211,6 +211,7 @@ def ops_fixture():
         "log_softmax": wide.log_softmax(-1), "layer_norm": F.layer_norm(wide, (67,), gamma, beta, eps=1e-5),
         "rms_norm": wide * torch.rsqrt(wide.pow(2).mean(-1, keepdim=True) + 1e-6) * gamma,
         "matmul_batched": a @ other, "matmul_t": a @ a.transpose(-1, -2),
+        "softplus": F.softplus(a), "softplus_big": F.softplus(big),
         "softmax_big": big.softmax(-1), "log_softmax_big": big.log_softmax(-1),
     }
     write("torch_ops.json", {"tensors": {k: pack(v) for k, v in results.items()}})

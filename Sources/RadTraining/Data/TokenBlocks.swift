@@ -1,0 +1,42 @@
+/// Pretraining reads a corpus as one long stream of token ids (documents joined by an
+/// end-of-text token) cut into fixed-length blocks, as Hugging Face's `run_clm` groups texts:
+/// every token is predicted from the ones before it inside its block, and no padding is wasted.
+public enum TokenBlocks {
+  /// Joins `documents` with `separator` (when given) and cuts the stream into blocks of
+  /// `blockSize` tokens; the incomplete tail is dropped.
+  public static func pack(_ documents: [[Int]], blockSize: Int, separator: Int?) -> [[Int]] {
+    precondition(blockSize >= 2, "block size must be at least 2")
+    var stream: [Int] = []
+    stream.reserveCapacity(documents.reduce(0) { $0 + $1.count + 1 })
+    for document in documents {
+      stream.append(contentsOf: document)
+      if let separator { stream.append(separator) }
+    }
+    let count = stream.count / blockSize
+    return (0..<count).map { Array(stream[($0 * blockSize)..<(($0 + 1) * blockSize)]) }
+  }
+}
+
+/// A supervised example: token ids and the labels to learn (−100 where the loss is masked,
+/// e.g. over the prompt, so the model learns to write the completion and not to echo the prompt).
+public struct LabeledSequence: Sendable, Equatable {
+  public var ids: [Int]
+  public var labels: [Int]
+
+  public init(ids: [Int], labels: [Int]) {
+    precondition(ids.count == labels.count, "ids and labels must have equal length")
+    self.ids = ids
+    self.labels = labels
+  }
+
+  /// Prompt tokens masked, completion tokens learned.
+  public init(prompt: [Int], completion: [Int]) {
+    ids = prompt + completion
+    labels = [Int](repeating: -100, count: prompt.count) + completion
+  }
+
+  /// Keeps the first `length` tokens.
+  public func truncated(to length: Int) -> LabeledSequence {
+    LabeledSequence(ids: Array(ids.prefix(length)), labels: Array(labels.prefix(length)))
+  }
+}
