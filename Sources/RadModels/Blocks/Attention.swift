@@ -10,8 +10,8 @@ public enum ScaledDotProductAttention {
   /// row with everything hidden becomes uniform rather than NaN.
   public static let hidden: Float = -Float.greatestFiniteMagnitude
 
-  /// q [B, H, T, D], k and v [B, Hkv, S, D], mask broadcastable to [B, H, T, S] with non-zero at
-  /// hidden positions. Returns the context [B, T, H·D] and, when `keepWeights`, the attention
+  /// q [B, H, T, D], k and v [B, Hkv, S, D], `mask` an additive bias broadcastable to
+  /// [B, H, T, S] (0 where visible, `hidden` where not, from `AttentionMask.make`). Returns the context [B, T, H·D] and, when `keepWeights`, the attention
   /// weights [B, H, T, S].
   public static func compute(
     queries q: Tensor, keys k: Tensor, values v: Tensor, mask: Tensor?, scale: Float, keepWeights: Bool = false
@@ -24,7 +24,9 @@ public enum ScaledDotProductAttention {
     let grouped = (q * scale).reshaped([batch, kvHeads, groups * tokens, headDim])
     var scores = grouped.matmul(k, transposeOther: true)
     if let mask {
-      scores = scores.reshaped([batch, heads, tokens, keysCount]).maskedFill(mask, value: hidden)
+      // Added rather than filled, as transformers does: a row with every key hidden then still
+      // passes gradients to its scores, which is what the reference's gradients contain.
+      scores = scores.reshaped([batch, heads, tokens, keysCount]) + mask
     }
     let weights = scores.reshaped([batch, kvHeads, groups * tokens, keysCount]).softmax(axis: -1)
     let context = weights.matmul(v)
@@ -35,7 +37,8 @@ public enum ScaledDotProductAttention {
   }
 }
 
-/// Builds attention masks as [B or 1, 1, T, S] tensors with 1 at hidden positions: a causal mask
+/// Builds attention masks as additive [B or 1, 1, T, S] tensors, 0 where a query may look and
+/// `ScaledDotProductAttention.hidden` where it may not: a causal mask
 /// hides keys after each query (shifted by the number of cached positions), a padding mask hides
 /// the keys that are padding in a row of the batch.
 public enum AttentionMask {
@@ -54,7 +57,7 @@ public enum AttentionMask {
         for s in 0..<keys {
           var hide = causal && s > q + offset
           if hasPadding, let keyMask, keyMask[b][s] == 0 { hide = true }
-          if hide { values[(b * queries + q) * keys + s] = 1 }
+          if hide { values[(b * queries + q) * keys + s] = ScaledDotProductAttention.hidden }
         }
       }
     }

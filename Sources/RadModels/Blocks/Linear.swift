@@ -39,18 +39,30 @@ public struct Linear: @unchecked Sendable {
 }
 
 /// A token-embedding table [vocabulary, width] looked up by id (`nn.Embedding`).
+/// With a `paddingIndex` (PyTorch's `padding_idx`) the padding row receives no gradient.
 public struct Embedding: @unchecked Sendable {
   public let weight: Parameter
+  public let paddingIndex: Int?
   public var count: Int { weight.value.shape[0] }
   public var width: Int { weight.value.shape[1] }
 
-  public init(_ scope: ParameterScope, count: Int, width: Int, std: Float = 0.02, random: inout SeededRandom) {
-    weight = scope.register("weight", Tensor.normal([count, width], std: std, using: &random))
+  public init(_ scope: ParameterScope, count: Int, width: Int, paddingIndex: Int? = nil, std: Float = 0.02, random: inout SeededRandom) {
+    var initial = Tensor.normal([count, width], std: std, using: &random)
+    if let paddingIndex, paddingIndex >= 0, paddingIndex < count {
+      for column in 0..<width { initial.data[paddingIndex * width + column] = 0 }
+    }
+    weight = scope.register("weight", initial)
+    self.paddingIndex = paddingIndex.flatMap { $0 >= 0 && $0 < count ? $0 : nil }
   }
 
   /// Rows for `ids`, shaped `shape + [width]`.
   public func callAsFunction(_ ids: [Int], shape: [Int]) -> Tensor {
-    weight.value.embedding(ids, idsShape: shape)
+    let rows = weight.value.embedding(ids, idsShape: shape)
+    guard let paddingIndex, weight.value.requiresGrad, Autograd.isEnabled, ids.contains(paddingIndex) else { return rows }
+    // Same values, but padding rows come from a detached table so no gradient reaches them.
+    let keep = Tensor(shape: shape + [1], data: ids.map { $0 == paddingIndex ? 0 : 1 })
+    let frozen = weight.value.detached().embedding(ids, idsShape: shape) * (1 - keep)
+    return rows * keep + frozen
   }
 }
 

@@ -8,6 +8,10 @@ public enum ModelRegistry {
 
   public static let builders: [String: Builder] = [
     "gpt2": { try GPT2Model(json: $0, store: $1, seed: $2) },
+    "llama": { try LlamaModel(json: $0, store: $1, seed: $2) },
+    "qwen2": { try LlamaModel(json: $0, store: $1, seed: $2) },
+    "bert": { try BertModel(json: $0, store: $1, seed: $2) },
+    "bart": { try BartModel(json: $0, store: $1, seed: $2) },
   ]
 
   public static var knownTypes: [String] { builders.keys.sorted() }
