@@ -11,6 +11,8 @@ public struct Linear: @unchecked Sendable {
   public let layout: Layout
   public let inFeatures: Int
   public let outFeatures: Int
+  /// Where a low-rank adapter (LoRA) plugs in; empty unless one is attached.
+  public let adapterSlot: LinearAdapterSlot
 
   /// Registers `weight` (normal with `std`) and optional zero `bias` under `scope`.
   public init(
@@ -23,12 +25,16 @@ public struct Linear: @unchecked Sendable {
     self.layout = layout
     self.inFeatures = inFeatures
     self.outFeatures = outFeatures
+    adapterSlot = LinearAdapterSlot(
+      inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, weightIsOutIn: layout == .outIn)
+    scope.store.attach(scope.prefix, adapterSlot)
   }
 
   /// Applies the layer to [..., inFeatures].
   public func callAsFunction(_ x: Tensor) -> Tensor {
     var y = x.matmul(weight.value, transposeOther: layout == .outIn)
     if let bias { y = y + bias.value }
+    if let adapter = adapterSlot.adapter, adapterSlot.isEnabled { y = y + adapter.delta(x) }
     return y
   }
 

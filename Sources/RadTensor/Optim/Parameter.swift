@@ -58,6 +58,12 @@ public final class ParameterStore: @unchecked Sendable {
 
   public subscript(name: String) -> Parameter? { byName[name] }
 
+  /// Drops parameters (e.g. LoRA factors after they were merged into the base weights).
+  public func remove(_ names: Set<String>) {
+    parameters.removeAll { names.contains($0.name) }
+    for name in names { byName[name] = nil }
+  }
+
   public var names: [String] { parameters.map(\.name) }
 
   /// Parameters that receive gradients.
@@ -67,6 +73,12 @@ public final class ParameterStore: @unchecked Sendable {
   public var scalarCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
   public func zeroGrad() { parameters.forEach { $0.zeroGrad() } }
+
+  /// Objects that modules attach to their place in the tree (a linear layer's adapter slot), so
+  /// that tools such as LoRA can find layers by dotted name after the model is built.
+  public private(set) var attachments: [(name: String, object: AnyObject)] = []
+
+  public func attach(_ name: String, _ object: AnyObject) { attachments.append((name, object)) }
 
   /// A view that prefixes names with `prefix.`.
   public func scoped(_ prefix: String) -> ParameterScope { ParameterScope(store: self, prefix: prefix) }

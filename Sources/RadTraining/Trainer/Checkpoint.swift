@@ -61,8 +61,9 @@ public struct CheckpointStore: Sendable {
     try? fileManager.removeItem(at: temporary)
     try fileManager.createDirectory(at: temporary, withIntermediateDirectories: true)
 
+    // Frozen parameters (a LoRA base) never change, so only trainable ones are stored.
     var weights: [String: Tensor] = [:]
-    for parameter in parameters.parameters { weights[parameter.name] = parameter.value.detached() }
+    for parameter in parameters.trainable { weights[parameter.name] = parameter.value.detached() }
     try SafetensorsWriter.write(weights, metadata: ["format": "pt"], to: temporary.appendingPathComponent("model.safetensors"))
     var moments: [String: Tensor] = [:]
     for (index, parameter) in optimizer.parameters.enumerated() {
@@ -115,7 +116,10 @@ public struct CheckpointStore: Sendable {
     }
     let weightsURL = directory.appendingPathComponent("model.safetensors")
     let weights = try SafetensorsFile(url: weightsURL)
-    for parameter in parameters.parameters {
+    for parameter in parameters.trainable {
+      guard weights.tensorNames.contains(parameter.name) else {
+        throw CheckpointError.mismatch(file: weightsURL.path, reason: "no tensor for trainable parameter \(parameter.name)")
+      }
       let tensor = try weights.tensor(parameter.name)
       guard tensor.shape == parameter.value.shape else {
         throw CheckpointError.mismatch(
