@@ -36,6 +36,23 @@ public struct PorterStemmer: Sendable {
     return String(decoding: w, as: UTF8.self)
   }
 
+  /// The stem of a lowercase ASCII word given as bytes (the tokens rouge-score produces).
+  func stem(asciiBytes w0: [UInt8]) -> [UInt8] {
+    if let irregular = Self.irregularBytes[w0] { return irregular }
+    if w0.count <= 2 { return w0 }
+    var w = Self.step1a(w0)
+    w = Self.step1b(w)
+    w = Self.step1c(w)
+    w = Self.step2(w)
+    w = Self.step3(w)
+    w = Self.step4(w)
+    w = Self.step5a(w)
+    return Self.step5b(w)
+  }
+
+  private static let irregularBytes: [[UInt8]: [UInt8]] = Dictionary(
+    uniqueKeysWithValues: irregular.map { (Array($0.key.utf8), Array($0.value.utf8)) })
+
   /// Non-ASCII words: map each code point to a placeholder consonant byte, stem, map back.
   private func stemScalars(_ word: String) -> String {
     // Suffix rules only ever touch ASCII letters; a non-ASCII code point behaves as a consonant

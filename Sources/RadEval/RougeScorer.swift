@@ -71,32 +71,26 @@ public struct RougeScorer: Sendable {
 
   /// Scores of one pair, in the order of `types`.
   public func score(reference: String, hypothesis: String) -> [PRF] {
-    var interner = TokenInterner()
-    let needsFlat = types.contains { if case .lsum = $0 { return false } else { return true } }
-    var target: [Int32] = []
-    var prediction: [Int32] = []
-    if needsFlat {
-      target = interner.ids(tokenizer.tokenize(reference))
-      prediction = interner.ids(tokenizer.tokenize(hypothesis))
-    }
-    return types.map { type -> PRF in
-      switch type {
-      case .n(let k): return Self.ngramScore(target, prediction, k)
-      case .l: return Self.lcsScore(target, prediction)
-      case .lsum:
-        let t = Self.sentences(reference).map { interner.ids(tokenizer.tokenize($0)) }
-        let p = Self.sentences(hypothesis).map { interner.ids(tokenizer.tokenize($0)) }
-        return Self.summaryLCS(t, p)
-      }
-    }
+    var cache = StemCache()
+    return score(references: [reference], hypothesis: hypothesis, cache: &cache)
   }
 
   /// `score_multi`: per variant, the score against the reference with the highest F-measure
   /// (the first one on ties, like `np.argmax`).
   public func score(references: [String], hypothesis: String) -> [PRF] {
-    guard let first = references.first else { return types.map { _ in .zero } }
-    if references.count == 1 { return score(reference: first, hypothesis: hypothesis) }
-    let all = references.map { score(reference: $0, hypothesis: hypothesis) }
+    var cache = StemCache()
+    return score(references: references, hypothesis: hypothesis, cache: &cache)
+  }
+
+  func score(references: [String], hypothesis: String, cache: inout StemCache) -> [PRF] {
+    guard !references.isEmpty else { return types.map { _ in .zero } }
+    var interner = SliceInterner()
+    let pred = tokenizer.tokenIDs(hypothesis, interner: &interner, cache: &cache)
+    let all = references.map { ref -> [PRF] in
+      let target = tokenizer.tokenIDs(ref, interner: &interner, cache: &cache)
+      return scoreTokens(target: target, prediction: pred, vocabulary: interner.count)
+    }
+    if all.count == 1 { return all[0] }
     return types.indices.map { t in
       var best = all[0][t]
       for s in all.dropFirst() where s[t].fmeasure > best.fmeasure { best = s[t] }
@@ -104,9 +98,23 @@ public struct RougeScorer: Sendable {
     }
   }
 
+  func scoreTokens(target: [[Int32]], prediction: [[Int32]], vocabulary: Int) -> [PRF] {
+    let flatTarget = target.count == 1 ? target[0] : target.flatMap { $0 }
+    let flatPrediction = prediction.count == 1 ? prediction[0] : prediction.flatMap { $0 }
+    return types.map { type -> PRF in
+      switch type {
+      case .n(let k): return Self.ngramScore(flatTarget, flatPrediction, k)
+      case .l: return Self.lcsScore(flatTarget, flatPrediction)
+      case .lsum: return Self.summaryLCS(target, prediction, vocabulary: vocabulary)
+      }
+    }
+  }
+
   /// Scores of many pairs, in parallel on all cores; result order follows the input.
   public func scoreAll(_ pairs: [TextPair]) -> [[PRF]] {
-    parallelMap(pairs) { score(references: $0.references, hypothesis: $0.hypothesis) }
+    parallelMap(pairs, state: StemCache()) { cache, pair in
+      score(references: pair.references, hypothesis: pair.hypothesis, cache: &cache)
+    }
   }
 
   /// The plain mean of per-pair values, per variant (what papers call "average ROUGE").
@@ -139,13 +147,6 @@ public struct RougeScorer: Sendable {
 
   // MARK: - Variants
 
-  static func sentences(_ text: String) -> [String] {
-    // Python's `text.split("\n")` on code points: "\r\n" is one Swift Character, so split scalars.
-    text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: true).map {
-      String(String.UnicodeScalarView($0))
-    }
-  }
-
   static func ngramScore(_ target: [Int32], _ prediction: [Int32], _ n: Int) -> PRF {
     var overlap = 0
     let targetCount = max(target.count - n + 1, 0)
@@ -170,26 +171,27 @@ public struct RougeScorer: Sendable {
   }
 
   /// Summary-level LCS (ROUGE paper 3.2): union of LCS hits per reference sentence, clipped by
-  /// token counts on both sides.
-  static func summaryLCS(_ refSents: [[Int32]], _ canSents: [[Int32]]) -> PRF {
-    guard !refSents.isEmpty, !canSents.isEmpty else { return .zero }
+  /// token counts on both sides. Ids are dense below `vocabulary`.
+  static func summaryLCS(_ refSents: [[Int32]], _ canSents: [[Int32]], vocabulary: Int) -> PRF {
     let m = refSents.reduce(0) { $0 + $1.count }
     let n = canSents.reduce(0) { $0 + $1.count }
     guard m > 0, n > 0 else { return .zero }
-    var countsR: [Int32: Int] = [:]
-    var countsC: [Int32: Int] = [:]
-    for s in refSents { for t in s { countsR[t, default: 0] += 1 } }
-    for s in canSents { for t in s { countsC[t, default: 0] += 1 } }
+    var countsR = [Int32](repeating: 0, count: vocabulary)
+    var countsC = [Int32](repeating: 0, count: vocabulary)
+    for s in refSents { for t in s { countsR[Int(t)] += 1 } }
+    for s in canSents { for t in s { countsC[Int(t)] += 1 } }
     var hits = 0
+    var marks: [Bool] = []
+    var scratch: [Int32] = []
     for r in refSents {
-      var union = Set<Int>()
-      for c in canSents { union.formUnion(LCS.indices(r, c)) }
-      for i in union.sorted() {
-        let t = r[i]
-        if let cc = countsC[t], cc > 0, let cr = countsR[t], cr > 0 {
+      marks = [Bool](repeating: false, count: r.count)
+      for c in canSents { LCS.markIndices(r, c, into: &marks, table: &scratch) }
+      for (i, marked) in marks.enumerated() where marked {
+        let t = Int(r[i])
+        if countsC[t] > 0 && countsR[t] > 0 {
           hits += 1
-          countsC[t] = cc - 1
-          countsR[t] = cr - 1
+          countsC[t] -= 1
+          countsR[t] -= 1
         }
       }
     }

@@ -103,23 +103,46 @@ public struct SacreBLEU: Sendable {
 
   // MARK: - Statistics
 
-  private func prepare(_ text: String) -> [String] {
-    tokenizer.tokens(lowercase ? PythonText.lower(text) : text)
+  /// Interned token ids of one segment.
+  private func ids(_ text: String, _ interner: inout SliceInterner) -> [Int32] {
+    let cps = tokenizer.tokenizedCodePoints(lowercase ? PythonText.lower(text) : text)
+    var out: [Int32] = []
+    out.reserveCapacity(cps.count / 4 + 1)
+    cps.withUnsafeBufferPointer { p in
+      if tokenizer == .char {
+        for i in 0..<p.count where !PythonText.isWhitespace(p[i]) {
+          out.append(interner.id(UnsafeBufferPointer(rebasing: p[i..<(i + 1)])))
+        }
+        return
+      }
+      var start = -1
+      for i in 0..<p.count {
+        if PythonText.isWhitespace(p[i]) {
+          if start >= 0 {
+            out.append(interner.id(UnsafeBufferPointer(rebasing: p[start..<i])))
+            start = -1
+          }
+        } else if start < 0 {
+          start = i
+        }
+      }
+      if start >= 0 { out.append(interner.id(UnsafeBufferPointer(rebasing: p[start..<p.count]))) }
+    }
+    return out
   }
 
   /// Statistics of one hypothesis against its references.
   public func statistics(hypothesis: String, references: [String]) -> BLEUStatistics {
-    var interner = TokenInterner()
-    let hyp = interner.ids(prepare(hypothesis))
-    var refMax: [[NGramKey: Int]] = Array(repeating: [:], count: maxOrder)
+    var interner = SliceInterner()
+    let hyp = ids(hypothesis, &interner)
+    var refMax = [NGramCounts](repeating: NGramCounts(), count: maxOrder)
     var refLengths: [Int] = []
-    for r in references {
-      let ids = interner.ids(prepare(r))
+    for (r, ref) in references.enumerated() {
+      let ids = ids(ref, &interner)
       refLengths.append(ids.count)
       for n in 1...maxOrder {
-        for (k, c) in Self.counts(ids, n) where c > refMax[n - 1][k, default: 0] {
-          refMax[n - 1][k] = c
-        }
+        let c = NGramCounts(sorted: NGramKeys.sorted(ids, n))
+        refMax[n - 1] = r == 0 ? c : NGramCounts.maximum(refMax[n - 1], c)
       }
     }
     var closestDiff = -1
@@ -137,25 +160,19 @@ public struct SacreBLEU: Sendable {
     stats.hypothesisLength = hyp.count
     stats.referenceLength = closestLength
     for n in 1...maxOrder {
-      for (k, c) in Self.counts(hyp, n) {
-        stats.total[n - 1] += c
-        if let r = refMax[n - 1][k] { stats.correct[n - 1] += min(c, r) }
-      }
+      let h = NGramCounts(sorted: NGramKeys.sorted(hyp, n))
+      stats.total[n - 1] = max(hyp.count - n + 1, 0)
+      stats.correct[n - 1] = h.clippedMatches(refMax[n - 1])
     }
     return stats
   }
 
+  /// Counts of the n-grams of `ids` (for callers that need a dictionary).
   static func counts(_ ids: [Int32], _ n: Int) -> [NGramKey: Int] {
-    let keys = NGramKeys.sorted(ids, n)
+    let c = NGramCounts(sorted: NGramKeys.sorted(ids, n))
     var out: [NGramKey: Int] = [:]
-    out.reserveCapacity(keys.count)
-    var i = 0
-    while i < keys.count {
-      var j = i + 1
-      while j < keys.count && keys[j] == keys[i] { j += 1 }
-      out[keys[i]] = j - i
-      i = j
-    }
+    out.reserveCapacity(c.keys.count)
+    for (k, v) in zip(c.keys, c.counts) { out[k] = Int(v) }
     return out
   }
 

@@ -16,56 +16,117 @@ public enum SacreBLEUTokenizer: String, Sendable, CaseIterable {
 
   /// Tokens of one segment (already lowercased if case-insensitive scoring was asked for).
   public func tokens(_ segment: String) -> [String] {
-    let cps = PythonText.codePoints(PythonText.rstrip(segment))
+    let cps = tokenizedCodePoints(segment)
+    var out: [String] = []
+    forEachToken(cps) { out.append(Self.string($0)) }
+    return out
+  }
+
+  /// The tokenizer's output line as code points (tokens separated by whitespace).
+  func tokenizedCodePoints(_ segment: String) -> [UInt32] {
+    var cps = PythonText.codePoints(segment)
+    while let last = cps.last, PythonText.isWhitespace(last) { cps.removeLast() }  // rstrip()
     switch self {
-    case .none: return Self.splitTokens(cps)
-    case .char:
-      // " ".join(line) then split(): every non-whitespace code point is a token.
-      return cps.compactMap { PythonText.isWhitespace($0) ? nil : Self.string([$0]) }
-    case .thirteenA: return Self.splitTokens(Self.tokenize13a(cps))
-    case .intl: return Self.splitTokens(Self.tokenizeIntl(cps))
+    case .none, .char: return cps  // char: " ".join(line).split() == every non-space code point
+    case .thirteenA: return Self.tokenize13a(cps)
+    case .intl: return Self.tokenizeIntl(cps)
     }
+  }
+
+  /// Calls `body` with each whitespace-separated token (each code point for `char`).
+  @inline(__always)
+  func forEachToken(_ cps: [UInt32], _ body: (ArraySlice<UInt32>) -> Void) {
+    if self == .char {
+      for i in cps.indices where !PythonText.isWhitespace(cps[i]) { body(cps[i..<(i + 1)]) }
+    } else {
+      Self.forEachToken(cps, body)
+    }
+  }
+
+  @inline(__always)
+  static func forEachToken(_ cps: [UInt32], _ body: (ArraySlice<UInt32>) -> Void) {
+    var start = -1
+    for i in cps.indices {
+      if PythonText.isWhitespace(cps[i]) {
+        if start >= 0 {
+          body(cps[start..<i])
+          start = -1
+        }
+      } else if start < 0 {
+        start = i
+      }
+    }
+    if start >= 0 { body(cps[start...]) }
   }
 
   // MARK: - 13a
 
   static func tokenize13a(_ input: [UInt32]) -> [UInt32] {
-    var line = replace(input, "<skipped>", "")
-    line = replace(line, "-\n", "")
-    line = replace(line, "\n", " ")
+    var line = input
+    if line.contains(0x3C) { line = replace(line, "<skipped>", "") }
+    if line.contains(0x0A) {
+      line = replace(line, "-\n", "")
+      line = replace(line, "\n", " ")
+    }
     if line.contains(0x26) {
       line = replace(line, "&quot;", "\"")
       line = replace(line, "&amp;", "&")
       line = replace(line, "&lt;", "<")
       line = replace(line, "&gt;", ">")
     }
-    var padded: [UInt32] = [0x20]
-    padded.reserveCapacity(line.count * 2 + 2)
-    padded.append(contentsOf: line)
-    padded.append(0x20)
-    // 1. ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> " \1 "
-    var s1: [UInt32] = []
-    s1.reserveCapacity(padded.count * 2)
-    for c in padded {
-      if isPunct13a(c) {
-        s1.append(0x20)
-        s1.append(c)
-        s1.append(0x20)
-      } else {
-        s1.append(c)
+    // 1. ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> " \1 ", on " " + line + " " (the padding spaces
+    //    are in the class themselves, so each becomes three spaces).
+    let s1 = [UInt32](unsafeUninitializedCapacity: line.count * 3 + 6) { out, count in
+      var k = 0
+      @inline(__always) func put(_ v: UInt32) { out[k] = v; k += 1 }
+      put(0x20); put(0x20); put(0x20)
+      line.withUnsafeBufferPointer { p in
+        for c in p {
+          if isPunct13a(c) { put(0x20); put(c); put(0x20) } else { put(c) }
+        }
       }
+      put(0x20); put(0x20); put(0x20)
+      count = k
     }
     // 2. ([^0-9])([\.,]) -> "\1 \2 "
-    let s2 = substitutePairs(s1, first: { !isDigit($0) }, second: isDotComma) { a, b in
-      [a, 0x20, b, 0x20]
+    let s2 = pairPass(s1) { a, b in !isDigit(a) && isDotComma(b) } emit: { a, b, put in
+      put(a); put(0x20); put(b); put(0x20)
     }
     // 3. ([\.,])([^0-9]) -> " \1 \2"
-    let s3 = substitutePairs(s2, first: isDotComma, second: { !isDigit($0) }) { a, b in
-      [0x20, a, 0x20, b]
+    let s3 = pairPass(s2) { a, b in isDotComma(a) && !isDigit(b) } emit: { a, b, put in
+      put(0x20); put(a); put(0x20); put(b)
     }
     // 4. ([0-9])(-) -> "\1 \2 "
-    return substitutePairs(s3, first: isDigit, second: { $0 == 0x2D }) { a, b in
-      [a, 0x20, b, 0x20]
+    return pairPass(s3) { a, b in isDigit(a) && b == 0x2D } emit: { a, b, put in
+      put(a); put(0x20); put(b); put(0x20)
+    }
+  }
+
+  /// One `re.sub` of a two-character pattern over a buffer: leftmost, non-overlapping matches;
+  /// a match is replaced by the four code points `emit` writes.
+  @inline(__always)
+  static func pairPass(
+    _ input: [UInt32], match: (UInt32, UInt32) -> Bool,
+    emit: (UInt32, UInt32, (UInt32) -> Void) -> Void
+  ) -> [UInt32] {
+    input.withUnsafeBufferPointer { p in
+      [UInt32](unsafeUninitializedCapacity: p.count * 2 + 2) { out, count in
+        var k = 0
+        var i = 0
+        let n = p.count
+        while i < n {
+          let a = p[i]
+          if i + 1 < n && match(a, p[i + 1]) {
+            emit(a, p[i + 1]) { out[k] = $0; k += 1 }
+            i += 2
+          } else {
+            out[k] = a
+            k += 1
+            i += 1
+          }
+        }
+        count = k
+      }
     }
   }
 
@@ -80,13 +141,9 @@ public enum SacreBLEUTokenizer: String, Sendable, CaseIterable {
 
   static func tokenizeIntl(_ input: [UInt32]) -> [UInt32] {
     // 1. (\P{N})(\p{P}) -> "\1 \2 "
-    let s1 = substitutePairs(input, first: { !isNumber($0) }, second: isPunctuation) { a, b in
-      [a, 0x20, b, 0x20]
-    }
+    let s1 = substitutePairs(input, first: { !isNumber($0) }, second: isPunctuation, .spaceBetweenAndAfter)
     // 2. (\p{P})(\P{N}) -> " \1 \2"
-    let s2 = substitutePairs(s1, first: isPunctuation, second: { !isNumber($0) }) { a, b in
-      [0x20, a, 0x20, b]
-    }
+    let s2 = substitutePairs(s1, first: isPunctuation, second: { !isNumber($0) }, .spaceBeforeAndBetween)
     // 3. (\p{S}) -> " \1 "
     var s3: [UInt32] = []
     s3.reserveCapacity(s2.count * 2)
@@ -128,21 +185,31 @@ public enum SacreBLEUTokenizer: String, Sendable, CaseIterable {
 
   // MARK: - Helpers
 
+  /// The two replacement templates the tokenizers use: `\1 \2 ` and ` \1 \2`.
+  enum PairReplacement { case spaceBetweenAndAfter, spaceBeforeAndBetween }
+
   /// `re.sub` of a two-character pattern `(A)(B)`: leftmost, non-overlapping matches.
   @inline(__always)
   static func substitutePairs(
-    _ s: [UInt32], first: (UInt32) -> Bool, second: (UInt32) -> Bool,
-    _ replacement: (UInt32, UInt32) -> [UInt32]
+    _ s: [UInt32], first: (UInt32) -> Bool, second: (UInt32) -> Bool, _ replacement: PairReplacement
   ) -> [UInt32] {
     var out: [UInt32] = []
-    out.reserveCapacity(s.count + s.count / 2)
+    out.reserveCapacity(s.count + s.count / 2 + 4)
     var i = 0
-    while i < s.count {
-      if i + 1 < s.count && first(s[i]) && second(s[i + 1]) {
-        out.append(contentsOf: replacement(s[i], s[i + 1]))
+    let n = s.count
+    while i < n {
+      let a = s[i]
+      if i + 1 < n && first(a) && second(s[i + 1]) {
+        let b = s[i + 1]
+        switch replacement {
+        case .spaceBetweenAndAfter:
+          out.append(a); out.append(0x20); out.append(b); out.append(0x20)
+        case .spaceBeforeAndBetween:
+          out.append(0x20); out.append(a); out.append(0x20); out.append(b)
+        }
         i += 2
       } else {
-        out.append(s[i])
+        out.append(a)
         i += 1
       }
     }
@@ -158,7 +225,7 @@ public enum SacreBLEUTokenizer: String, Sendable, CaseIterable {
     out.reserveCapacity(s.count)
     var i = 0
     while i < s.count {
-      if i + o.count <= s.count && s[i] == o[0] && Array(s[i..<(i + o.count)]) == o {
+      if s[i] == o[0] && i + o.count <= s.count && s[i..<(i + o.count)].elementsEqual(o) {
         out.append(contentsOf: n)
         i += o.count
       } else {
@@ -167,23 +234,6 @@ public enum SacreBLEUTokenizer: String, Sendable, CaseIterable {
       }
     }
     return out
-  }
-
-  static func splitTokens(_ cps: [UInt32]) -> [String] {
-    var tokens: [String] = []
-    var start = -1
-    for (i, c) in cps.enumerated() {
-      if PythonText.isWhitespace(c) {
-        if start >= 0 {
-          tokens.append(string(cps[start..<i]))
-          start = -1
-        }
-      } else if start < 0 {
-        start = i
-      }
-    }
-    if start >= 0 { tokens.append(string(cps[start...])) }
-    return tokens
   }
 
   static func string<C: Collection>(_ cps: C) -> String where C.Element == UInt32 {

@@ -42,17 +42,16 @@ public struct SacreCHRF: Sendable {
 
   // MARK: - Statistics: [hyp, ref, match] per order, flattened.
 
-  private struct Grams {
-    var perOrder: [[NGramKey: Int]]
-  }
-
-  private func grams(_ text: String, interner: inout TokenInterner) -> Grams {
+  /// Sorted n-gram counts per order: characters 1…charOrder, then words 1…wordOrder.
+  private func grams(_ text: String, interner: inout SliceInterner) -> [NGramCounts] {
     let t = lowercase ? PythonText.lower(text) : text
     var cps = PythonText.codePoints(t)
     if !whitespace { cps.removeAll(where: PythonText.isWhitespace) }
-    var perOrder: [[NGramKey: Int]] = []
+    var perOrder: [NGramCounts] = []
+    perOrder.reserveCapacity(order)
+    var keys: [NGramKey] = []
     for n in 1...charOrder {
-      var c: [NGramKey: Int] = [:]
+      keys.removeAll(keepingCapacity: true)
       if cps.count >= n {
         for i in 0...(cps.count - n) {
           var hi: UInt64 = 0
@@ -63,16 +62,17 @@ public struct SacreCHRF: Sendable {
               lo |= UInt64(cps[i + j]) << (21 * UInt64(j - 3))
             }
           }
-          c[NGramKey(hi: hi, lo: lo), default: 0] += 1
+          keys.append(NGramKey(hi: hi, lo: lo))
         }
       }
-      perOrder.append(c)
+      keys.sort()
+      perOrder.append(NGramCounts(sorted: keys))
     }
     if wordOrder > 0 {
-      let words = interner.ids(Self.removePunctuation(t))
-      for n in 1...wordOrder { perOrder.append(SacreBLEU.counts(words, n)) }
+      let words = Self.removePunctuation(t).map { interner.id(PythonText.codePoints($0)[...]) }
+      for n in 1...wordOrder { perOrder.append(NGramCounts(sorted: NGramKeys.sorted(words, n))) }
     }
-    return Grams(perOrder: perOrder)
+    return perOrder
   }
 
   private static let punctuation: Set<Unicode.Scalar> = Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".unicodeScalars)
@@ -99,24 +99,19 @@ public struct SacreCHRF: Sendable {
 
   /// Best statistics of one hypothesis over its references.
   public func statistics(hypothesis: String, references: [String]) -> [Int] {
-    var interner = TokenInterner()
+    var interner = SliceInterner()
     let hyp = grams(hypothesis, interner: &interner)
+    let hypTotals = hyp.map(\.total)
     var best: [Int] = []
     var bestF = -1.0
     for r in references {
       let ref = grams(r, interner: &interner)
       var stats: [Int] = []
       stats.reserveCapacity(3 * order)
-      for (h, rr) in zip(hyp.perOrder, ref.perOrder) {
-        var match = 0
-        var hypCount = 0
-        for (g, c) in h {
-          hypCount += c
-          if let rc = rr[g] { match += min(c, rc) }
-        }
-        stats.append(rr.isEmpty ? 0 : hypCount)
-        stats.append(rr.values.reduce(0, +))
-        stats.append(match)
+      for (k, (h, rr)) in zip(hyp, ref).enumerated() {
+        stats.append(rr.keys.isEmpty ? 0 : hypTotals[k])
+        stats.append(rr.total)
+        stats.append(h.clippedMatches(rr))
       }
       let f = fScore(stats)
       if f > bestF {

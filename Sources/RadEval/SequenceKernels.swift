@@ -100,29 +100,35 @@ enum LCS {
     return Int(prev[b.count])
   }
 
-  /// Indices into `ref` of one LCS with `can`: rouge-score's `_backtrack_norec`, which moves
-  /// left only when the left cell is strictly greater than the upper one.
-  static func indices(_ ref: [Int32], _ can: [Int32]) -> [Int] {
+  /// Marks the indices into `ref` of one LCS with `can`: rouge-score's `_backtrack_norec`,
+  /// which moves left only when the left cell is strictly greater than the upper one.
+  static func markIndices(_ ref: [Int32], _ can: [Int32], into marks: inout [Bool], table t: inout [Int32]) {
     let rows = ref.count
     let cols = can.count
-    if rows == 0 || cols == 0 { return [] }
+    if rows == 0 || cols == 0 { return }
     let w = cols + 1
-    var t = [Int32](repeating: 0, count: (rows + 1) * w)
+    let size = (rows + 1) * w
+    if t.count < size { t = [Int32](repeating: 0, count: size) } else {
+      for j in 0..<w { t[j] = 0 }
+    }
     for i in 1...rows {
+      t[i * w] = 0
+      let x = ref[i - 1]
       for j in 1...cols {
-        if ref[i - 1] == can[j - 1] {
+        if x == can[j - 1] {
           t[i * w + j] = t[(i - 1) * w + j - 1] + 1
         } else {
-          t[i * w + j] = max(t[(i - 1) * w + j], t[i * w + j - 1])
+          let up = t[(i - 1) * w + j]
+          let left = t[i * w + j - 1]
+          t[i * w + j] = up > left ? up : left
         }
       }
     }
     var i = rows
     var j = cols
-    var out: [Int] = []
     while i > 0 && j > 0 {
       if ref[i - 1] == can[j - 1] {
-        out.append(i - 1)
+        marks[i - 1] = true
         i -= 1
         j -= 1
       } else if t[i * w + j - 1] > t[(i - 1) * w + j] {
@@ -131,7 +137,6 @@ enum LCS {
         i -= 1
       }
     }
-    return out.reversed()
   }
 }
 
@@ -153,6 +158,43 @@ func parallelMap<T: Sendable, R: Sendable>(
     box.store(local, at: lo)
   }
   return box.values()
+}
+
+/// `parallelMap` with a mutable per-worker state (a cache), created once per chunk.
+func parallelMap<T: Sendable, R: Sendable, S>(
+  _ items: [T], minimumPerChunk: Int = 64, state: @autoclosure () -> S,
+  _ transform: (inout S, T) -> R
+) -> [R] {
+  let n = items.count
+  let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+  if n < minimumPerChunk * 2 || cores == 1 {
+    var s = state()
+    return items.map { transform(&s, $0) }
+  }
+  let chunks = min(cores * 4, (n + minimumPerChunk - 1) / minimumPerChunk)
+  let box = ResultBox<R>(count: n)
+  withoutActuallyEscaping(transform) { transform in
+    withoutActuallyEscaping(state) { state in
+      let t = UncheckedBox(transform)
+      let st = UncheckedBox(state)
+      DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let lo = c * n / chunks
+        let hi = (c + 1) * n / chunks
+        var s = st.value()
+        var local: [R] = []
+        local.reserveCapacity(hi - lo)
+        for i in lo..<hi { local.append(t.value(&s, items[i])) }
+        box.store(local, at: lo)
+      }
+    }
+  }
+  return box.values()
+}
+
+/// Hands a non-Sendable closure to `concurrentPerform`; each worker creates its own state.
+private struct UncheckedBox<V>: @unchecked Sendable {
+  let value: V
+  init(_ v: V) { value = v }
 }
 
 /// Collects chunk results written from several threads; each chunk owns a disjoint range.

@@ -38,16 +38,26 @@ public enum TextPairsReader {
     } catch {
       throw EvalInputError.unreadable(file: path, reason: (error as NSError).localizedDescription)
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw EvalInputError.unreadable(file: path, reason: "not UTF-8")
+    return try data.withUnsafeBytes { raw -> [String] in
+      let bytes = raw.bindMemory(to: UInt8.self)
+      var lines: [String] = []
+      var start = 0
+      func add(_ end: Int) throws {
+        var e = end
+        if e > start && bytes[e - 1] == 0x0D { e -= 1 }  // CRLF
+        let slice = UnsafeBufferPointer(rebasing: bytes[start..<e])
+        guard let line = String(validating: slice, as: UTF8.self) else {
+          throw EvalInputError.unreadable(file: path, reason: "line \(lines.count + 1) is not UTF-8")
+        }
+        lines.append(line)
+      }
+      for i in 0..<bytes.count where bytes[i] == 0x0A {
+        try add(i)
+        start = i + 1
+      }
+      if start < bytes.count { try add(bytes.count) }  // no final newline
+      return lines
     }
-    var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map {
-      var s = String(String.UnicodeScalarView($0))
-      if s.unicodeScalars.last == "\r" { s.unicodeScalars.removeLast() }
-      return s
-    }
-    if lines.last == "" { lines.removeLast() }
-    return lines
   }
 
   /// `--refs F --hyps F`.
@@ -62,40 +72,55 @@ public enum TextPairsReader {
     return zip(r, h).map { TextPair(reference: $0, hypothesis: $1) }
   }
 
+  /// One JSON Lines record; decoding errors become `EvalInputError`s with the line number.
+  private struct Record: Decodable {
+    var pair: TextPair
+    enum Key: String, CodingKey { case reference, references, hypothesis }
+    struct Problem: Error { let error: @Sendable (String, Int) -> EvalInputError }
+
+    init(from decoder: Decoder) throws {
+      let c: KeyedDecodingContainer<Key>
+      do { c = try decoder.container(keyedBy: Key.self) } catch {
+        throw Problem { .invalidJSON(file: $0, line: $1, reason: "expected an object") }
+      }
+      func string(_ key: Key) throws -> String? {
+        do { return try c.decodeIfPresent(String.self, forKey: key) } catch {
+          throw Problem { .wrongType(file: $0, line: $1, field: key.rawValue, expected: "a string") }
+        }
+      }
+      guard let hypothesis = try string(.hypothesis) else {
+        throw Problem { .missingField(file: $0, line: $1, field: "hypothesis") }
+      }
+      if c.contains(.references) {
+        let refs: [String]?
+        do { refs = try c.decodeIfPresent([String].self, forKey: .references) } catch { refs = nil }
+        guard let refs, !refs.isEmpty else {
+          throw Problem {
+            .wrongType(file: $0, line: $1, field: "references", expected: "a non-empty array of strings")
+          }
+        }
+        pair = TextPair(references: refs, hypothesis: hypothesis)
+      } else if let ref = try string(.reference) {
+        pair = TextPair(reference: ref, hypothesis: hypothesis)
+      } else {
+        throw Problem { .missingField(file: $0, line: $1, field: "reference") }
+      }
+    }
+  }
+
   /// `--pairs F.jsonl`.
   public static func readJSONL(_ path: String) throws -> [TextPair] {
     var pairs: [TextPair] = []
+    let decoder = JSONDecoder()
     for (i, line) in try readLines(path).enumerated() {
       let number = i + 1
       if line.unicodeScalars.allSatisfy({ PythonText.isWhitespace($0.value) }) { continue }
-      let object: Any
       do {
-        object = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+        pairs.append(try decoder.decode(Record.self, from: Data(line.utf8)).pair)
+      } catch let p as Record.Problem {
+        throw p.error(path, number)
       } catch {
         throw EvalInputError.invalidJSON(file: path, line: number, reason: "not a JSON value")
-      }
-      guard let dict = object as? [String: Any] else {
-        throw EvalInputError.invalidJSON(file: path, line: number, reason: "expected an object")
-      }
-      guard let hypValue = dict["hypothesis"] else {
-        throw EvalInputError.missingField(file: path, line: number, field: "hypothesis")
-      }
-      guard let hypothesis = hypValue as? String else {
-        throw EvalInputError.wrongType(file: path, line: number, field: "hypothesis", expected: "a string")
-      }
-      if let many = dict["references"] {
-        guard let refs = many as? [Any], !refs.isEmpty, refs.allSatisfy({ $0 is String }) else {
-          throw EvalInputError.wrongType(
-            file: path, line: number, field: "references", expected: "a non-empty array of strings")
-        }
-        pairs.append(TextPair(references: refs.compactMap { $0 as? String }, hypothesis: hypothesis))
-      } else if let one = dict["reference"] {
-        guard let ref = one as? String else {
-          throw EvalInputError.wrongType(file: path, line: number, field: "reference", expected: "a string")
-        }
-        pairs.append(TextPair(reference: ref, hypothesis: hypothesis))
-      } else {
-        throw EvalInputError.missingField(file: path, line: number, field: "reference")
       }
     }
     guard !pairs.isEmpty else { throw EvalInputError.noPairs(file: path) }
