@@ -22,6 +22,9 @@ public struct AddedToken: Sendable, Equatable {
 struct AddedTokenMatcher: Sendable {
   /// Tokens by first character, longest first.
   private let byFirst: [UInt32: [(chars: [UInt32], token: AddedToken)]]
+  /// Bit set over the Basic Multilingual Plane of characters that start some token, so the scan
+  /// skips almost every character with one load instead of a dictionary lookup.
+  private let firstBits: [UInt64]
 
   init(_ tokens: [AddedToken]) {
     var m: [UInt32: [(chars: [UInt32], token: AddedToken)]] = [:]
@@ -32,6 +35,14 @@ struct AddedTokenMatcher: Sendable {
     }
     for k in m.keys { m[k]!.sort { $0.chars.count > $1.chars.count } }
     byFirst = m
+    var bits = [UInt64](repeating: 0, count: 0x10000 / 64)
+    for k in m.keys where k < 0x10000 { bits[Int(k) >> 6] |= 1 << UInt64(k & 63) }
+    firstBits = bits
+  }
+
+  @inline(__always) private func mayStart(_ c: UInt32) -> Bool {
+    if c < 0x10000 { return firstBits[Int(c) >> 6] & (1 << UInt64(c & 63)) != 0 }
+    return byFirst[c] != nil
   }
 
   var isEmpty: Bool { byFirst.isEmpty }
@@ -43,7 +54,7 @@ struct AddedTokenMatcher: Sendable {
     if byFirst.isEmpty { return out }
     var i = lo
     while i < hi {
-      guard let cands = byFirst[chars[i]] else { i += 1; continue }
+      guard mayStart(chars[i]), let cands = byFirst[chars[i]] else { i += 1; continue }
       var hit: (Int, AddedToken)? = nil
       for c in cands where i + c.chars.count <= hi {
         var ok = true

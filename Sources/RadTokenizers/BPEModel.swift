@@ -3,12 +3,18 @@
 /// with the lowest merge rank is merged until no pair has a merge, as GPT-2 and Hugging Face
 /// `tokenizers` do (ties go to the leftmost pair).
 public final class BPEModel: Sendable {
-  /// Token string to id.
-  public let vocab: [String: Int32]
+  /// Token string to id, built on demand (the model itself looks tokens up by their bytes).
+  public var vocab: [String: Int32] {
+    var d: [String: Int32] = [:]
+    d.reserveCapacity(idToToken.count)
+    for (i, t) in idToToken.enumerated() where d[t] == nil { d[t] = Int32(i) }
+    return d
+  }
   /// Id to token string (contiguous ids).
   public let idToToken: [String]
   /// Merges in rank order, as id pairs.
   public let merges: [(Int32, Int32)]
+  let tokens: TokenTable
   let table: PairRankTable
   public let unkToken: String?
   let unkId: Int32
@@ -24,8 +30,9 @@ public final class BPEModel: Sendable {
   let fallbackIds: [Int32]
 
   /// Builds a model from a vocabulary and merges given as token strings.
-  /// - Throws: `.unknownToken` when a merge uses a token absent from the vocabulary.
-  public init(
+  /// - Throws: `.vocabularyGap` when ids are not 0..<n, `.unknownToken` when a merge uses a
+  ///   token absent from the vocabulary.
+  public convenience init(
     vocab: [String: Int32], merges: [(String, String)], unkToken: String? = nil, byteFallback: Bool = false,
     fuseUnk: Bool = false, ignoreMerges: Bool = false, continuingSubwordPrefix: String? = nil,
     endOfWordSuffix: String? = nil, dropout: Double? = nil, source: String = "merges"
@@ -33,48 +40,70 @@ public final class BPEModel: Sendable {
     var inverse = [String](repeating: "", count: vocab.count)
     var seen = [Bool](repeating: false, count: vocab.count)
     for (t, id) in vocab {
-      guard id >= 0 && Int(id) < vocab.count else { throw .vocabularyGap(source: source, missingId: Self.firstGap(vocab)) }
+      guard id >= 0 && Int(id) < vocab.count else { throw .vocabularyGap(source: source, missingId: Self.firstGap(Array(vocab.values))) }
       inverse[Int(id)] = t
       seen[Int(id)] = true
     }
     if let gap = seen.firstIndex(of: false) { throw .vocabularyGap(source: source, missingId: gap) }
-    self.vocab = vocab
-    idToToken = inverse
+    try self.init(idToToken: inverse, merges: merges, unkToken: unkToken, byteFallback: byteFallback, fuseUnk: fuseUnk,
+                  ignoreMerges: ignoreMerges, continuingSubwordPrefix: continuingSubwordPrefix,
+                  endOfWordSuffix: endOfWordSuffix, dropout: dropout, source: source)
+  }
+
+  /// Builds a model from tokens listed by id and merges given as token strings.
+  public init(
+    idToToken: [String], merges: [(String, String)], unkToken: String? = nil, byteFallback: Bool = false,
+    fuseUnk: Bool = false, ignoreMerges: Bool = false, continuingSubwordPrefix: String? = nil,
+    endOfWordSuffix: String? = nil, dropout: Double? = nil, source: String = "merges"
+  ) throws(TokenizerError) {
+    var tokens = TokenTable(capacity: idToToken.count)
+    for (i, t) in idToToken.enumerated() { tokens.insert(t, id: Int32(i)) }
+    self.idToToken = idToToken
     var table = PairRankTable(capacity: merges.count)
     var mergeIds: [(Int32, Int32)] = []
     mergeIds.reserveCapacity(merges.count)
-    let prefixLen = continuingSubwordPrefix.map { $0.count } ?? 0
+    var buf: [UInt8] = []
+    let prefixBytes = continuingSubwordPrefix.map { Array($0.utf8) } ?? []
     for (rank, (a, b)) in merges.enumerated() {
-      guard let ia = vocab[a] else { throw .unknownToken(source: "\(source) line \(rank + 1)", token: a) }
-      guard let ib = vocab[b] else { throw .unknownToken(source: "\(source) line \(rank + 1)", token: b) }
-      var bPart = Substring(b)
-      if prefixLen > 0, let p = continuingSubwordPrefix, b.hasPrefix(p) { bPart = b.dropFirst(prefixLen) }
-      let m = a + bPart
-      guard let im = vocab[m] else { throw .unknownToken(source: "\(source) line \(rank + 1)", token: m) }
+      guard let ia = tokens.lookup(a) else { throw .unknownToken(source: "\(source) line \(rank + 1)", token: a) }
+      guard let ib = tokens.lookup(b) else { throw .unknownToken(source: "\(source) line \(rank + 1)", token: b) }
+      buf.removeAll(keepingCapacity: true)
+      buf.append(contentsOf: a.utf8)
+      let bBytes = Array(b.utf8)
+      if !prefixBytes.isEmpty && bBytes.starts(with: prefixBytes) { buf.append(contentsOf: bBytes[prefixBytes.count...]) } else {
+        buf.append(contentsOf: bBytes)
+      }
+      guard let im = buf.withUnsafeBufferPointer({ tokens.lookup($0) }) else {
+        throw .unknownToken(source: "\(source) line \(rank + 1)", token: String(decoding: buf, as: UTF8.self))
+      }
       table.insert(ia, ib, rank: Int32(rank), mergedId: im)
       mergeIds.append((ia, ib))
     }
+    self.tokens = tokens
     self.table = table
     self.merges = mergeIds
     self.unkToken = unkToken
-    unkId = unkToken.flatMap { vocab[$0] } ?? -1
+    unkId = unkToken.flatMap { tokens.lookup($0) } ?? -1
     self.byteFallback = byteFallback
     self.fuseUnk = fuseUnk
     self.ignoreMerges = ignoreMerges
     self.continuingSubwordPrefix = continuingSubwordPrefix
     self.endOfWordSuffix = endOfWordSuffix
     self.dropout = dropout
-    byteIds = ByteLevelAlphabet.byteToScalar.map { vocab[String(Character($0))] ?? -1 }
-    fallbackIds = (0..<256).map { b in vocab[Self.fallbackToken(UInt8(b))] ?? -1 }
+    byteIds = ByteLevelAlphabet.byteToScalar.map { tokens.lookup(String(Character($0))) ?? -1 }
+    fallbackIds = (0..<256).map { b in tokens.lookup(Self.fallbackToken(UInt8(b))) ?? -1 }
   }
+
+  /// Id of a token string.
+  public func id(of token: String) -> Int32? { tokens.lookup(token) }
 
   static func fallbackToken(_ b: UInt8) -> String {
     let hex = Array("0123456789ABCDEF")
     return "<0x\(hex[Int(b >> 4)])\(hex[Int(b & 15)])>"
   }
 
-  static func firstGap(_ vocab: [String: Int32]) -> Int {
-    let ids = Set(vocab.values)
+  static func firstGap(_ values: [Int32]) -> Int {
+    let ids = Set(values)
     var i: Int32 = 0
     while ids.contains(i) { i += 1 }
     return Int(i)
@@ -192,7 +221,7 @@ public final class BPEModel: Sendable {
 
   /// Tokenizes one byte-level piece; appends ids and each token's length in bytes.
   func encodeBytes(_ bytes: UnsafeBufferPointer<UInt8>, ids: inout [Int32], lens: inout [Int32], scratch: inout BPEScratch) {
-    if ignoreMerges, let id = vocab[ByteLevelAlphabet.encode(bytes)] {
+    if ignoreMerges, let id = tokens.lookup(ByteLevelAlphabet.encode(bytes)) {
       ids.append(id); lens.append(Int32(bytes.count)); return
     }
     scratch.syms.removeAll(keepingCapacity: true)
@@ -221,7 +250,7 @@ public final class BPEModel: Sendable {
   /// Tokenizes one character-level piece; appends ids and each token's length in characters.
   func encodeChars(_ chars: ArraySlice<UInt32>, ids: inout [Int32], lens: inout [Int32], scratch: inout BPEScratch) {
     let word = UTF8Codec.string(chars)
-    if ignoreMerges, let id = vocab[word] {
+    if ignoreMerges, let id = tokens.lookup(word) {
       ids.append(id); lens.append(Int32(chars.count)); return
     }
     scratch.syms.removeAll(keepingCapacity: true)
@@ -233,7 +262,7 @@ public final class BPEModel: Sendable {
       if k > 0, let p = continuingSubwordPrefix { s += p }
       if let u = Unicode.Scalar(c) { s.unicodeScalars.append(u) }
       if k == n - 1, let e = endOfWordSuffix { s += e }
-      if let id = vocab[s] {
+      if let id = tokens.lookup(s) {
         scratch.syms.append(id); scratch.lens.append(1); unkRun = false
       } else if byteFallback {
         var bytes: [UInt8] = []

@@ -22,7 +22,7 @@ public enum TokenizerModel: Sendable {
 
   func id(_ token: String) -> Int32? {
     switch self {
-    case .bpe(let m): return m.vocab[token]
+    case .bpe(let m): return m.id(of: token)
     case .wordPiece(let m): return m.vocab[token]
     }
   }

@@ -17,17 +17,18 @@ public enum TokenizerJSON {
   /// Parses `tokenizer.json` content.
   public static func load(data: Data, source: String = "tokenizer.json") throws(TokenizerError) -> Tokenizer {
     let obj: Any
-    do { obj = try JSONSerialization.jsonObject(with: data) } catch {
-      throw .malformedJSON(source: source, field: "", message: "not valid JSON (\(error.localizedDescription))")
+    do { obj = try FastJSON.parse(data) } catch {
+      throw .malformedJSON(source: source, field: "", message: "not valid JSON (\(error))")
     }
-    guard let root = obj as? [String: Any] else { throw .malformedJSON(source: source, field: "", message: "expected an object") }
+    guard let root = obj as? JSONObject else { throw .malformedJSON(source: source, field: "", message: "expected an object") }
     let r = Reader(source: source)
-    guard let modelObj = root["model"] as? [String: Any] else { throw .malformedJSON(source: source, field: "model", message: "missing") }
+    guard let modelObj = root["model"] as? JSONObject else { throw .malformedJSON(source: source, field: "model", message: "missing") }
     var added: [AddedToken] = []
     if let list = root["added_tokens"], !(list is NSNull) {
-      guard let arr = list as? [[String: Any]] else { throw .malformedJSON(source: source, field: "added_tokens", message: "expected a list of objects") }
-      for (i, t) in arr.enumerated() {
+      guard let arr = list as? [Any] else { throw .malformedJSON(source: source, field: "added_tokens", message: "expected a list of objects") }
+      for (i, x) in arr.enumerated() {
         let f = "added_tokens[\(i)]"
+        guard let t = x as? JSONObject else { throw .malformedJSON(source: source, field: f, message: "expected an object") }
         added.append(AddedToken(
           id: Int32(try r.int(t, "id", f)), content: try r.string(t, "content", f),
           singleWord: r.bool(t, "single_word", false), lstrip: r.bool(t, "lstrip", false), rstrip: r.bool(t, "rstrip", false),
@@ -97,50 +98,48 @@ private struct Reader {
     return try f(v)
   }
 
-  func obj(_ v: Any, _ field: String) throws(TokenizerError) -> [String: Any] {
-    guard let o = v as? [String: Any] else { throw fail(field, "expected an object") }
+  func obj(_ v: Any, _ field: String) throws(TokenizerError) -> JSONObject {
+    guard let o = v as? JSONObject else { throw fail(field, "expected an object") }
     return o
   }
 
-  func type(_ o: [String: Any], _ field: String) throws(TokenizerError) -> String {
+  func type(_ o: JSONObject, _ field: String) throws(TokenizerError) -> String {
     guard let t = o["type"] as? String else { throw fail("\(field).type", "missing or not a string") }
     return t
   }
 
-  func string(_ o: [String: Any], _ k: String, _ field: String) throws(TokenizerError) -> String {
+  func string(_ o: JSONObject, _ k: String, _ field: String) throws(TokenizerError) -> String {
     guard let s = o[k] as? String else { throw fail("\(field).\(k)", "missing or not a string") }
     return s
   }
 
-  func int(_ o: [String: Any], _ k: String, _ field: String) throws(TokenizerError) -> Int {
-    guard let n = o[k] as? NSNumber, !(o[k] is Bool) || true else { throw fail("\(field).\(k)", "missing or not a number") }
-    let d = n.doubleValue
-    guard d == d.rounded(), abs(d) < 1e15 else { throw fail("\(field).\(k)", "not an integer") }
-    return n.intValue
+  func int(_ o: JSONObject, _ k: String, _ field: String) throws(TokenizerError) -> Int {
+    guard let n = JSONNumber.int(o[k]) else { throw fail("\(field).\(k)", "missing or not an integer") }
+    return n
   }
 
-  func bool(_ o: [String: Any], _ k: String, _ def: Bool) -> Bool { (o[k] as? Bool) ?? (o[k] as? NSNumber)?.boolValue ?? def }
+  func bool(_ o: JSONObject, _ k: String, _ def: Bool) -> Bool { (o[k] as? Bool) ?? def }
 
-  func optString(_ o: [String: Any], _ k: String) -> String? { o[k] as? String }
+  func optString(_ o: JSONObject, _ k: String) -> String? { o[k] as? String }
 
-  func list(_ o: [String: Any], _ k: String, _ field: String) throws(TokenizerError) -> [Any] {
+  func list(_ o: JSONObject, _ k: String, _ field: String) throws(TokenizerError) -> [Any] {
     guard let l = o[k] as? [Any] else { throw fail("\(field).\(k)", "missing or not a list") }
     return l
   }
 
-  func behavior(_ o: [String: Any], _ field: String, _ def: SplitBehavior) throws(TokenizerError) -> SplitBehavior {
+  func behavior(_ o: JSONObject, _ field: String, _ def: SplitBehavior) throws(TokenizerError) -> SplitBehavior {
     guard let s = o["behavior"] as? String else { return def }
     guard let b = SplitBehavior(rawValue: s) else { throw .unknownComponent(kind: "split behavior", type: s) }
     return b
   }
 
-  func replacement(_ o: [String: Any], _ field: String) throws(TokenizerError) -> UInt32 {
+  func replacement(_ o: JSONObject, _ field: String) throws(TokenizerError) -> UInt32 {
     let s = (o["replacement"] as? String) ?? "\u{2581}"
     guard s.unicodeScalars.count == 1, let c = s.unicodeScalars.first else { throw fail("\(field).replacement", "must be one character") }
     return c.value
   }
 
-  func prependScheme(_ o: [String: Any]) throws(TokenizerError) -> PrependScheme {
+  func prependScheme(_ o: JSONObject) throws(TokenizerError) -> PrependScheme {
     if let s = o["prepend_scheme"] as? String {
       guard let p = PrependScheme(rawValue: s) else { throw .unknownComponent(kind: "Metaspace prepend_scheme", type: s) }
       return p
@@ -206,11 +205,11 @@ private struct Reader {
     }
   }
 
-  func tokenAndId(_ o: [String: Any], _ k: String, _ field: String) throws(TokenizerError) -> (String, Int32) {
-    guard let l = o[k] as? [Any], l.count == 2, let s = l[0] as? String, let n = l[1] as? NSNumber else {
+  func tokenAndId(_ o: JSONObject, _ k: String, _ field: String) throws(TokenizerError) -> (String, Int32) {
+    guard let l = o[k] as? [Any], l.count == 2, let s = l[0] as? String, let n = JSONNumber.int(l[1]) else {
       throw fail("\(field).\(k)", "expected [token, id]")
     }
-    return (s, n.int32Value)
+    return (s, Int32(truncatingIfNeeded: n))
   }
 
   func postProcessor(_ v: Any, _ field: String) throws(TokenizerError) -> PostProcessor {
@@ -222,21 +221,26 @@ private struct Reader {
         for (i, x) in try list(o, k, field).enumerated() {
           let f = "\(field).\(k)[\(i)]"
           let e = try obj(x, f)
-          if let s = e["Sequence"] as? [String: Any] {
+          if let s = e["Sequence"] as? JSONObject {
             out.append(.sequence(id: try string(s, "id", f), typeId: try int(s, "type_id", f)))
-          } else if let s = e["SpecialToken"] as? [String: Any] {
+          } else if let s = e["SpecialToken"] as? JSONObject {
             out.append(.specialToken(id: try string(s, "id", f), typeId: try int(s, "type_id", f)))
           } else { throw fail(f, "expected Sequence or SpecialToken") }
         }
         return out
       }
       var specials: [TemplateSpecialToken] = []
-      if let st = o["special_tokens"] as? [String: Any] {
+      if let st = o["special_tokens"] as? JSONObject {
         for key in st.keys.sorted() {
           let f = "\(field).special_tokens.\(key)"
           let e = try obj(st[key] as Any, f)
-          guard let ids = e["ids"] as? [NSNumber], let toks = e["tokens"] as? [String] else { throw fail(f, "expected ids and tokens") }
-          specials.append(TemplateSpecialToken(id: try string(e, "id", f), ids: ids.map { $0.int32Value }, tokens: toks))
+          guard let rawIds = e["ids"] as? [Any], let toks = e["tokens"] as? [String] else { throw fail(f, "expected ids and tokens") }
+          var ids: [Int32] = []
+          for x in rawIds {
+            guard let n = JSONNumber.int(x) else { throw fail("\(f).ids", "not an integer") }
+            ids.append(Int32(truncatingIfNeeded: n))
+          }
+          specials.append(TemplateSpecialToken(id: try string(e, "id", f), ids: ids, tokens: toks))
         }
       }
       return .template(single: try pieces("single"), pair: try pieces("pair"), specialTokens: specials)
@@ -278,23 +282,41 @@ private struct Reader {
     }
   }
 
-  func vocab(_ o: [String: Any], _ field: String) throws(TokenizerError) -> [String: Int32] {
-    guard let v = o["vocab"] as? [String: Any] else { throw fail("\(field).vocab", "missing or not an object") }
-    var out: [String: Int32] = [:]
-    out.reserveCapacity(v.count)
-    for (k, x) in v {
-      guard let n = x as? NSNumber else { throw fail("\(field).vocab.\(k)", "id is not a number") }
-      out[k] = n.int32Value
+  /// The vocabulary object as tokens listed by id; throws on a gap or a non-integer id.
+  func idToToken(_ o: JSONObject, _ field: String) throws(TokenizerError) -> [String] {
+    guard let v = o["vocab"] as? JSONObject else { throw fail("\(field).vocab", "missing or not an object") }
+    var out = [String?](repeating: nil, count: v.count)
+    for k in 0..<v.count {
+      guard let n = v.values[k] as? Int ?? JSONNumber.int(v.values[k]), n >= 0 else {
+        throw fail("\(field).vocab.\(v.keys[k])", "id is not a number")
+      }
+      guard n < v.count, out[n] == nil else {
+        throw .vocabularyGap(source: "\(source): \(field).vocab", missingId: Self.firstGap(v.values.compactMap { JSONNumber.int($0) }))
+      }
+      out[n] = v.keys[k]
     }
+    return out.map { $0! }
+  }
+
+  static func firstGap(_ ids: [Int]) -> Int {
+    let set = Set(ids)
+    var i = 0
+    while set.contains(i) { i += 1 }
+    return i
+  }
+
+  func vocab(_ o: JSONObject, _ field: String) throws(TokenizerError) -> [String: Int32] {
+    var out: [String: Int32] = [:]
+    for (i, t) in try idToToken(o, field).enumerated() { out[t] = Int32(i) }
     return out
   }
 
-  func model(_ o: [String: Any], added: [AddedToken]) throws(TokenizerError) -> TokenizerModel {
+  func model(_ o: JSONObject, added: [AddedToken]) throws(TokenizerError) -> TokenizerModel {
     let field = "model"
     let t = (o["type"] as? String) ?? (o["merges"] != nil ? "BPE" : o["continuing_subword_prefix"] != nil ? "WordPiece" : "")
     switch t {
     case "BPE":
-      let vocab = try vocab(o, field)
+      let tokens = try idToToken(o, field)
       let rawMerges = (o["merges"] as? [Any]) ?? []
       var merges: [(String, String)] = []
       merges.reserveCapacity(rawMerges.count)
@@ -308,16 +330,16 @@ private struct Reader {
         } else { throw fail("model.merges[\(i)]", "expected \"a b\" or [a, b]") }
       }
       return .bpe(try BPEModel(
-        vocab: vocab, merges: merges, unkToken: optString(o, "unk_token"), byteFallback: bool(o, "byte_fallback", false),
+        idToToken: tokens, merges: merges, unkToken: optString(o, "unk_token"), byteFallback: bool(o, "byte_fallback", false),
         fuseUnk: bool(o, "fuse_unk", false), ignoreMerges: bool(o, "ignore_merges", false),
         continuingSubwordPrefix: optString(o, "continuing_subword_prefix").flatMap { $0.isEmpty ? nil : $0 },
         endOfWordSuffix: optString(o, "end_of_word_suffix").flatMap { $0.isEmpty ? nil : $0 },
-        dropout: (o["dropout"] as? NSNumber)?.doubleValue, source: "\(source): model"))
+        dropout: JSONNumber.double(o["dropout"]), source: "\(source): model"))
     case "WordPiece":
       return .wordPiece(try WordPieceModel(
         vocab: try vocab(o, field), unkToken: optString(o, "unk_token") ?? "[UNK]",
         continuingSubwordPrefix: optString(o, "continuing_subword_prefix") ?? "##",
-        maxInputCharsPerWord: (o["max_input_chars_per_word"] as? NSNumber)?.intValue ?? 100, source: "\(source): model"))
+        maxInputCharsPerWord: JSONNumber.int(o["max_input_chars_per_word"]) ?? 100, source: "\(source): model"))
     case "": throw fail("model.type", "missing")
     default: throw .unknownComponent(kind: "model", type: t)
     }
@@ -330,7 +352,7 @@ private struct Reader {
       guard let st = TruncationSettings.Strategy(rawValue: s) else { throw .unknownComponent(kind: "truncation strategy", type: s) }
       t.strategy = st
     }
-    t.stride = (o["stride"] as? NSNumber)?.intValue ?? 0
+    t.stride = JSONNumber.int(o["stride"]) ?? 0
     t.fromLeft = (o["direction"] as? String) == "Left"
     return t
   }
@@ -338,11 +360,11 @@ private struct Reader {
   func padding(_ v: Any) throws(TokenizerError) -> PaddingSettings {
     let o = try obj(v, "padding")
     var p = PaddingSettings()
-    if let s = o["strategy"] as? [String: Any], let n = s["Fixed"] as? NSNumber { p.fixedLength = n.intValue }
+    if let s = o["strategy"] as? JSONObject, let n = JSONNumber.int(s["Fixed"]) { p.fixedLength = n }
     p.padLeft = (o["direction"] as? String) == "Left"
-    p.padToMultipleOf = (o["pad_to_multiple_of"] as? NSNumber)?.intValue
-    p.padId = (o["pad_id"] as? NSNumber)?.intValue ?? 0
-    p.padTypeId = (o["pad_type_id"] as? NSNumber)?.intValue ?? 0
+    p.padToMultipleOf = JSONNumber.int(o["pad_to_multiple_of"])
+    p.padId = JSONNumber.int(o["pad_id"]) ?? 0
+    p.padTypeId = JSONNumber.int(o["pad_type_id"]) ?? 0
     p.padToken = (o["pad_token"] as? String) ?? "[PAD]"
     return p
   }

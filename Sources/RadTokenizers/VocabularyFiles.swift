@@ -60,14 +60,16 @@ public enum TokenizerFiles {
   public static func readVocabJSON(path: String) throws(TokenizerError) -> [String: Int32] {
     let data = try read(path)
     let obj: Any
-    do { obj = try JSONSerialization.jsonObject(with: data) } catch {
-      throw .malformedJSON(source: path, field: "", message: "not valid JSON (\(error.localizedDescription))")
+    do { obj = try FastJSON.parse(data) } catch {
+      throw .malformedJSON(source: path, field: "", message: "not valid JSON (\(error))")
     }
-    guard let d = obj as? [String: Any] else { throw .malformedJSON(source: path, field: "", message: "expected an object of token: id") }
+    guard let d = obj as? JSONObject else { throw .malformedJSON(source: path, field: "", message: "expected an object of token: id") }
     var v: [String: Int32] = [:]
-    for (k, x) in d {
-      guard let n = x as? NSNumber, !(x is String) else { throw .malformedJSON(source: path, field: k, message: "id is not a number") }
-      v[k] = n.int32Value
+    for (k, x) in zip(d.keys, d.values) {
+      guard let n = JSONNumber.int(x), n >= 0, n <= Int(Int32.max) else {
+        throw .malformedJSON(source: path, field: k, message: "id is not a number")
+      }
+      v[k] = Int32(n)
     }
     return v
   }

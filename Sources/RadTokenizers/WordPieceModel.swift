@@ -16,7 +16,7 @@ public final class WordPieceModel: Sendable {
     var inverse = [String](repeating: "", count: vocab.count)
     var seen = [Bool](repeating: false, count: vocab.count)
     for (t, id) in vocab {
-      guard id >= 0 && Int(id) < vocab.count else { throw .vocabularyGap(source: source, missingId: BPEModel.firstGap(vocab)) }
+      guard id >= 0 && Int(id) < vocab.count else { throw .vocabularyGap(source: source, missingId: BPEModel.firstGap(Array(vocab.values))) }
       inverse[Int(id)] = t; seen[Int(id)] = true
     }
     if let gap = seen.firstIndex(of: false) { throw .vocabularyGap(source: source, missingId: gap) }

@@ -70,6 +70,9 @@ struct TokenizerBenchCommand: ParsableCommand {
   @Option(help: "Timed repetitions; the best is reported.")
   var repetitions = 3
 
+  @Option(name: .customLong("load-tokenizer"), help: "Also time loading this tokenizer (repeatable).")
+  var loadTokenizers: [String] = []
+
   @Option(name: .customLong("train-vocab-size"), help: "Also time BPE training on the corpus at this vocabulary size.")
   var trainVocabSize: Int?
 
@@ -86,11 +89,17 @@ struct TokenizerBenchCommand: ParsableCommand {
     var tok: Tokenizer? = nil
     for _ in 0..<max(1, repetitions) { loadTimes.append(try time { tok = try TokenizerFiles.load(path: tokenizer) }) }
     guard let tok else { return }
+    var extraLoads: [String: Double] = [:]
+    for p in loadTokenizers {
+      var best = Double.infinity
+      for _ in 0..<max(1, repetitions) { best = min(best, try time { _ = try TokenizerFiles.load(path: p) }) }
+      extraLoads[p] = best
+    }
     let data = try Data(contentsOf: URL(fileURLWithPath: corpus))
     let text = try StrictUTF8.string([UInt8](data), source: corpus)
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     let mb = Double(data.count) / 1e6
-    var result: [String: Any] = ["corpus_mb": mb, "load_s": loadTimes.min()!, "lines": lines.count]
+    var result: [String: Any] = ["corpus_mb": mb, "load_s": loadTimes.min()!, "lines": lines.count, "load_extra_s": extraLoads]
     var tokens = 0
     for t in threads.isEmpty ? [1, 2] : threads {
       var best = Double.infinity
