@@ -10,7 +10,7 @@ struct EvalCommand: ParsableCommand {
     abstract: "Evaluate generated reports: ROUGE, BLEU, chrF, CheXpert labels, classification metrics.",
     subcommands: [
       EvalRougeCommand.self, EvalBLEUCommand.self, EvalCHRFCommand.self, EvalCocoCommand.self,
-      EvalLabelsCommand.self, EvalClassificationCommand.self,
+      EvalLabelsCommand.self, EvalClassificationCommand.self, EvalReportCommand.self,
     ]
   )
 }
@@ -359,6 +359,33 @@ struct EvalClassificationCommand: ParsableCommand {
     } else {
       print(report.signature)
       for (k, v) in score { print("\(k)\t\(v.serialized())") }
+    }
+  }
+}
+
+struct EvalReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Run every text metric and CheXpert label F1; write eval-report.md and eval-report.html.")
+
+  @OptionGroup var io: TextPairOptions
+
+  @Flag(help: "Porter-stem tokens for ROUGE.")
+  var stem = false
+
+  @Option(help: "Directory for eval-report.md and eval-report.html.")
+  var out = "."
+
+  func run() throws {
+    let summary = try EvalSummary(pairs: try io.load(), stem: stem)
+    let dir = URL(fileURLWithPath: out, isDirectory: true)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try EvalSummary.writeAtomically(summary.markdown, to: dir.appendingPathComponent("eval-report.md"))
+    try EvalSummary.writeAtomically(summary.html, to: dir.appendingPathComponent("eval-report.html"))
+    if io.json {
+      print(JSONValue.object(summary.rows.map { ($0.metric, .number($0.score)) }).serialized())
+    } else {
+      print(summary.markdown)
     }
   }
 }
