@@ -50,10 +50,7 @@ public final class GGUFFile: @unchecked Sendable {
     self.url = URL(fileURLWithPath: file.path)
     self.file = file
     let path = file.path
-    var parsed: (UInt32, [(String, GGUFValue)], [GGUFTensorInfo], Int, Int)!
-    try file.withAllBytes { bytes in
-      parsed = try GGUFFile.parse(bytes, path: path)
-    }
+    let parsed = try file.withAllBytes { bytes in try GGUFFile.parse(bytes, path: path) }
     (version, metadata, tensorInfos, alignment, dataOffset) = parsed
     var mIndex: [String: Int] = [:]
     for (i, kv) in metadata.enumerated() { mIndex[kv.key] = i }

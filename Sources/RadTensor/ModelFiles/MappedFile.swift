@@ -55,7 +55,9 @@ public final class MappedFile: @unchecked Sendable {
       base = nil
     } else {
       let memory = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 64)
-      bytes.withUnsafeBytes { memory.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+      bytes.withUnsafeBytes { source in
+        if let from = source.baseAddress { memory.copyMemory(from: from, byteCount: source.count) }
+      }
       base = UnsafeRawPointer(memory)
     }
   }

@@ -60,8 +60,8 @@ public final class SafetensorsFile: @unchecked Sendable {
     var metadata: [String: String] = [:]
     var infos: [SafetensorsTensorInfo] = []
     let dataSize = file.count - dataStart
-    for name in entries.keys.sorted() {
-      switch entries[name]! {
+    for (name, entry) in entries.sorted(by: { $0.key < $1.key }) {
+      switch entry {
       case .metadata(let m):
         guard name == "__metadata__" else {
           throw ModelFileError.malformedHeader(file: path, reason: "entry '\(name)' has no dtype")

@@ -19,17 +19,16 @@ public enum SafetensorsWriter {
     _ tensors: [String: Tensor], metadata: [String: String]? = nil, dtype: StoredType = .f32,
     to url: URL
   ) throws {
-    let names = tensors.keys.sorted()
+    let sorted = tensors.sorted(by: { $0.key < $1.key })
     let elementSize = dtype == .f32 ? 4 : 2
     var header = "{"
     var entries: [String] = []
     if let metadata {
-      let pairs = metadata.keys.sorted().map { "\(GGUFValue.quoted($0)):\(GGUFValue.quoted(metadata[$0]!))" }
+      let pairs = metadata.sorted(by: { $0.key < $1.key }).map { "\(GGUFValue.quoted($0.key)):\(GGUFValue.quoted($0.value))" }
       entries.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
     }
     var offset = 0
-    for name in names {
-      let t = tensors[name]!
+    for (name, t) in sorted {
       let bytes = t.data.count * elementSize
       let shape = t.shape.map(String.init).joined(separator: ",")
       entries.append(
@@ -44,8 +43,8 @@ public enum SafetensorsWriter {
     out.reserveCapacity(8 + headerBytes.count + offset)
     withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { out.append(contentsOf: $0) }
     out.append(contentsOf: headerBytes)
-    for name in names {
-      let values = tensors[name]!.data
+    for (_, t) in sorted {
+      let values = t.data
       switch dtype {
       case .f32:
         values.withUnsafeBytes { out.append(contentsOf: $0) }

@@ -44,12 +44,12 @@ public final class ShardedSafetensors: @unchecked Sendable {
       }
       shards[shardName] = try SafetensorsFile(url: folder.appendingPathComponent(shardName))
     }
-    for (tensor, shardName) in index.weight_map where (try? shards[shardName]!.info(tensor)) == nil {
+    for (tensor, shardName) in index.weight_map where (try? shards[shardName]?.info(tensor)) == nil {
       throw ModelFileError.tensorNotFound(file: folder.appendingPathComponent(shardName).path, name: tensor)
     }
     var names: [String] = []
-    for shardName in shards.keys.sorted() {
-      names += shards[shardName]!.tensorNames.filter { index.weight_map[$0] == shardName }
+    for (shardName, shard) in shards.sorted(by: { $0.key < $1.key }) {
+      names += shard.tensorNames.filter { index.weight_map[$0] == shardName }
     }
     self.shards = shards
     self.weightMap = index.weight_map

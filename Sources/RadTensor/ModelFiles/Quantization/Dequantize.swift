@@ -52,6 +52,9 @@ public enum Dequantize {
   }
 
   // MARK: Kernels. Each takes a pointer to `blocks` packed blocks and writes their weights.
+  // They are plain loops over raw pointers: LLVM vectorises them in release builds (faster than
+  // hand-written generic SIMD types here), and they stay tolerable in debug builds, where
+  // unspecialised SIMD code is two orders of magnitude slower.
 
   static func f32Blocks(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(dst).copyMemory(from: src, byteCount: n * 4)
@@ -66,15 +69,11 @@ public enum Dequantize {
   }
 
   static func bf16Blocks(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutablePointer<Float>) {
-    var i = 0
-    while i + 16 <= n {
-      let bits = SIMD16<UInt32>(truncatingIfNeeded: src.loadUnaligned(fromByteOffset: 2 * i, as: SIMD16<UInt16>.self))
-      UnsafeMutableRawPointer(dst + i).storeBytes(of: bits &<< 16, as: SIMD16<UInt32>.self)
-      i += 16
-    }
-    while i < n {
-      dst[i] = bfloat16ToFloat(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
-      i += 1
+    let raw = UnsafeMutableRawPointer(dst)
+    for i in 0..<n {
+      raw.storeBytes(
+        of: UInt32(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) << 16,
+        toByteOffset: 4 * i, as: UInt32.self)
     }
   }
 
@@ -83,9 +82,9 @@ public enum Dequantize {
     for b in 0..<n {
       let block = src + b * 34
       let d = halfToFloat(block.loadUnaligned(as: UInt16.self))
-      let q = block.loadUnaligned(fromByteOffset: 2, as: SIMD32<Int8>.self)
-      let out = UnsafeMutableRawPointer(dst + b * 32)
-      out.storeBytes(of: SIMD32<Float>(q) * d, as: SIMD32<Float>.self)
+      let q = (block + 2).assumingMemoryBound(to: Int8.self)
+      let out = dst + b * 32
+      for j in 0..<32 { out[j] = Float(q[j]) * d }
     }
   }
 
@@ -95,12 +94,12 @@ public enum Dequantize {
     for b in 0..<n {
       let block = src + b * 18
       let d = halfToFloat(block.loadUnaligned(as: UInt16.self))
-      let q = block.loadUnaligned(fromByteOffset: 2, as: SIMD16<UInt8>.self)
-      let lo = SIMD16<Int8>(truncatingIfNeeded: q & 0x0F) &- 8
-      let hi = SIMD16<Int8>(truncatingIfNeeded: q &>> 4) &- 8
-      let out = UnsafeMutableRawPointer(dst + b * 32)
-      out.storeBytes(of: d * SIMD16<Float>(lo), as: SIMD16<Float>.self)
-      out.storeBytes(of: d * SIMD16<Float>(hi), toByteOffset: 64, as: SIMD16<Float>.self)
+      let q = (block + 2).assumingMemoryBound(to: UInt8.self)
+      let out = dst + b * 32
+      for j in 0..<16 {
+        out[j] = d * Float(Int8(q[j] & 0x0F) - 8)
+        out[j + 16] = d * Float(Int8(q[j] >> 4) - 8)
+      }
     }
   }
 
@@ -110,10 +109,12 @@ public enum Dequantize {
       let block = src + b * 20
       let d = halfToFloat(block.loadUnaligned(as: UInt16.self))
       let m = halfToFloat(block.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
-      let q = block.loadUnaligned(fromByteOffset: 4, as: SIMD16<UInt8>.self)
-      let out = UnsafeMutableRawPointer(dst + b * 32)
-      out.storeBytes(of: d * SIMD16<Float>(q & 0x0F) + m, as: SIMD16<Float>.self)
-      out.storeBytes(of: d * SIMD16<Float>(q &>> 4) + m, toByteOffset: 64, as: SIMD16<Float>.self)
+      let q = (block + 4).assumingMemoryBound(to: UInt8.self)
+      let out = dst + b * 32
+      for j in 0..<16 {
+        out[j] = d * Float(q[j] & 0x0F) + m
+        out[j + 16] = d * Float(q[j] >> 4) + m
+      }
     }
   }
 
@@ -125,29 +126,25 @@ public enum Dequantize {
       let block = src + b * 144
       let d = halfToFloat(block.loadUnaligned(as: UInt16.self))
       let dmin = halfToFloat(block.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
-      let s = block + 4
-      let qs = block + 16
-      let out = UnsafeMutableRawPointer(dst + b * 256)
+      let s = (block + 4).assumingMemoryBound(to: UInt8.self)
+      let qs = (block + 16).assumingMemoryBound(to: UInt8.self)
+      let out = dst + b * 256
       for j in 0..<8 {
         let scale: UInt8
         let minimum: UInt8
         if j < 4 {
-          scale = s.load(fromByteOffset: j, as: UInt8.self) & 0x3F
-          minimum = s.load(fromByteOffset: j + 4, as: UInt8.self) & 0x3F
+          scale = s[j] & 0x3F
+          minimum = s[j + 4] & 0x3F
         } else {
-          let packed = s.load(fromByteOffset: j + 4, as: UInt8.self)
-          scale = (packed & 0x0F) | ((s.load(fromByteOffset: j - 4, as: UInt8.self) >> 2) & 0x30)
-          minimum = (packed >> 4) | ((s.load(fromByteOffset: j, as: UInt8.self) >> 2) & 0x30)
+          scale = (s[j + 4] & 0x0F) | ((s[j - 4] >> 2) & 0x30)
+          minimum = (s[j + 4] >> 4) | ((s[j] >> 2) & 0x30)
         }
         let ds = d * Float(scale)
         let dm = dmin * Float(minimum)
-        let run = (j / 2) * 32
+        let run = qs + (j / 2) * 32
         let shift: UInt8 = j % 2 == 0 ? 0 : 4
-        for half in 0..<2 {
-          let q = qs.loadUnaligned(fromByteOffset: run + half * 16, as: SIMD16<UInt8>.self)
-          let v = ds * SIMD16<Float>((q &>> shift) & 0x0F) - dm
-          out.storeBytes(of: v, toByteOffset: (j * 32 + half * 16) * 4, as: SIMD16<Float>.self)
-        }
+        let o = out + j * 32
+        for l in 0..<32 { o[l] = ds * Float((run[l] >> shift) & 0x0F) - dm }
       }
     }
   }
@@ -159,24 +156,25 @@ public enum Dequantize {
   static func q6_KBlocks(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutablePointer<Float>) {
     for b in 0..<n {
       let block = src + b * 210
-      let ql = block
-      let qh = block + 128
-      let scales = block + 192
+      let ql = block.assumingMemoryBound(to: UInt8.self)
+      let qh = (block + 128).assumingMemoryBound(to: UInt8.self)
+      let scales = (block + 192).assumingMemoryBound(to: Int8.self)
       let d = halfToFloat(block.loadUnaligned(fromByteOffset: 208, as: UInt16.self))
-      let out = UnsafeMutableRawPointer(dst + b * 256)
+      let out = dst + b * 256
       for h in 0..<2 {
         for g in 0..<4 {
           let lowShift: UInt8 = g < 2 ? 0 : 4
           let highShift = UInt8(2 * g)
-          for half in 0..<2 {
-            let l = half * 16
-            let lowBytes = ql.loadUnaligned(fromByteOffset: h * 64 + (g % 2) * 32 + l, as: SIMD16<UInt8>.self)
-            let highBytes = qh.loadUnaligned(fromByteOffset: h * 32 + l, as: SIMD16<UInt8>.self)
-            let q = ((lowBytes &>> lowShift) & 0x0F) | (((highBytes &>> highShift) & 0x03) &<< 4)
-            let centred = SIMD16<Int8>(truncatingIfNeeded: q) &- 32
-            let index = h * 128 + g * 32 + l
-            let scale = Float(scales.load(fromByteOffset: index / 16, as: Int8.self))
-            out.storeBytes(of: (d * scale) * SIMD16<Float>(centred), toByteOffset: index * 4, as: SIMD16<Float>.self)
+          let low = ql + h * 64 + (g % 2) * 32
+          let high = qh + h * 32
+          let base = h * 128 + g * 32
+          // Scale index is (base + l) / 16: the first 16 weights use one scale, the next 16 the next.
+          let s0 = d * Float(scales[base / 16])
+          let s1 = d * Float(scales[base / 16 + 1])
+          let o = out + base
+          for l in 0..<32 {
+            let q = ((low[l] >> lowShift) & 0x0F) | (((high[l] >> highShift) & 0x03) << 4)
+            o[l] = (l < 16 ? s0 : s1) * Float(Int8(q) - 32)
           }
         }
       }
