@@ -1,4 +1,5 @@
 import Foundation
+import RadTensor
 
 /// Reads and writes Hugging Face `tokenizer.json` files. Every component is parsed into the
 /// matching RadTokenizers type; a component type that is not implemented is reported as
@@ -73,17 +74,13 @@ public enum TokenizerJSON {
 
 /// Atomic file writes: write a temporary file beside the target, then rename it over.
 enum AtomicFile {
+  // One implementation of atomic writes (temp file + rename(2)) lives in RadTensor; this adapts its
+  // error to TokenizerError. (Foundation's replaceItemAt fails on Linux when the target exists.)
   static func write(_ data: Data, to path: String) throws(TokenizerError) {
-    let url = URL(fileURLWithPath: path)
-    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
     do {
-      try data.write(to: tmp)
-      if FileManager.default.fileExists(atPath: path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp) } else {
-        try FileManager.default.moveItem(at: tmp, to: url)
-      }
+      try RadTensor.AtomicFile.write([UInt8](data), to: URL(fileURLWithPath: path))
     } catch {
-      try? FileManager.default.removeItem(at: tmp)
-      throw .io(path: path, message: "cannot write: \(error.localizedDescription)")
+      throw .io(path: path, message: "cannot write: \(error)")
     }
   }
 }

@@ -17,7 +17,7 @@ struct ChatTemplateTests {
     #expect(cases.count == 6)
     for item in cases {
       let rendered = ChatTemplate.chatML.render(
-        item.messages, addGenerationPrompt: item.add_generation_prompt, defaultSystem: ChatTemplate.smolLMDefaultSystem)
+        item.messages, addGenerationPrompt: item.add_generation_prompt, defaultSystem: ChatTemplate.smolLM2DefaultSystem)
       #expect(rendered == item.text)
     }
   }

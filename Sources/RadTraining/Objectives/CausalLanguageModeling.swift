@@ -10,6 +10,8 @@ public final class CausalLanguageModelingObjective: TrainingObjective {
   public let validation: [LabeledSequence]
   public let batchSize: Int
   public let padId: Int
+  /// LoRA dropout's random stream, reseeded from the trainer's generator each step.
+  public var dropoutSource: DropoutSource?
   private var order: DataOrder
 
   /// - Parameters:
@@ -40,12 +42,18 @@ public final class CausalLanguageModelingObjective: TrainingObjective {
   public func restoreDataPosition(_ position: DataOrder.Position) { order.restore(position) }
 
   public func nextLoss(random: inout SeededRandom) throws -> (loss: Tensor, tokens: Int) {
+    if let dropoutSource {
+      dropoutSource.reseed(random.next())
+      dropoutSource.training = true
+    }
     let examples = (0..<batchSize).map { _ in training[order.next()] }
     return try loss(of: examples)
   }
 
   public func validationLoss() throws -> Float? {
     guard !validation.isEmpty else { return nil }
+    dropoutSource?.training = false
+    defer { dropoutSource?.training = true }
     var total: Double = 0
     var tokens = 0
     var start = 0

@@ -119,7 +119,7 @@ public final class Trainer {
     return try checkpoints.save(state: state, parameters: objective.parameters, optimizer: optimizer)
   }
 
-  static func seconds(_ duration: Duration) -> Double {
+  public static func seconds(_ duration: Duration) -> Double {
     let parts = duration.components
     return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
   }

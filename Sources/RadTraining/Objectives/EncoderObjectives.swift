@@ -1,0 +1,211 @@
+import RadModels
+import RadTensor
+
+/// Masked-LM pretraining of a BERT model: each step masks a fresh 15% of the batch's tokens with
+/// the trainer's seeded generator (so resumed runs mask identically) and scores the hidden ones.
+public final class MaskedLanguageModelingObjective: TrainingObjective {
+  public let model: BertModel
+  public let masker: MaskedLanguageModelingMasker
+  public let sequences: [[Int]]
+  public let validation: [[Int]]
+  public let batchSize: Int
+  public let padId: Int
+  private var order: DataOrder
+  /// Fixed masks for validation so its loss is comparable across evaluations.
+  private let validationMasks: [(inputs: [Int], labels: [Int])]
+
+  public init(
+    model: BertModel, masker: MaskedLanguageModelingMasker, sequences: [[Int]], validation: [[Int]], batchSize: Int,
+    padId: Int, seed: UInt64
+  ) {
+    precondition(!sequences.isEmpty, "no training sequences")
+    self.model = model
+    self.masker = masker
+    self.sequences = sequences
+    self.validation = validation
+    self.batchSize = batchSize
+    self.padId = padId
+    order = DataOrder(count: sequences.count, seed: seed)
+    var random = SeededRandom(seed: seed ^ 0xBEEF)
+    validationMasks = validation.map { masker.mask($0, random: &random) }
+  }
+
+  public var parameters: ParameterStore { model.parameters }
+  public var dataPosition: DataOrder.Position { order.position }
+  public func restoreDataPosition(_ position: DataOrder.Position) { order.restore(position) }
+
+  public func nextLoss(random: inout SeededRandom) throws -> (loss: Tensor, tokens: Int) {
+    let masked = (0..<batchSize).map { _ in masker.mask(sequences[order.next()], random: &random) }
+    return try loss(masked)
+  }
+
+  public func validationLoss() throws -> Float? {
+    guard !validationMasks.isEmpty else { return nil }
+    var total: Double = 0
+    var count = 0
+    var start = 0
+    while start < validationMasks.count {
+      let slice = Array(validationMasks[start..<Swift.min(start + batchSize, validationMasks.count)])
+      let (value, tokens) = try loss(slice)
+      total += Double(value.item) * Double(tokens)
+      count += tokens
+      start += batchSize
+    }
+    return count == 0 ? nil : Float(total / Double(count))
+  }
+
+  func loss(_ masked: [(inputs: [Int], labels: [Int])]) throws -> (Tensor, Int) {
+    let examples = masked.map { LabeledSequence(ids: $0.inputs, labels: $0.labels) }
+    let (batch, labels) = CausalLanguageModelingObjective.collate(examples, padId: padId)
+    let logits = try model.maskedLMLogits(batch)
+    let targets = labels.filter { $0 != -100 }.count
+    return (logits.reshaped([batch.batch * batch.length, -1]).crossEntropy(targets: labels), targets)
+  }
+}
+
+/// Sequence classification on a BERT encoder (BertForSequenceClassification): the pooled [CLS]
+/// vector goes through a new `classifier` layer to one score per label, trained with cross-entropy.
+public final class SequenceClassificationObjective: TrainingObjective {
+  public let model: BertModel
+  public let classifier: Linear
+  public let examples: [(ids: [Int], label: Int)]
+  public let validation: [(ids: [Int], label: Int)]
+  public let batchSize: Int
+  public let padId: Int
+  private var order: DataOrder
+
+  public init(
+    model: BertModel, labelCount: Int, examples: [(ids: [Int], label: Int)], validation: [(ids: [Int], label: Int)],
+    batchSize: Int, padId: Int, seed: UInt64
+  ) {
+    precondition(!examples.isEmpty, "no training examples")
+    self.model = model
+    var random = SeededRandom(seed: seed ^ 0xC1A5)
+    classifier = Linear(
+      model.parameters.scoped("classifier"), inFeatures: model.config.width, outFeatures: labelCount, random: &random)
+    self.examples = examples
+    self.validation = validation
+    self.batchSize = batchSize
+    self.padId = padId
+    order = DataOrder(count: examples.count, seed: seed)
+  }
+
+  public var parameters: ParameterStore { model.parameters }
+  public var dataPosition: DataOrder.Position { order.position }
+  public func restoreDataPosition(_ position: DataOrder.Position) { order.restore(position) }
+
+  /// Label scores [batch, labels] for token sequences.
+  public func logits(_ sequences: [[Int]]) throws -> Tensor {
+    let (batch, _) = CausalLanguageModelingObjective.collate(
+      sequences.map { LabeledSequence(ids: $0, labels: $0) }, padId: padId)
+    return classifier(try model.pooled(try model.hiddenStates(batch)))
+  }
+
+  public func nextLoss(random: inout SeededRandom) throws -> (loss: Tensor, tokens: Int) {
+    let batch = (0..<batchSize).map { _ in examples[order.next()] }
+    return (try logits(batch.map(\.ids)).crossEntropy(targets: batch.map(\.label)), batch.count)
+  }
+
+  public func validationLoss() throws -> Float? {
+    guard !validation.isEmpty else { return nil }
+    return try accuracyAndLoss().loss
+  }
+
+  /// Validation accuracy and mean loss.
+  public func accuracyAndLoss() throws -> (accuracy: Double, loss: Float) {
+    var correct = 0
+    var total: Double = 0
+    var start = 0
+    while start < validation.count {
+      let slice = Array(validation[start..<Swift.min(start + batchSize, validation.count)])
+      let scores = try Autograd.inferenceMode { try logits(slice.map(\.ids)) }
+      total += Double(scores.crossEntropy(targets: slice.map(\.label)).item) * Double(slice.count)
+      for (predicted, example) in zip(scores.argmax(axis: -1), slice) where predicted == example.label { correct += 1 }
+      start += batchSize
+    }
+    return (Double(correct) / Double(Swift.max(validation.count, 1)), Float(total / Double(Swift.max(validation.count, 1))))
+  }
+}
+
+/// The reward model of RLHF: a language model's final hidden state at each answer's last token
+/// goes through a `score` layer (as Hugging Face's *ForSequenceClassification with one label) and is
+/// trained with the Bradley–Terry loss so chosen answers outscore rejected ones.
+public final class RewardModelObjective: TrainingObjective {
+  public let model: any LanguageModel
+  public let score: Linear
+  public let pairs: [PreferencePair]
+  public let validationPairs: [PreferencePair]
+  public let batchSize: Int
+  public let padId: Int
+  private var order: DataOrder
+
+  public init(
+    model: any LanguageModel, width: Int, pairs: [PreferencePair], validationPairs: [PreferencePair], batchSize: Int,
+    padId: Int, seed: UInt64
+  ) {
+    precondition(!pairs.isEmpty, "no preference pairs")
+    self.model = model
+    var random = SeededRandom(seed: seed ^ 0x5C0E)
+    score = Linear(model.parameters.scoped("score"), inFeatures: width, outFeatures: 1, bias: false, random: &random)
+    self.pairs = pairs
+    self.validationPairs = validationPairs
+    self.batchSize = batchSize
+    self.padId = padId
+    order = DataOrder(count: pairs.count, seed: seed)
+  }
+
+  public var parameters: ParameterStore { model.parameters }
+  public var dataPosition: DataOrder.Position { order.position }
+  public func restoreDataPosition(_ position: DataOrder.Position) { order.restore(position) }
+
+  /// Scalar rewards [n] of complete sequences (prompt + answer).
+  public func rewards(_ sequences: [[Int]]) throws -> Tensor {
+    let (batch, _) = CausalLanguageModelingObjective.collate(
+      sequences.map { LabeledSequence(ids: $0, labels: $0) }, padId: padId)
+    let hidden = try finalHiddenStates(batch)
+    let width = hidden.shape[2]
+    // The hidden state of each sequence's last real token.
+    let last = sequences.enumerated().map { $0.offset * batch.length + $0.element.count - 1 }
+    let rows = hidden.reshaped([batch.batch * batch.length, width])
+    let picked = Tensor.concatenate(last.map { rows.slice(axis: 0, $0..<($0 + 1)) }, axis: 0)
+    return score(picked).reshaped([sequences.count])
+  }
+
+  func finalHiddenStates(_ batch: TokenBatch) throws -> Tensor {
+    if let llama = model as? LlamaModel { return try llama.hiddenStates(batch) }
+    if let gpt2 = model as? GPT2Model { return try gpt2.hiddenStates(batch) }
+    throw ModelError.invalidInput("reward models need a GPT-2 or Llama-family model, got \(model.modelType)")
+  }
+
+  public func nextLoss(random: inout SeededRandom) throws -> (loss: Tensor, tokens: Int) {
+    try loss((0..<batchSize).map { _ in pairs[order.next()] })
+  }
+
+  func loss(_ batch: [PreferencePair]) throws -> (Tensor, Int) {
+    let chosen = try rewards(batch.map { $0.prompt + $0.chosen })
+    let rejected = try rewards(batch.map { $0.prompt + $0.rejected })
+    return (bradleyTerryLoss(chosenRewards: chosen, rejectedRewards: rejected), batch.count)
+  }
+
+  public func validationLoss() throws -> Float? {
+    guard !validationPairs.isEmpty else { return nil }
+    return try accuracyAndLoss().loss
+  }
+
+  /// How often the chosen answer outscores the rejected one on validation, and the mean loss.
+  public func accuracyAndLoss() throws -> (accuracy: Double, loss: Float) {
+    var wins = 0
+    var total: Double = 0
+    var start = 0
+    while start < validationPairs.count {
+      let slice = Array(validationPairs[start..<Swift.min(start + batchSize, validationPairs.count)])
+      let chosen = try Autograd.inferenceMode { try rewards(slice.map { $0.prompt + $0.chosen }) }
+      let rejected = try Autograd.inferenceMode { try rewards(slice.map { $0.prompt + $0.rejected }) }
+      total += Double(bradleyTerryLoss(chosenRewards: chosen, rejectedRewards: rejected).item) * Double(slice.count)
+      wins += zip(chosen.data, rejected.data).filter { $0 > $1 }.count
+      start += batchSize
+    }
+    let n = Double(Swift.max(validationPairs.count, 1))
+    return (Double(wins) / n, Float(total / n))
+  }
+}
