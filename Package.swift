@@ -41,7 +41,7 @@ let package = Package(
     .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers"]),
     .testTarget(name: "RadModelsTests", dependencies: ["RadModels"]),
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"]),
-    // .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"]),
+    .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"]),
   ],
   swiftLanguageModes: [.v6]

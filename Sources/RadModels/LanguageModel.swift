@@ -79,6 +79,17 @@ public protocol LanguageModel: TransformerModel {
   func logits(_ batch: TokenBatch, cache: KVCache?, probe: AttentionProbe?) throws -> Tensor
   /// A fresh cache for `capacity` positions.
   func makeCache(capacity: Int) -> KVCache
+  /// Scores [batch, vocabulary] of the last position only: what generation needs, and much
+  /// cheaper than `logits` for a long prompt (one row through the LM head instead of all).
+  func lastLogits(_ batch: TokenBatch, cache: KVCache?) throws -> Tensor
+}
+
+/// The last position's rows [batch, width] of hidden states [batch, length, width].
+func lastPosition(_ hidden: Tensor) -> Tensor {
+  let length = hidden.shape[1]
+  return length == 1
+    ? hidden.reshaped([hidden.shape[0], hidden.shape[2]])
+    : hidden.slice(axis: 1, (length - 1)..<length).reshaped([hidden.shape[0], hidden.shape[2]])
 }
 
 extension LanguageModel {
@@ -87,6 +98,11 @@ extension LanguageModel {
   }
 
   public func makeCache(capacity: Int) -> KVCache { StandardKVCache(layers: layerCount, capacity: capacity) }
+
+  public func lastLogits(_ batch: TokenBatch, cache: KVCache?) throws -> Tensor {
+    let all = try logits(batch, cache: cache)
+    return all.slice(axis: 1, (batch.length - 1)..<batch.length).reshaped([batch.batch, vocabularySize])
+  }
 
   /// Mean next-token cross-entropy of a batch (targets are the ids shifted left; padding and
   /// positions whose label is −100 do not count), the loss causal language models train on.

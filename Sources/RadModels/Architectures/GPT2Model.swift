@@ -133,4 +133,8 @@ public final class GPT2Model: LanguageModel, @unchecked Sendable {
   public func logits(_ batch: TokenBatch, cache: KVCache?, probe: AttentionProbe?) throws -> Tensor {
     try hiddenStates(batch, cache: cache, probe: probe).matmul(tokenEmbedding.weight.value, transposeOther: true)
   }
+
+  public func lastLogits(_ batch: TokenBatch, cache: KVCache?) throws -> Tensor {
+    lastPosition(try hiddenStates(batch, cache: cache)).matmul(tokenEmbedding.weight.value, transposeOther: true)
+  }
 }

@@ -186,4 +186,10 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
     if let lmHead { return lmHead(hidden) }
     return hidden.matmul(embedTokens.weight.value, transposeOther: true)
   }
+
+  public func lastLogits(_ batch: TokenBatch, cache: KVCache?) throws -> Tensor {
+    let hidden = lastPosition(try hiddenStates(batch, cache: cache))
+    if let lmHead { return lmHead(hidden) }
+    return hidden.matmul(embedTokens.weight.value, transposeOther: true)
+  }
 }

@@ -1,0 +1,92 @@
+import Foundation
+import RadModels
+import RadTensor
+import RadTokenizers
+
+/// A language model together with everything needed to talk to it: its tokenizer, the token
+/// ids that end a reply, and its chat template. Opens a Hugging Face folder (config.json,
+/// model.safetensors, tokenizer.json, tokenizer_config.json) or a llama.cpp GGUF file.
+public final class ModelBundle: @unchecked Sendable {
+  public let model: any LanguageModel
+  public let tokenizer: Tokenizer
+  public let eosTokenIds: Set<Int>
+  public let chatTemplate: ChatTemplate
+  /// The system prompt the model's template inserts when a conversation has none.
+  public let defaultSystemPrompt: String?
+  /// The GGUF file, when the model came from one (for quantised decoding).
+  public let ggufFile: GGUFFile?
+
+  public init(model: any LanguageModel, tokenizer: Tokenizer, eosTokenIds: Set<Int>, chatTemplate: ChatTemplate,
+              defaultSystemPrompt: String? = nil, ggufFile: GGUFFile? = nil) {
+    self.model = model
+    self.tokenizer = tokenizer
+    self.eosTokenIds = eosTokenIds
+    self.chatTemplate = chatTemplate
+    self.defaultSystemPrompt = defaultSystemPrompt
+    self.ggufFile = ggufFile
+  }
+
+  /// Opens `path`: a `.gguf` file or a model folder.
+  public static func open(path: String) throws -> ModelBundle {
+    let url = URL(fileURLWithPath: path)
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw ModelError.invalidInput("\(path): no such file or folder")
+    }
+    if isDirectory.boolValue { return try openFolder(url) }
+    return try openGGUF(url)
+  }
+
+  static func openGGUF(_ url: URL) throws -> ModelBundle {
+    let file = try GGUFFile(url: url)
+    let model = try GGUFLlamaLoader.load(file)
+    let tokenizer: Tokenizer
+    do { tokenizer = try GGUFVocabulary.load(path: url.path) } catch {
+      throw ModelError.invalidConfig(file: url.path, field: "tokenizer.ggml.*", reason: "\(error)")
+    }
+    let templateSource = file["tokenizer.chat_template"]?.stringValue
+    let template = ChatTemplate.detect(fromTemplateSource: templateSource)
+    var eos = Set(model.config.eosTokenIds)
+    if let end = template.endOfTurn, let id = tokenizer.tokenToId(end) { eos.insert(id) }
+    return ModelBundle(
+      model: model, tokenizer: tokenizer, eosTokenIds: eos, chatTemplate: template,
+      defaultSystemPrompt: defaultSystem(in: templateSource), ggufFile: file)
+  }
+
+  static func openFolder(_ url: URL) throws -> ModelBundle {
+    let loaded = try ModelLoader.load(directory: url)
+    guard let model = loaded as? any LanguageModel else {
+      throw ModelError.invalidInput("\(url.path): model_type \"\(loaded.modelType)\" is not a decoder language model")
+    }
+    let tokenizerPath = url.appendingPathComponent("tokenizer.json").path
+    let tokenizer: Tokenizer
+    do { tokenizer = try TokenizerJSON.load(path: tokenizerPath) } catch {
+      throw ModelError.invalidConfig(file: tokenizerPath, field: "(file)", reason: "\(error)")
+    }
+    var eos = Set(model.configJSON.intList("eos_token_id"))
+    let generationConfig = url.appendingPathComponent("generation_config.json")
+    if let json = try? ConfigJSON(contentsOf: generationConfig) { eos.formUnion(json.intList("eos_token_id")) }
+    var templateSource: String?
+    if let json = try? ConfigJSON(contentsOf: url.appendingPathComponent("tokenizer_config.json")) {
+      templateSource = json.values["chat_template"] as? String
+    }
+    let template = ChatTemplate.detect(fromTemplateSource: templateSource)
+    if let end = template.endOfTurn, let id = tokenizer.tokenToId(end) { eos.insert(id) }
+    return ModelBundle(
+      model: model, tokenizer: tokenizer, eosTokenIds: eos, chatTemplate: template,
+      defaultSystemPrompt: defaultSystem(in: templateSource))
+  }
+
+  /// The default system prompt a ChatML template hard-codes (SmolLM2's), if any.
+  static func defaultSystem(in template: String?) -> String? {
+    guard let template, let start = template.range(of: "<|im_start|>system\n") else { return nil }
+    guard let end = template.range(of: "<|im_end|>", range: start.upperBound..<template.endIndex) else { return nil }
+    let text = String(template[start.upperBound..<end.lowerBound])
+    return text.contains("{") ? nil : text
+  }
+
+  /// Token ids of a chat: the rendered template, encoded with special tokens recognised.
+  public func chatPromptIds(_ messages: [ChatMessage]) -> [Int] {
+    tokenizer.encodeIds(chatTemplate.render(messages, addGenerationPrompt: true, defaultSystem: defaultSystemPrompt))
+  }
+}
