@@ -25,12 +25,14 @@ struct BLEUParityTests {
     let pairs = Fixture.pairs(root)
     let bleu = try #require(root["bleu"] as? [String: Any])
     let configs = try #require(bleu["corpus"] as? [[String: Any]])
-    #expect(configs.count == 48)
+    #expect(configs.count == 52)
     for c in configs {
       let tok = try #require(SacreBLEUTokenizer(rawValue: c["tokenize"] as? String ?? ""))
       let value = c["smooth_value"] is NSNull ? nil : (c["smooth_value"] as? NSNumber)?.doubleValue
       let smoothing = try #require(BLEUSmoothing(name: c["smooth"] as? String ?? "", value: value))
-      let metric = SacreBLEU(tokenizer: tok, smoothing: smoothing, effectiveOrder: c["effective_order"] as? Bool ?? false)
+      let metric = SacreBLEU(
+        tokenizer: tok, smoothing: smoothing, effectiveOrder: c["effective_order"] as? Bool ?? false,
+        lowercase: c["lowercase"] as? Bool ?? false)
       let s = metric.corpusScore(pairs)
       let label = "\(tok.rawValue) \(smoothing) eff=\(metric.effectiveOrder)"
       #expect(close(s.score, double(c["score"])), "\(label): \(s.score) vs \(double(c["score"]))")
@@ -112,10 +114,11 @@ struct BLEUParityTests {
     let pairs = Fixture.pairs(root)
     let chrf = try #require(root["chrf"] as? [String: Any])
     let configs = try #require(chrf["corpus"] as? [[String: Any]])
-    #expect(configs.count == 8)
+    #expect(configs.count == 10)
     for c in configs {
       let metric = SacreCHRF(
-        wordOrder: Int(double(c["word_order"])), whitespace: c["whitespace"] as? Bool ?? false,
+        wordOrder: Int(double(c["word_order"])), lowercase: c["lowercase"] as? Bool ?? false,
+        whitespace: c["whitespace"] as? Bool ?? false,
         epsSmoothing: c["eps_smoothing"] as? Bool ?? false)
       let stats = metric.allStatistics(pairs)
       #expect(close(metric.corpusScore(statistics: stats), double(c["score"])), "\(metric)")

@@ -175,13 +175,32 @@ def load_caption_pairs(n=40, seed=1234):
     return pairs, attribution
 
 
+GOOGLE_ROUGE_TESTDATA = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "reference",
+                                                     "metrics", "rouge_testdata"))
+
+
+def google_rouge_pairs():
+    """google-research rouge's own test inputs (random strings; Apache-2.0): t.json and the
+    line-paired target.txt / prediction.txt."""
+    with open(os.path.join(GOOGLE_ROUGE_TESTDATA, "t.json"), encoding="utf-8") as f:
+        t = json.load(f)
+    pairs = [(t["target"], t["prediction"])]
+    with open(os.path.join(GOOGLE_ROUGE_TESTDATA, "target.txt"), encoding="utf-8") as f:
+        targets = f.read().split("\n")
+    with open(os.path.join(GOOGLE_ROUGE_TESTDATA, "prediction.txt"), encoding="utf-8") as f:
+        predictions = f.read().split("\n")
+    pairs += [(a, b) for a, b in zip(targets, predictions)]
+    pairs.append(("\n".join(targets), "\n".join(predictions)))  # multi-line: ROUGE-Lsum
+    return pairs
+
+
 def rouge_block(pairs, multi):
     out = {"version": rouge_score.__version__ if hasattr(rouge_score, "__version__") else "0.1.2",
            "types": ["rouge1", "rouge2", "rouge3", "rougeL", "rougeLsum"], "cases": []}
     for stem in (False, True):
         sc = rouge_scorer.RougeScorer(out["types"], use_stemmer=stem)
         tok = sc._tokenizer
-        for ref, hyp in pairs:
+        for ref, hyp in pairs + google_rouge_pairs():
             s = sc.score(ref, hyp)
             out["cases"].append({
                 "stem": stem, "references": [ref], "hypothesis": hyp,
@@ -241,6 +260,14 @@ def bleu_block(pairs, multi):
             sb = sacrebleu.metrics.BLEU(tokenize=tok, smooth_method=smooth, effective_order=True)
             out["sentence"].append({"tokenize": tok, "smooth": smooth,
                                     "scores": [sb.sentence_score(h, [r]).score for r, h in pairs]})
+    for tok in ("13a", "intl", "char", "none"):
+        b = sacrebleu.metrics.BLEU(tokenize=tok, lowercase=True)
+        s = b.corpus_score(hyps, [refs])
+        out["corpus"].append({"tokenize": tok, "smooth": "exp", "smooth_value": None,
+                              "effective_order": False, "lowercase": True, "score": s.score,
+                              "counts": list(s.counts), "totals": list(s.totals),
+                              "precisions": list(s.precisions), "bp": s.bp, "sys_len": s.sys_len,
+                              "ref_len": s.ref_len, "signature": str(b.get_signature())})
     # several references; one stream per reference position, padded with None for variable counts
     mh = [h for _, h in multi]
     k = max(len(r) for r, _ in multi)
@@ -273,6 +300,13 @@ def chrf_block(pairs, multi):
                                       "score": s.score, "name": s.name,
                                       "signature": str(c.get_signature()),
                                       "sentence": [c.sentence_score(h, [r]).score for r, h in pairs]})
+    for word_order in (0, 2):
+        c = sacrebleu.metrics.CHRF(word_order=word_order, lowercase=True)
+        s = c.corpus_score(hyps, [refs])
+        out["corpus"].append({"word_order": word_order, "whitespace": False, "eps_smoothing": False,
+                              "lowercase": True, "score": s.score, "name": s.name,
+                              "signature": str(c.get_signature()),
+                              "sentence": [c.sentence_score(h, [r]).score for r, h in pairs]})
     mh = [h for _, h in multi]
     k = max(len(r) for r, _ in multi)
     streams = [[r[i] if i < len(r) else None for r, _ in multi] for i in range(k)]
