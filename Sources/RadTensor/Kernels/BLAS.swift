@@ -1,17 +1,68 @@
 import CBLAS
+import Foundation
 
 /// Matrix products go to OpenBLAS's `cblas_sgemm`. Transposed operands are passed to BLAS as a
 /// transpose flag over the stored matrix instead of being copied, and a single-row product uses
 /// `cblas_sgemv`, which Debian's OpenBLAS runs several times faster than `sgemm` with M = 1.
+/// Before the first product, an AVX-512 kernel choice is swapped for OpenBLAS's faster Haswell
+/// kernel (see `kernelChoice`).
 public enum BLAS {
   /// Sets the number of threads OpenBLAS uses.
-  public static func setThreadCount(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+  public static func setThreadCount(_ count: Int) {
+    _ = kernelChoice
+    openblas_set_num_threads(Int32(count))
+  }
   /// The number of threads OpenBLAS uses.
   public static var threadCount: Int { Int(openblas_get_num_threads()) }
-  /// The CPU kernel family OpenBLAS selected (for benchmark reports).
+  /// The CPU kernel family OpenBLAS runs (for benchmark reports).
   public static var coreName: String {
+    _ = kernelChoice
+    return currentCoreName
+  }
+
+  /// The kernel family OpenBLAS picked by itself when it loaded, before `kernelChoice`.
+  public static var detectedCoreName: String { kernelChoice }
+
+  static var currentCoreName: String {
     guard let name = openblas_get_corename() else { return "unknown" }
     return String(cString: name)
+  }
+
+  /// Kernel families whose sgemm Debian's OpenBLAS 0.3.21 runs slower than its Haswell (AVX2+FMA)
+  /// kernel on this project's machine (AMD EPYC, Zen 4: 256-bit FMA units, so AVX-512 brings no
+  /// extra throughput); measured in benchmarks/RESULTS-tensor.md. All of them imply AVX2 and FMA,
+  /// so the Haswell kernel is safe to run wherever one of them was detected.
+  static let slowerThanHaswell: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+
+  /// Runs once, before the first product: switches a runtime-dispatching OpenBLAS from an AVX-512
+  /// family in `slowerThanHaswell` to its Haswell kernel. A user-set `OPENBLAS_CORETYPE` wins.
+  /// Returns the family OpenBLAS detected.
+  @usableFromInline static let kernelChoice: String = {
+    let detected = currentCoreName
+    if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
+      slowerThanHaswell.contains(detected.lowercased())
+    {
+      selectCoreType("Haswell")
+    }
+    return detected
+  }()
+
+  /// Switches a runtime-dispatching (DYNAMIC_ARCH) OpenBLAS to the named kernel family, as
+  /// `OPENBLAS_CORETYPE` would have at load time (OpenBLAS reads that variable only in its load-time
+  /// constructor, so this re-runs its exported dispatch initialiser). Only call it while no BLAS
+  /// work is in flight, and only with a family the CPU supports. Returns whether the family is
+  /// now active; a library without runtime dispatch is left as it is.
+  @discardableResult
+  static func selectCoreType(_ name: String) -> Bool {
+    let process = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
+    guard let quit = dlsym(process, "gotoblas_dynamic_quit"), let initialise = dlsym(process, "gotoblas_dynamic_init")
+    else { return false }
+    typealias Entry = @convention(c) () -> Void
+    setenv("OPENBLAS_CORETYPE", name, 1)
+    unsafeBitCast(quit, to: Entry.self)()
+    unsafeBitCast(initialise, to: Entry.self)()
+    unsetenv("OPENBLAS_CORETYPE")
+    return currentCoreName.lowercased() == name.lowercased()
   }
 
   /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major. A is stored [m, k] (or [k, m] when
@@ -22,6 +73,7 @@ public enum BLAS {
     alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     beta: Float = 0, c: UnsafeMutablePointer<Float>
   ) {
+    _ = kernelChoice
     if m == 0 || n == 0 { return }
     if k == 0 {
       if beta == 0 { c.update(repeating: 0, count: m * n) } else if beta != 1 {

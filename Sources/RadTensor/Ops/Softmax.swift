@@ -94,7 +94,10 @@ enum RowKernels {
     var lanes = Float16Lanes(repeating: -.infinity)
     var index = 0
     while index + 16 <= n {
-      lanes = pointwiseMax(lanes, UnsafeRawPointer(row + index).loadUnaligned(as: Float16Lanes.self))
+      // A compare-and-select: the standard library's pointwiseMax runs lane by lane here.
+      // Like Float.maximum it ignores NaN inputs (a NaN never compares greater).
+      let values = UnsafeRawPointer(row + index).loadUnaligned(as: Float16Lanes.self)
+      lanes.replace(with: values, where: values .> lanes)
       index += 16
     }
     var best = lanes.max()
