@@ -30,14 +30,10 @@ enum ModelFilesSupport {
     (any as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.doubleValue }
   }
 
-  /// The fetched path of a real model, or a failure telling the reader to run `radlm fetch`.
+  /// The fetched path of a real model; when it is missing the thrown error fails the test with
+  /// "run `radlm fetch NAME` first".
   static func realModel(_ name: String) throws -> URL {
-    do {
-      return try ModelCache().path(of: name)
-    } catch {
-      Issue.record("\(error)")
-      throw error
-    }
+    try ModelCache().path(of: name)
   }
 
   /// Little-endian bytes of an integer.

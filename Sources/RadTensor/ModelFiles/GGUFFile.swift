@@ -205,8 +205,9 @@ public final class GGUFFile: @unchecked Sendable {
       let (blockWeights, blockBytes) = t.type.blockGeometry
       let rowLength = t.dims.first ?? 1
       guard rowLength % blockWeights == 0 else {
-        throw ModelFileError.shapeMismatch(
-          file: path, tensor: t.name, shape: shape, expectedBytes: -1, actualBytes: -1)
+        throw ModelFileError.malformedHeader(
+          file: path,
+          reason: "tensor '\(t.name)' has shape \(shape), but \(t.type) stores rows in blocks of \(blockWeights) weights")
       }
       let (byteCount, bytesOverflow) = (count / blockWeights).multipliedReportingOverflow(by: blockBytes)
       guard !bytesOverflow else {
