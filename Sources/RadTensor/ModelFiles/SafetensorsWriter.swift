@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Writes named tensors as a safetensors file: a JSON header (tensors sorted by name, optional
 /// `__metadata__`, padded with spaces to a multiple of 8 bytes so the data is aligned) followed by
 /// the little-endian values. The file appears atomically: it is written to a temporary file in
@@ -67,24 +63,5 @@ public enum SafetensorsWriter {
     let bits = v.bitPattern
     let rounded = bits &+ 0x7FFF &+ ((bits >> 16) & 1)
     return UInt16(rounded >> 16)
-  }
-}
-
-/// Writes a file by way of a temporary sibling and a rename, so readers see either the old file
-/// or the complete new one.
-public enum AtomicFile {
-  public static func write(_ bytes: [UInt8], to url: URL) throws {
-    let folder = url.deletingLastPathComponent()
-    let temp = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-    do {
-      try Data(bytes).write(to: temp)
-    } catch {
-      throw ModelFileError.io(file: url.path, reason: "cannot write: \(error.localizedDescription)")
-    }
-    guard rename(temp.path, url.path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temp.path)
-      throw ModelFileError.io(file: url.path, reason: "cannot rename into place: \(reason)")
-    }
   }
 }
