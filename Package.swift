@@ -43,6 +43,8 @@ let package = Package(
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"]),
+    // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
+    .testTarget(name: "CommandLineTests", dependencies: []),
   ],
   swiftLanguageModes: [.v6]
 )

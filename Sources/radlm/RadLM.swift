@@ -12,8 +12,11 @@ struct RadLM: AsyncParsableCommand {
       EvalCommand.self,
       FetchCommand.self,
       InspectCommand.self,
+      LoRACommand.self,
+      PipelineCommand.self,
       TokenizeCommand.self,
       TokenizerCommand.self,
+      TrainCommand.self,
 
     ]
   )

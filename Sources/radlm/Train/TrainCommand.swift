@@ -1,0 +1,226 @@
+import ArgumentParser
+import Foundation
+import RadModels
+import RadTensor
+import RadTokenizers
+import RadTraining
+
+/// `radlm train …`: pretraining, supervised fine-tuning (full or LoRA) and preference alignment.
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train", abstract: "Train or fine-tune a model.",
+    subcommands: [
+      Pretrain.self, MaskedLM.self, SupervisedFineTune.self, LoRAFineTune.self, PreferenceOptimization.self, Reward.self,
+      Classify.self,
+    ])
+
+  static func languageModel(_ model: any TransformerModel) throws -> any LanguageModel {
+    guard let lm = model as? any LanguageModel else {
+      throw ValidationError("model_type \(model.modelType) is not a causal language model")
+    }
+    return lm
+  }
+}
+
+extension TrainCommand {
+  struct Pretrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Causal-LM pretraining on text (JSONL fields or plain-text paragraphs) packed into blocks.")
+    @OptionGroup var source: ModelSourceOptions
+    @OptionGroup var options: TrainingRunOptions
+    @Option(help: "JSONL field(s) holding the text; several fields are rendered as 'FIELD: value' lines.")
+    var textField: [String] = ["text"]
+
+    func run() throws {
+      let (loaded, tokenizer, name) = try source.load(seed: options.seed)
+      let model = try TrainCommand.languageModel(loaded)
+      var sets = TrainingDataSets(skipBadLines: options.skipBadLines)
+      let documents = try sets.documents(files: options.data, fields: textField)
+      TrainingRunner.reportSkipped(sets.reader)
+      let (trainDocs, validationDocs) = TrainingRunner.split(documents, fraction: options.validationFraction, seed: options.seed)
+      let separator = tokenizer.endOfTextId
+      let encode = { (texts: [String]) in tokenizer.encodeIdsBatch(texts).map { $0.map(Int.init) } }
+      let blocks = TokenBlocks.pack(encode(trainDocs), blockSize: options.blockSize, separator: separator)
+      let validationBlocks = TokenBlocks.pack(encode(validationDocs), blockSize: options.blockSize, separator: separator)
+      guard !blocks.isEmpty else {
+        throw TrainingDataError.tooShort(file: options.data.joined(separator: ", "), tokens: 0, needed: options.blockSize)
+      }
+      let objective = CausalLanguageModelingObjective(
+        model: model, blocks: blocks, validationBlocks: validationBlocks, batchSize: options.batchSize, seed: options.seed)
+      FileHandle.standardError.write(
+        Data("\(name): \(blocks.count) training and \(validationBlocks.count) validation blocks of \(options.blockSize) tokens\n".utf8))
+      try TrainingRunner.execute(
+        objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: 3e-4),
+        title: "pretraining loss"
+      ) { output in
+        [try TrainingRunner.saveModel(model, tokenizer: tokenizer, to: output.appendingPathComponent("model"))]
+      }
+    }
+  }
+
+  struct SupervisedFineTune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "sft", abstract: "Full supervised fine-tuning on prompt/completion or chat messages.")
+    @OptionGroup var source: ModelSourceOptions
+    @OptionGroup var options: TrainingRunOptions
+    @Option(help: "Chat template for messages: chatml, llama3 or plain (default: from the tokenizer).")
+    var template: ChatTemplate?
+
+    func run() throws {
+      let (loaded, tokenizer, _) = try source.load(seed: options.seed)
+      let model = try TrainCommand.languageModel(loaded)
+      let objective = try SupervisedSetup.objective(
+        model: model, tokenizer: tokenizer, options: options, template: template ?? ChatTemplate.detect(tokenizer))
+      try TrainingRunner.execute(
+        objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: 2e-5),
+        title: "supervised fine-tuning loss"
+      ) { output in
+        [try TrainingRunner.saveModel(model, tokenizer: tokenizer, to: output.appendingPathComponent("model"))]
+      }
+    }
+  }
+
+  struct LoRAFineTune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "lora", abstract: "Supervised fine-tuning of LoRA adapters on a frozen base (saved in PEFT format).")
+    @OptionGroup var source: ModelSourceOptions
+    @OptionGroup var options: TrainingRunOptions
+    @OptionGroup var lora: LoRAOptions
+    @Option(help: "Chat template for messages: chatml, llama3 or plain (default: from the tokenizer).")
+    var template: ChatTemplate?
+
+    func run() throws {
+      let (loaded, tokenizer, name) = try source.load(seed: options.seed)
+      let model = try TrainCommand.languageModel(loaded)
+      let adapters = try lora.attach(to: model, baseName: name, seed: options.seed)
+      let objective = try SupervisedSetup.objective(
+        model: model, tokenizer: tokenizer, options: options, template: template ?? ChatTemplate.detect(tokenizer))
+      objective.dropoutSource = adapters.dropoutSource
+      FileHandle.standardError.write(Data("LoRA: \(adapters.adapters.count) layers, \(adapters.trainableCount) trainable values\n".utf8))
+      try TrainingRunner.execute(
+        objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: 2e-4),
+        title: "LoRA fine-tuning loss"
+      ) { output in
+        let folder = output.appendingPathComponent("adapter")
+        try adapters.save(to: folder)
+        return [folder.path]
+      }
+    }
+  }
+
+  struct PreferenceOptimization: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "dpo", abstract: "Direct preference optimisation on {prompt, chosen, rejected} pairs.")
+    @OptionGroup var source: ModelSourceOptions
+    @OptionGroup var options: TrainingRunOptions
+    @OptionGroup var lora: LoRAOptions
+    @Flag(help: "Train LoRA adapters (reference = the base with adapters off) instead of the full model.")
+    var useLoRA = false
+    @Option(help: "DPO temperature β.") var beta: Float = 0.1
+    @Option(help: "Loss: sigmoid, ipo or hinge.") var loss: PreferenceLoss = .sigmoid
+    @Option(help: "Reference log-probabilities cached by an earlier run (reference_logps.json); computed and cached when absent.")
+    var referenceLogps: String?
+
+    func run() throws {
+      let (loaded, tokenizer, name) = try source.load(seed: options.seed)
+      let policy = try TrainCommand.languageModel(loaded)
+      var sets = TrainingDataSets(skipBadLines: options.skipBadLines)
+      let pairs = try sets.preferences(
+        files: options.data, tokenizer: tokenizer, endOfText: tokenizer.endOfTextId, maxLength: options.blockSize)
+      TrainingRunner.reportSkipped(sets.reader)
+      let (train, validation) = TrainingRunner.split(pairs, fraction: options.validationFraction, seed: options.seed)
+      let output = options.outputURL
+      try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+      let cache = referenceLogps.map { URL(fileURLWithPath: $0) } ?? output.appendingPathComponent("reference_logps.json")
+      let references: [(chosen: Float, rejected: Float)]
+      if FileManager.default.fileExists(atPath: cache.path) {
+        references = try ReferenceCache.read(cache, expected: train.count + validation.count)
+      } else {
+        // The reference is the model as loaded, before any adapter or update.
+        references = try DirectPreferenceObjective.logProbabilities(
+          model: policy, pairs: train + validation, average: loss == .ipo, padId: tokenizer.paddingId)
+        try ReferenceCache.write(references, to: cache)
+      }
+      let adapters = useLoRA ? try lora.attach(to: policy, baseName: name, seed: options.seed) : nil
+      let objective = DirectPreferenceObjective(
+        policy: policy, pairs: train, validationPairs: validation, referenceLogProbabilities: references, loss: loss,
+        beta: beta, batchSize: options.batchSize, padId: tokenizer.paddingId, seed: options.seed)
+      objective.dropoutSource = adapters?.dropoutSource
+      try TrainingRunner.execute(
+        objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: 5e-6),
+        title: "DPO loss (\(loss.rawValue), β = \(beta))"
+      ) { output in
+        if let adapters {
+          let folder = output.appendingPathComponent("adapter")
+          try adapters.save(to: folder)
+          return [folder.path]
+        }
+        return [try TrainingRunner.saveModel(policy, tokenizer: tokenizer, to: output.appendingPathComponent("model"))]
+      }
+    }
+  }
+}
+
+extension ChatTemplate: ExpressibleByArgument {}
+extension PreferenceLoss: ExpressibleByArgument {}
+
+/// LoRA settings shared by `train lora` and `train dpo --use-lora`.
+struct LoRAOptions: ParsableArguments {
+  @Option(help: "LoRA rank r.") var rank: Int = 8
+  @Option(help: "LoRA alpha (scaling = alpha / r).") var alpha: Float = 16
+  @Option(help: "Dropout on the adapter input.") var loraDropout: Float = 0
+  @Option(help: "Target module names (PEFT matching: exact or dotted suffix). Repeatable.")
+  var target: [String] = []
+
+  func attach(to model: any LanguageModel, baseName: String, seed: UInt64) throws -> LoRAAdapterSet {
+    var configuration = LoRAConfiguration(
+      rank: rank, alpha: alpha, dropout: loraDropout,
+      targetModules: target.isEmpty ? Self.defaultTargets(model.modelType) : target)
+    configuration.baseModel = baseName
+    return try LoRAAdapterSet(attachingTo: model.parameters, configuration: configuration, seed: seed)
+  }
+
+  /// PEFT's defaults per architecture.
+  static func defaultTargets(_ modelType: String) -> [String] {
+    switch modelType {
+    case "gpt2": return ["c_attn"]
+    case "bert": return ["query", "value"]
+    default: return ["q_proj", "v_proj"]
+    }
+  }
+}
+
+/// Building the supervised objective shared by `sft` and `lora`.
+enum SupervisedSetup {
+  static func objective(model: any LanguageModel, tokenizer: Tokenizer, options: TrainingRunOptions, template: ChatTemplate)
+    throws -> CausalLanguageModelingObjective
+  {
+    var sets = TrainingDataSets(skipBadLines: options.skipBadLines)
+    let examples = try sets.supervised(
+      files: options.data, tokenizer: tokenizer, template: template, endOfText: tokenizer.endOfTextId,
+      maxLength: options.blockSize)
+    TrainingRunner.reportSkipped(sets.reader)
+    let (train, validation) = TrainingRunner.split(examples, fraction: options.validationFraction, seed: options.seed)
+    return CausalLanguageModelingObjective(
+      model: model, training: train, validation: validation, batchSize: options.batchSize, padId: tokenizer.paddingId,
+      seed: options.seed)
+  }
+}
+
+/// The cached reference log-probabilities of a DPO run.
+enum ReferenceCache {
+  static func write(_ values: [(chosen: Float, rejected: Float)], to url: URL) throws {
+    let object = ["chosen": values.map { Double($0.chosen) }, "rejected": values.map { Double($0.rejected) }]
+    try AtomicFile.write(Array(try JSONSerialization.data(withJSONObject: object)), to: url)
+  }
+
+  static func read(_ url: URL, expected: Int) throws -> [(chosen: Float, rejected: Float)] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: [Double]],
+      let chosen = object["chosen"], let rejected = object["rejected"], chosen.count == rejected.count
+    else { throw ValidationError("\(url.path): not a reference log-probability cache") }
+    guard chosen.count == expected else {
+      throw ValidationError("\(url.path): holds \(chosen.count) pairs, the data has \(expected)")
+    }
+    return zip(chosen, rejected).map { (Float($0), Float($1)) }
+  }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// `radlm train` end to end through the real executable: JSON progress, outputs, resume and a
+/// run killed with SIGKILL.
+@Suite("radlm train", .serialized)
+struct TrainCommandTests {
+  /// A tiny GPT-2 config and a tokenizer trained on the bundled reports.
+  static func setUp(_ folder: URL) throws -> (config: String, tokenizer: String, data: String) {
+    let data = CommandRunner.repositoryRoot.appendingPathComponent("data/synthetic_reports.jsonl").path
+    let text = folder.appendingPathComponent("reports.txt")
+    let lines = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n").prefix(200)
+    let findings = try lines.map { line -> String in
+      let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+      return object["findings"] as! String
+    }
+    try findings.joined(separator: "\n\n").write(to: text, atomically: true, encoding: .utf8)
+    let tokenizer = folder.appendingPathComponent("tokenizer.json").path
+    let trained = try CommandRunner.run([
+      "tokenizer", "train", "--input", text.path, "--vocab-size", "300", "--special-token", "<|endoftext|>", "--output",
+      tokenizer,
+    ])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let config = folder.appendingPathComponent("config.json")
+    try #"{"model_type":"gpt2","vocab_size":300,"n_positions":64,"n_embd":32,"n_layer":2,"n_head":4}"#.write(
+      to: config, atomically: true, encoding: .utf8)
+    return (config.path, tokenizer, data)
+  }
+
+  static func pretrainArguments(_ setup: (config: String, tokenizer: String, data: String), out: URL, steps: Int) -> [String] {
+    [
+      "train", "pretrain", "--init", setup.config, "--tokenizer", setup.tokenizer, "--data", setup.data, "--text-field",
+      "findings", "--out", out.path, "--steps", "\(steps)", "--batch-size", "4", "--block-size", "32", "--lr", "3e-3",
+      "--checkpoint-every", "1", "--json", "--quiet",
+    ]
+  }
+
+  @Test func pretrainPrintsOneJSONObjectPerStepAndSavesEverything() throws {
+    let folder = CommandRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let setup = try Self.setUp(folder)
+    let out = folder.appendingPathComponent("run")
+    let result = try CommandRunner.run(Self.pretrainArguments(setup, out: out, steps: 4))
+    #expect(result.status == 0, "\(result.stderr)")
+    let steps = result.stdout.split(separator: "\n").compactMap {
+      try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+    }
+    #expect(steps.map { $0["step"] as? Int } == [1, 2, 3, 4])
+    #expect(steps.allSatisfy { ($0["loss"] as? Double).map { $0.isFinite && $0 > 0 } ?? false })
+    for file in ["metrics.jsonl", "loss_curve.svg", "model/config.json", "model/model.safetensors", "model/tokenizer.json"] {
+      #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file) written")
+    }
+
+    // Resume to step 6 continues from the checkpoint at step 4.
+    var arguments = Self.pretrainArguments(setup, out: out, steps: 6)
+    arguments += ["--resume", out.path]
+    let resumed = try CommandRunner.run(arguments)
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let resumedSteps = resumed.stdout.split(separator: "\n").compactMap {
+      (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["step"] as? Int
+    }
+    #expect(resumedSteps == [5, 6])
+  }
+
+  @Test func aRunKilledWithSIGKILLResumes() throws {
+    let folder = CommandRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let setup = try Self.setUp(folder)
+    let out = folder.appendingPathComponent("run")
+    let (process, stdout, _) = try CommandRunner.launch(Self.pretrainArguments(setup, out: out, steps: 400))
+    // Wait for a few steps (each step writes a checkpoint), then kill without warning.
+    let reader = stdout.fileHandleForReading
+    var seen = 0
+    while seen < 3 {
+      let chunk = reader.availableData
+      if chunk.isEmpty { break }
+      seen += chunk.split(separator: 0x0A).count
+    }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .uncaughtSignal)
+    var arguments = Self.pretrainArguments(setup, out: out, steps: 8)
+    arguments += ["--resume", out.path]
+    let resumed = try CommandRunner.run(arguments)
+    #expect(resumed.status == 0, "resume after SIGKILL: \(resumed.stderr)")
+    let steps = resumed.stdout.split(separator: "\n").compactMap {
+      (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["step"] as? Int
+    }
+    #expect(steps.last == 8)
+    #expect((steps.first ?? 0) >= 2, "continued from a saved checkpoint, not from scratch")
+  }
+
+  @Test func malformedDataNamesFileAndLine() throws {
+    let folder = CommandRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let setup = try Self.setUp(folder)
+    let bad = folder.appendingPathComponent("bad.jsonl")
+    try "{\"findings\": \"ok\"}\n{broken\n".write(to: bad, atomically: true, encoding: .utf8)
+    let result = try CommandRunner.run([
+      "train", "pretrain", "--init", setup.config, "--tokenizer", setup.tokenizer, "--data", bad.path, "--text-field",
+      "findings", "--out", folder.appendingPathComponent("run").path, "--steps", "1",
+    ])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("\(bad.path):2"), "\(result.stderr)")
+  }
+}
