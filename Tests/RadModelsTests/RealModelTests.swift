@@ -95,4 +95,27 @@ struct RealModelTests {
     let (a, b) = try Autograd.inferenceMode { (try unpermuted.logits(ids), try permuted.logits(ids)) }
     #expect(maxAbsDifference(a, b) <= 1e-3)
   }
+
+  @Test func quantisedQ4DecodingFromTheGGUFBlocksKeepsTheGreedyContinuation() throws {
+    let url = try Self.realModel("smollm2")
+    let file = try GGUFFile(url: url)
+    let model = try GGUFLlamaLoader.load(file)
+    let stats = try ModelQuantizer.quantize(model, to: .q4, gguf: file)
+    #expect(stats.matrices == 30 * 7 + 1)
+    let reference = try Self.json("smollm2_reference.json")
+    let prompt = (reference["prompts"] as! [[String: Any]])[0]
+    let ids = prompt["input_ids"] as! [Int]
+    let generated: [Int] = try Autograd.inferenceMode {
+      let cache = model.makeCache(capacity: ids.count + 20)
+      var next = try model.lastLogits(TokenBatch(ids), cache: cache).argmax(axis: -1)[0]
+      var output = [next]
+      while output.count < 20 {
+        next = try model.lastLogits(TokenBatch([next]), cache: cache).argmax(axis: -1)[0]
+        output.append(next)
+      }
+      return output
+    }
+    // The Q4_1 blocks are exactly the weights the F32 model was dequantised from.
+    #expect(generated == prompt["greedy_20_ids"] as! [Int])
+  }
 }

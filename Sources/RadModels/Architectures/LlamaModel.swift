@@ -121,6 +121,8 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
   public var maxPositions: Int? { config.maxPositions }
   public var layerCount: Int { config.layers }
   public let rotary: RotaryEmbedding
+  /// The tied LM head in quantised form (set by `ModelQuantizer`).
+  public let quantizedHead = QuantizedWeightSlot()
 
   let embedTokens: Embedding
   let blocks: [Block]
@@ -190,6 +192,7 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
   public func lastLogits(_ batch: TokenBatch, cache: KVCache?) throws -> Tensor {
     let hidden = lastPosition(try hiddenStates(batch, cache: cache))
     if let lmHead { return lmHead(hidden) }
+    if let matrix = quantizedHead.matrix(for: hidden) { return matrix.apply(hidden, bias: nil) }
     return hidden.matmul(embedTokens.weight.value, transposeOther: true)
   }
 }

@@ -13,6 +13,8 @@ public struct Linear: @unchecked Sendable {
   public let outFeatures: Int
   /// Where a low-rank adapter (LoRA) plugs in; empty unless one is attached.
   public let adapterSlot: LinearAdapterSlot
+  /// A block-quantised copy of the weight for decoding, when the model was quantised.
+  public let quantizedSlot: QuantizedWeightSlot
 
   /// Registers `weight` (normal with `std`) and optional zero `bias` under `scope`.
   public init(
@@ -28,10 +30,15 @@ public struct Linear: @unchecked Sendable {
     adapterSlot = LinearAdapterSlot(
       inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, weightIsOutIn: layout == .outIn)
     scope.store.attach(scope.prefix, adapterSlot)
+    quantizedSlot = QuantizedWeightSlot()
+    scope.store.attach(scope.prefix, quantizedSlot)
   }
 
   /// Applies the layer to [..., inFeatures].
   public func callAsFunction(_ x: Tensor) -> Tensor {
+    if let matrix = quantizedSlot.matrix(for: x), adapterSlot.adapter == nil || !adapterSlot.isEnabled {
+      return matrix.apply(x, bias: bias?.value)
+    }
     var y = x.matmul(weight.value, transposeOther: layout == .outIn)
     if let bias { y = y + bias.value }
     if let adapter = adapterSlot.adapter, adapterSlot.isEnabled { y = y + adapter.delta(x) }

@@ -1,0 +1,46 @@
+/// SIMD dot products between one quantised weight row and an F32 activation vector. Each
+/// 32-weight block is widened to two 16-lane float vectors and multiplied with the matching
+/// activations; the block's scale multiplies the block's partial sum.
+enum QuantizedKernels {
+  @inline(__always)
+  static func load16(_ x: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(x).loadUnaligned(as: SIMD16<Float>.self)
+  }
+
+  /// Σ_b d_b · Σ_j q_bj · x_bj for int8 q.
+  @inline(__always)
+  static func dotQ8_0(values: UnsafePointer<UInt8>, scales: UnsafePointer<Float>, x: UnsafePointer<Float>, blocks: Int) -> Float {
+    var accumulator = SIMD16<Float>(repeating: 0)
+    let raw = UnsafeRawPointer(values)
+    for b in 0..<blocks {
+      let q0 = raw.loadUnaligned(fromByteOffset: b * 32, as: SIMD16<Int8>.self)
+      let q1 = raw.loadUnaligned(fromByteOffset: b * 32 + 16, as: SIMD16<Int8>.self)
+      let w0 = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: q0))
+      let w1 = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: q1))
+      let partial = w0 * load16(x + b * 32) + w1 * load16(x + b * 32 + 16)
+      accumulator += scales[b] * partial
+    }
+    return accumulator.sum()
+  }
+
+  /// Σ_b (d_b · Σ_j q_bj · x_bj + m_b · Σ_j x_bj) for 4-bit q packed low nibble first.
+  @inline(__always)
+  static func dotQ4_1(
+    values: UnsafePointer<UInt8>, scales: UnsafePointer<Float>, minimums: UnsafePointer<Float>,
+    x: UnsafePointer<Float>, blockSums: UnsafePointer<Float>, blocks: Int
+  ) -> Float {
+    var accumulator = SIMD16<Float>(repeating: 0)
+    var offsetSum: Float = 0
+    let raw = UnsafeRawPointer(values)
+    let mask = SIMD16<UInt8>(repeating: 0x0F)
+    for b in 0..<blocks {
+      let bytes = raw.loadUnaligned(fromByteOffset: b * 16, as: SIMD16<UInt8>.self)
+      let low = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bytes & mask))
+      let high = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bytes &>> 4))
+      let partial = low * load16(x + b * 32) + high * load16(x + b * 32 + 16)
+      accumulator += scales[b] * partial
+      offsetSum += minimums[b] * blockSums[b]
+    }
+    return accumulator.sum() + offsetSum
+  }
+}

@@ -1,0 +1,242 @@
+import Dispatch
+import Foundation
+import RadTensor
+
+/// A weight matrix [rows, columns] kept in llama.cpp's block-quantised form for inference:
+/// Q8_0 (blocks of 32 int8 values with one scale, 8.5 bits per weight) or Q4_1 (blocks of 32
+/// 4-bit values with a scale and a minimum, 5 bits per weight). Decoding one token is limited by
+/// how many bytes of weights are read, so reading 4–8× fewer bytes than F32 makes it faster.
+/// Block scales are unpacked to F32 once at load time; the quantised values stay packed and the
+/// SIMD dot-product kernels work on them directly.
+public final class QuantizedMatrix: @unchecked Sendable {
+  public enum Format: String, Sendable { case q8_0 = "Q8_0", q4_1 = "Q4_1" }
+
+  public let format: Format
+  public let rows: Int
+  public let columns: Int
+  let blocksPerRow: Int
+  /// Per block: scale d (and minimum m for Q4_1).
+  let scales: [Float]
+  let minimums: [Float]
+  /// Packed values: 32 int8 per Q8_0 block, 16 bytes of nibbles per Q4_1 block.
+  let values: [UInt8]
+
+  static let blockSize = 32
+
+  /// Bytes the kernels read per matrix-vector product.
+  public var byteCount: Int { values.count + 4 * (scales.count + minimums.count) }
+
+  init(format: Format, rows: Int, columns: Int, scales: [Float], minimums: [Float], values: [UInt8]) {
+    self.format = format
+    self.rows = rows
+    self.columns = columns
+    self.blocksPerRow = columns / Self.blockSize
+    self.scales = scales
+    self.minimums = minimums
+    self.values = values
+  }
+
+  /// Unpacks GGUF block bytes (`type` Q8_0 or Q4_1) of a [rows, columns] tensor.
+  public convenience init(ggufBlocks raw: UnsafeRawBufferPointer, type: GGMLType, rows: Int, columns: Int) throws {
+    guard columns % Self.blockSize == 0 else {
+      throw ModelError.invalidInput("quantised rows need a multiple of 32 columns, got \(columns)")
+    }
+    let blocks = rows * columns / Self.blockSize
+    switch type {
+    case .q8_0:
+      guard raw.count >= blocks * 34 else { throw ModelError.invalidInput("Q8_0 data too short: \(raw.count) bytes for \(blocks) blocks") }
+      var scales = [Float](repeating: 0, count: blocks)
+      var values = [UInt8](repeating: 0, count: blocks * 32)
+      for b in 0..<blocks {
+        scales[b] = Dequantize.halfToFloat(raw.loadUnaligned(fromByteOffset: b * 34, as: UInt16.self))
+        for j in 0..<32 { values[b * 32 + j] = raw[b * 34 + 2 + j] }
+      }
+      self.init(format: .q8_0, rows: rows, columns: columns, scales: scales, minimums: [], values: values)
+    case .q4_1:
+      guard raw.count >= blocks * 20 else { throw ModelError.invalidInput("Q4_1 data too short: \(raw.count) bytes for \(blocks) blocks") }
+      var scales = [Float](repeating: 0, count: blocks)
+      var minimums = [Float](repeating: 0, count: blocks)
+      var values = [UInt8](repeating: 0, count: blocks * 16)
+      for b in 0..<blocks {
+        scales[b] = Dequantize.halfToFloat(raw.loadUnaligned(fromByteOffset: b * 20, as: UInt16.self))
+        minimums[b] = Dequantize.halfToFloat(raw.loadUnaligned(fromByteOffset: b * 20 + 2, as: UInt16.self))
+        for j in 0..<16 { values[b * 16 + j] = raw[b * 20 + 4 + j] }
+      }
+      self.init(format: .q4_1, rows: rows, columns: columns, scales: scales, minimums: minimums, values: values)
+    default:
+      throw ModelError.invalidInput("no quantised kernel for GGUF type \(type)")
+    }
+  }
+
+  /// Quantises an F32 [rows, columns] matrix the way gguf-py does: Q8_0 scale = max|w|/127 with
+  /// rounding to nearest; Q4_1 scale = (max − min)/15 and minimum = min. Scales are rounded
+  /// through F16 as the GGUF format stores them.
+  public convenience init(quantizing weight: Tensor, format: Format) throws {
+    let rows = weight.shape[0]
+    let columns = weight.count / max(rows, 1)
+    guard columns % Self.blockSize == 0 else {
+      throw ModelError.invalidInput("quantised rows need a multiple of 32 columns, got \(columns)")
+    }
+    let blocks = rows * columns / Self.blockSize
+    var scales = [Float](repeating: 0, count: blocks)
+    var minimums = [Float](repeating: 0, count: format == .q4_1 ? blocks : 0)
+    var values = [UInt8](repeating: 0, count: blocks * (format == .q8_0 ? 32 : 16))
+    let w = weight.data
+    for b in 0..<blocks {
+      let block = w[(b * 32)..<(b * 32 + 32)]
+      switch format {
+      case .q8_0:
+        let amax = block.map(abs).max() ?? 0
+        let d = Self.roundToHalf(amax / 127)
+        let inverse: Float = amax > 0 ? 127 / amax : 0
+        scales[b] = d
+        for (j, x) in block.enumerated() {
+          values[b * 32 + j] = UInt8(bitPattern: Int8(max(-127, min(127, (x * inverse).rounded()))))
+        }
+      case .q4_1:
+        let lo = block.min() ?? 0
+        let hi = block.max() ?? 0
+        let d = (hi - lo) / 15
+        let inverse: Float = d > 0 ? 1 / d : 0
+        scales[b] = Self.roundToHalf(d)
+        minimums[b] = Self.roundToHalf(lo)
+        var q = [UInt8](repeating: 0, count: 32)
+        for (j, x) in block.enumerated() { q[j] = UInt8(max(0, min(15, ((x - lo) * inverse + 0.5).rounded(.down)))) }
+        for j in 0..<16 { values[b * 16 + j] = q[j] | (q[j + 16] << 4) }
+      }
+    }
+    self.init(format: format, rows: rows, columns: columns, scales: scales, minimums: minimums, values: values)
+  }
+
+  static func roundToHalf(_ x: Float) -> Float {
+    Dequantize.halfToFloat(Float16Bits.from(x))
+  }
+
+  /// The F32 matrix these blocks stand for.
+  public func dequantized() -> Tensor {
+    var out = [Float](repeating: 0, count: rows * columns)
+    for b in 0..<(rows * blocksPerRow) {
+      for j in 0..<32 {
+        switch format {
+        case .q8_0: out[b * 32 + j] = scales[b] * Float(Int8(bitPattern: values[b * 32 + j]))
+        case .q4_1:
+          let byte = values[b * 16 + (j % 16)]
+          let q = j < 16 ? byte & 0x0F : byte >> 4
+          out[b * 32 + j] = scales[b] * Float(q) + minimums[b]
+        }
+      }
+    }
+    return Tensor(shape: [rows, columns], data: out)
+  }
+
+  /// y[m, rows] = x[m, columns] · Wᵀ, row by row with the SIMD kernels, output rows split across
+  /// cores.
+  public func multiply(_ x: [Float], rowsOfX m: Int) -> [Float] {
+    precondition(x.count == m * columns, "quantised matmul: \(x.count) inputs for \(m)×\(columns)")
+    var output = [Float](repeating: 0, count: m * rows)
+    let blocks = blocksPerRow
+    // Per-block sums of x serve Q4_1's minimum term: Σ (d·q + m)·x = d·Σ q·x + m·Σ x.
+    var blockSums = [Float](repeating: 0, count: m * blocks)
+    if format == .q4_1 {
+      for i in 0..<(m * blocks) {
+        var s: Float = 0
+        for j in 0..<32 { s += x[i * 32 + j] }
+        blockSums[i] = s
+      }
+    }
+    let workers = rows * columns >= 200_000 ? max(1, Parallel.threadCount) : 1
+    let chunk = (rows + workers - 1) / workers
+    x.withUnsafeBufferPointer { xb in
+      blockSums.withUnsafeBufferPointer { sb in
+        scales.withUnsafeBufferPointer { db in
+          minimums.withUnsafeBufferPointer { mb in
+            values.withUnsafeBufferPointer { vb in
+              output.withUnsafeMutableBufferPointer { ob in
+                let job = QuantizedMatVec(
+                  format: format, rows: rows, columns: columns, blocks: blocks, m: m, x: xb.baseAddress!,
+                  blockSums: sb.baseAddress, scales: db.baseAddress!, minimums: mb.baseAddress, values: vb.baseAddress!,
+                  output: ob.baseAddress!)
+                if workers == 1 {
+                  job.run(0..<rows)
+                } else {
+                  DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let start = worker * chunk
+                    let end = min(rows, start + chunk)
+                    if start < end { job.run(start..<end) }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  /// Applies the matrix to x [..., columns] (no autograd: inference only), adding `bias`.
+  public func apply(_ x: Tensor, bias: Tensor?) -> Tensor {
+    let m = x.count / columns
+    var y = multiply(x.data, rowsOfX: m)
+    if let bias {
+      for i in 0..<m { for r in 0..<rows { y[i * rows + r] += bias.data[r] } }
+    }
+    return Tensor(shape: Array(x.shape.dropLast()) + [rows], data: y)
+  }
+}
+
+/// One quantised matrix product over raw pointers, split by output rows across threads (each
+/// thread writes its own rows).
+struct QuantizedMatVec: @unchecked Sendable {
+  let format: QuantizedMatrix.Format
+  let rows: Int, columns: Int, blocks: Int, m: Int
+  let x: UnsafePointer<Float>
+  let blockSums: UnsafePointer<Float>?
+  let scales: UnsafePointer<Float>
+  let minimums: UnsafePointer<Float>?
+  let values: UnsafePointer<UInt8>
+  let output: UnsafeMutablePointer<Float>
+
+  func run(_ range: Range<Int>) {
+    for i in 0..<m {
+      let xi = x + i * columns
+      for r in range {
+        let value: Float
+        switch format {
+        case .q8_0:
+          value = QuantizedKernels.dotQ8_0(values: values + r * blocks * 32, scales: scales + r * blocks, x: xi, blocks: blocks)
+        case .q4_1:
+          value = QuantizedKernels.dotQ4_1(
+            values: values + r * blocks * 16, scales: scales + r * blocks, minimums: minimums! + r * blocks, x: xi,
+            blockSums: blockSums! + i * blocks, blocks: blocks)
+        }
+        output[i * rows + r] = value
+      }
+    }
+  }
+}
+
+/// IEEE half-precision bits of a float (round to nearest even), for storing block scales.
+enum Float16Bits {
+  static func from(_ value: Float) -> UInt16 {
+    let bits = value.bitPattern
+    let sign = UInt16((bits >> 16) & 0x8000)
+    let exponent = Int((bits >> 23) & 0xFF) - 127 + 15
+    var mantissa = bits & 0x7F_FFFF
+    if exponent >= 31 { return sign | 0x7C00 }  // overflow → infinity (NaN not expected here)
+    if exponent <= 0 {
+      if exponent < -10 { return sign }
+      mantissa |= 0x80_0000
+      let shift = UInt32(14 - exponent)
+      var half = mantissa >> shift
+      let remainder = mantissa & ((1 << shift) - 1)
+      let halfway = UInt32(1) << (shift - 1)
+      if remainder > halfway || (remainder == halfway && (half & 1) == 1) { half += 1 }
+      return sign | UInt16(half)
+    }
+    var half = UInt32(exponent) << 10 | (mantissa >> 13)
+    let remainder = mantissa & 0x1FFF
+    if remainder > 0x1000 || (remainder == 0x1000 && (half & 1) == 1) { half += 1 }
+    return sign | UInt16(truncatingIfNeeded: half)
+  }
+}

@@ -1,0 +1,197 @@
+import ArgumentParser
+import Foundation
+import RadInference
+import RadModels
+import RadTensor
+import RadTokenizers
+
+/// Sampling options shared by `generate` and `chat`.
+struct SamplingOptions: ParsableArguments {
+  @Option(help: "Most tokens to generate.") var maxTokens = 128
+  @Option(help: "Sampling temperature; 0 is greedy.") var temperature: Float = 0
+  @Option(help: "Keep only the K most probable tokens (0 = off).") var topK = 0
+  @Option(help: "Nucleus sampling: keep tokens up to this cumulative probability (1 = off).") var topP: Float = 1
+  @Option(help: "Drop tokens below this fraction of the top token's probability (0 = off).") var minP: Float = 0
+  @Option(help: "Repetition penalty (1 = off).") var repetitionPenalty: Float = 1
+  @Option(help: "Random seed for sampling.") var seed: UInt64 = 0
+  @Option(help: "Stop when the text contains this (repeatable).") var stop: [String] = []
+  @Option(help: "Weights for decoding: f32, q8 (Q8_0 blocks) or q4 (Q4_1 blocks; GGUF blocks used as stored).")
+  var dtype: WeightDType = .f32
+
+  func validate() throws {
+    if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+    if temperature < 0 { throw ValidationError("--temperature must be >= 0") }
+    if topP <= 0 || topP > 1 { throw ValidationError("--top-p must be in (0, 1]") }
+    if minP < 0 || minP >= 1 { throw ValidationError("--min-p must be in [0, 1)") }
+    if repetitionPenalty <= 0 { throw ValidationError("--repetition-penalty must be > 0") }
+  }
+
+  func settings(eos: Set<Int>, extraStops: [String] = []) -> GenerationSettings {
+    GenerationSettings(
+      maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP, minP: minP,
+      repetitionPenalty: repetitionPenalty, seed: seed, stopStrings: stop + extraStops, eosTokenIds: eos)
+  }
+}
+
+/// `radlm generate`: continues a prompt (or answers it as a chat turn) with a language model.
+struct GenerateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "generate",
+    abstract: "Generate text with a language model (HF folder, .gguf file, or a fetched name such as smollm2).",
+    discussion: """
+      Without --chat the prompt is encoded as the model's Hugging Face tokenizer does by default \
+      (SmolLM2: no BOS). With --json one object is printed: {"text","tokens" (generated ids), \
+      "prompt_tokens","completion_tokens","tokens_per_second"}; tokens_per_second counts generated \
+      tokens over the whole call (prompt processing included). A prompt plus --max-tokens longer \
+      than the model's context is an error.
+      """)
+
+  @Option(help: "Model folder, .gguf file, or fetched model name.") var model: String
+  @Option(help: "Prompt text.") var prompt: String?
+  @Option(help: "Read the prompt from this file.") var promptFile: String?
+  @Flag(help: "Wrap the prompt as a user turn in the model's chat template.") var chat = false
+  @Option(help: "System message (with --chat).") var system: String?
+  @OptionGroup var sampling: SamplingOptions
+  @Flag(help: "Print text as it is generated.") var stream = false
+  @Flag(help: "Print one JSON object.") var json = false
+
+  func validate() throws {
+    if (prompt == nil) == (promptFile == nil) { throw ValidationError("give exactly one of --prompt or --prompt-file") }
+    if system != nil && !chat { throw ValidationError("--system needs --chat") }
+    if stream && json { throw ValidationError("--stream and --json exclude each other") }
+  }
+
+  func run() throws {
+    var text = prompt ?? ""
+    if let promptFile {
+      guard let data = FileManager.default.contents(atPath: promptFile), let read = String(data: data, encoding: .utf8) else {
+        throw ValidationError("\(promptFile): cannot be read as UTF-8 text")
+      }
+      text = read
+    }
+    let bundle = try ModelArgument.bundle(model, dtype: sampling.dtype)
+    let ids: [Int]
+    var stops: [String] = []
+    if chat {
+      var messages: [ChatMessage] = []
+      if let system { messages.append(ChatMessage(role: "system", content: system)) }
+      messages.append(ChatMessage(role: "user", content: text))
+      ids = bundle.chatPromptIds(messages)
+      if let end = bundle.chatTemplate.endOfTurn { stops.append(end) }
+    } else {
+      ids = bundle.tokenizer.encode(text).ids
+    }
+    let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
+    let settings = sampling.settings(eos: bundle.eosTokenIds, extraStops: stops)
+    let result = try generator.generate(promptIds: ids, settings: settings, onText: stream ? { StandardOutput.write($0) } : nil)
+    if json {
+      print(
+        "{\"text\":\(ModelJSON.string(result.text)),\"tokens\":\(ModelJSON.ints(result.tokens)),"
+          + "\"prompt_tokens\":\(result.promptTokens),\"completion_tokens\":\(result.tokens.count),"
+          + "\"tokens_per_second\":\(ModelJSON.number(result.tokensPerSecond))}")
+    } else if stream {
+      print("")
+    } else {
+      print(result.text)
+    }
+  }
+}
+
+/// `radlm logits`: the last position's highest-scoring next tokens for a prompt.
+struct LogitsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "logits",
+    abstract: "Print the top next-token logits of a prompt's last position.",
+    discussion: """
+      Prints {"input_ids":[…],"top_ids":[…],"top_logits":[…]} (with or without --json: the output \
+      is always this JSON object). With --dtype q8|q4 the prompt is fed one token at a time so the \
+      quantised kernels compute every position.
+      """)
+
+  @Option(help: "Model folder, .gguf file, or fetched model name.") var model: String
+  @Option(help: "Prompt text (encoded as the tokenizer does by default).") var prompt: String
+  @Option(help: "How many top entries to print.") var top = 10
+  @Option(help: "Weights: f32, q8 or q4.") var dtype: WeightDType = .f32
+  @Flag(help: "Print JSON (the only format).") var json = false
+
+  func validate() throws {
+    if top < 1 { throw ValidationError("--top must be at least 1") }
+  }
+
+  func run() throws {
+    let bundle = try ModelArgument.bundle(model, dtype: dtype)
+    let ids = bundle.tokenizer.encode(prompt).ids
+    guard !ids.isEmpty else { throw ModelError.invalidInput("the prompt encodes to no tokens") }
+    let logits: [Float] = try Autograd.inferenceMode {
+      if dtype == .f32 { return try bundle.model.lastLogits(TokenBatch(ids), cache: nil).data }
+      let cache = bundle.model.makeCache(capacity: ids.count)
+      var last: [Float] = []
+      for id in ids { last = try bundle.model.lastLogits(TokenBatch([id]), cache: cache).data }
+      return last
+    }
+    let order = logits.indices.sorted { logits[$0] > logits[$1] }.prefix(top)
+    print(
+      "{\"input_ids\":\(ModelJSON.ints(ids)),\"top_ids\":\(ModelJSON.ints(Array(order))),"
+        + "\"top_logits\":\(ModelJSON.floats(order.map { logits[$0] }))}")
+  }
+}
+
+/// `radlm embed`: sentence embeddings, one input per stdin line, one JSON object per output line.
+struct EmbedCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "embed",
+    abstract: "Embed sentences with a sentence-transformers model (one per stdin line; prints {\"embedding\":[…]} per line).")
+
+  @Option(help: "A sentence-transformers folder (modules.json, 1_Pooling) or a fetched name such as minilm.")
+  var model: String
+  @Option(help: "Sentences per forward pass.") var batchSize = 32
+
+  func run() throws {
+    let embedder = try SentenceEmbedder(directory: URL(fileURLWithPath: try ModelArgument.path(model)))
+    var pending: [String] = []
+    func flush() throws {
+      guard !pending.isEmpty else { return }
+      for vector in try embedder.embed(pending, batchSize: batchSize) {
+        print("{\"embedding\":\(ModelJSON.floats(vector))}")
+      }
+      pending.removeAll()
+    }
+    while let line = readLine(strippingNewline: true) {
+      pending.append(line)
+      if pending.count >= batchSize { try flush() }
+    }
+    try flush()
+  }
+}
+
+/// `radlm chat`: an interactive conversation that keeps the history.
+struct ChatCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "chat",
+    abstract: "Chat with a model interactively (empty line or EOF ends; /reset clears the history).")
+
+  @Option(help: "Model folder, .gguf file, or fetched model name.") var model: String
+  @Option(help: "System message.") var system: String?
+  @OptionGroup var sampling: SamplingOptions
+
+  func run() throws {
+    let bundle = try ModelArgument.bundle(model, dtype: sampling.dtype)
+    let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
+    var history: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
+    let stops = bundle.chatTemplate.endOfTurn.map { [$0] } ?? []
+    while true {
+      StandardOutput.write("> ")
+      guard let line = readLine(), !line.isEmpty else { break }
+      if line == "/reset" {
+        history = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
+        continue
+      }
+      history.append(ChatMessage(role: "user", content: line))
+      let ids = bundle.chatPromptIds(history)
+      let result = try generator.generate(
+        promptIds: ids, settings: sampling.settings(eos: bundle.eosTokenIds, extraStops: stops)) { StandardOutput.write($0) }
+      print("")
+      history.append(ChatMessage(role: "assistant", content: result.text))
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import RadInference
+import RadModels
+import RadTensor
+
+/// Resolves `--model`: a path (model folder or .gguf file) or the name of a fetched model
+/// (`smollm2`, `minilm`).
+enum ModelArgument {
+  static func path(_ value: String) throws -> String {
+    if FileManager.default.fileExists(atPath: value) { return value }
+    if ModelCache.catalog.contains(where: { $0.name == value }) { return try ModelCache().path(of: value).path }
+    throw ValidationError("--model \(value): no such file or folder, and not a fetched model name")
+  }
+
+  /// Opens a language model with its tokenizer, quantised to `dtype`.
+  static func bundle(_ value: String, dtype: WeightDType) throws -> ModelBundle {
+    let bundle = try ModelBundle.open(path: try path(value))
+    if dtype != .f32 { try ModelQuantizer.quantize(bundle.model, to: dtype, gguf: bundle.ggufFile) }
+    return bundle
+  }
+}
+
+extension WeightDType: ExpressibleByArgument {}
+
+/// Minimal JSON text for the commands' one-line outputs (keys in the order the docs give).
+enum ModelJSON {
+  static func string(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if scalar.value < 0x20 {
+          out += String(format: "\\u%04x", scalar.value)
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
+  }
+
+  static func number(_ x: Float) -> String { x.isFinite ? "\(x)" : "null" }
+  static func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+  static func ints(_ xs: [Int]) -> String { "[" + xs.map(String.init).joined(separator: ",") + "]" }
+  static func floats(_ xs: [Float]) -> String { "[" + xs.map { number($0) }.joined(separator: ",") + "]" }
+}
+
+/// Writes text to stdout immediately (streamed generation).
+enum StandardOutput {
+  static func write(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+  }
+}
