@@ -9,9 +9,13 @@ struct RadLM: AsyncParsableCommand {
     subcommands: [
       // Each concept adds its command here.
       BenchCommand.self,
+      ChatCommand.self,
+      EmbedCommand.self,
       EvalCommand.self,
       FetchCommand.self,
+      GenerateCommand.self,
       InspectCommand.self,
+      LogitsCommand.self,
       LoRACommand.self,
       PipelineCommand.self,
       TokenizeCommand.self,
