@@ -1,15 +1,17 @@
 import ArgumentParser
 import Foundation
 import RadEval
+import RadInference
 import RadModels
 import RadTensor
 import RadTokenizers
 import RadTraining
 
 /// The main job: the end-to-end radiology pipeline on real models and the bundled synthetic
-/// reports. Today it checks the real models load, trains a tokenizer and a small GPT from scratch
-/// (perplexity against a bigram baseline) and LoRA-fine-tunes SmolLM2 to write impressions from
-/// findings (held-out loss before and after), then prints a results table.
+/// reports. It checks the real models load, trains a tokenizer and a small GPT from scratch
+/// (perplexity against a bigram baseline), prompts SmolLM2 to write impressions from findings
+/// zero-shot and few-shot, LoRA-fine-tunes it on the training reports, and scores every variant's
+/// impressions against the references (ROUGE-L, BLEU, CheXpert label F1), then prints a table.
 struct PipelineCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "pipeline", abstract: "Run the end-to-end radiology pipeline and print a results table.")
@@ -18,7 +20,8 @@ struct PipelineCommand: ParsableCommand {
   @Option(help: "Working folder (default: <cache>/pipeline).") var work: String?
   @Option(help: "Pretraining steps of the small GPT.") var pretrainSteps = 200
   @Option(help: "LoRA fine-tuning steps of SmolLM2.") var loraSteps = 24
-  @Option(help: "Held-out findings→impression pairs scored before and after fine-tuning.") var evaluationPairs = 24
+  @Option(help: "Held-out findings→impression pairs scored for each prompting variant.") var evaluationPairs = 16
+  @Option(help: "Worked examples in the few-shot prompt.") var shots = 3
   @Option(help: "Random seed.") var seed: UInt64 = 0
   @Flag(help: "Print the results as JSON on stdout.") var json = false
 
@@ -100,11 +103,41 @@ struct PipelineCommand: ParsableCommand {
       to: curve)
     results.add("pretraining", "loss curve", curve.path)
 
-    // 5. LoRA fine-tuning of SmolLM2: findings → impression in its chat format.
+    // 5. Prompting SmolLM2: zero-shot and few-shot (in-context learning), scored on held-out reports.
     let template = ChatTemplate.chatML
+    let instruction = "You are a radiologist. Write the impression for these findings."
+    let evaluationReports = Array(heldOut.prefix(evaluationPairs))
+    let generator = TextGenerator(model: smol, tokenizer: smolTokenizer)
+    var settings = GenerationSettings()
+    settings.maxTokens = 48
+    settings.stopStrings = ["<|im_end|>"]
+    settings.eosTokenIds = Set(["<|im_end|>", "<|endoftext|>"].compactMap { smolTokenizer.tokenToId($0) })
+    func impressions(examples: [(findings: String, impression: String)]) throws -> [String] {
+      try evaluationReports.map { report in
+        var messages = [ChatTemplate.Message(role: "system", content: instruction)]
+        for shot in examples {
+          messages.append(.init(role: "user", content: shot.findings))
+          messages.append(.init(role: "assistant", content: shot.impression))
+        }
+        messages.append(.init(role: "user", content: report.findings))
+        let prompt = smolTokenizer.encodeIds(template.render(messages, addGenerationPrompt: true))
+        return try generator.generate(promptIds: prompt, settings: settings).text
+          .replacingOccurrences(of: "<|im_end|>", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+      }
+    }
+    let references = evaluationReports.map(\.impression)
+    let generationStart = clock.now
+    let zeroShot = try impressions(examples: [])
+    results.add("prompting", "zero-shot generation time (\(evaluationReports.count) reports)", Self.format(clock.now - generationStart))
+    let fewShot = try impressions(examples: Array(train.prefix(shots)))
+    try Self.score("zero-shot", zeroShot, references, into: &results)
+    try Self.score("\(shots)-shot", fewShot, references, into: &results)
+    results.add("prompting", "example (zero-shot)", "\"\(zeroShot.first ?? "")\" vs \"\(references.first ?? "")\"")
+
+    // 6. LoRA fine-tuning of SmolLM2: findings → impression in its chat format.
     func example(_ report: (findings: String, impression: String)) -> LabeledSequence {
       let messages = [
-        ChatTemplate.Message(role: "system", content: "You are a radiologist. Write the impression for these findings."),
+        ChatTemplate.Message(role: "system", content: instruction),
         ChatTemplate.Message(role: "user", content: report.findings),
         ChatTemplate.Message(role: "assistant", content: report.impression),
       ]
@@ -145,9 +178,24 @@ struct PipelineCommand: ParsableCommand {
       String(format: "%.3f → %.3f (perplexity %.1f → %.1f)", before, after, exp(Double(before)), exp(Double(after))))
     results.add("LoRA SFT", "time for \(loraSteps) steps", Self.format(clock.now - loraStart))
     results.add("LoRA SFT", "adapter (PEFT format)", adapterFolder.path)
+    let tuned = try impressions(examples: [])
+    try Self.score("LoRA-tuned zero-shot", tuned, references, into: &results)
+    results.add("LoRA SFT", "example (tuned)", "\"\(tuned.first ?? "")\" vs \"\(references.first ?? "")\"")
 
     results.add("total", "wall time", Self.format(clock.now - start))
     results.print(json: json)
+  }
+
+  /// ROUGE-L (rouge-score, stemmed), corpus BLEU (sacrebleu 13a) and CheXpert 5-label micro F1.
+  static func score(_ name: String, _ hypotheses: [String], _ references: [String], into results: inout PipelineResults) throws {
+    let pairs = zip(references, hypotheses).map { TextPair(reference: $0, hypothesis: $1) }
+    let rouge = RougeScorer(types: [.l], useStemmer: true)
+    let rougeL = RougeScorer.mean(rouge.scoreAll(pairs), count: 1)[0].fmeasure
+    let bleu = SacreBLEU().corpusScore(pairs).score
+    let labels = try LabelAgreement(referenceReports: references, generatedReports: hypotheses)
+    results.add(
+      "evaluation", name,
+      String(format: "ROUGE-L %.3f · BLEU %.1f · CheXpert F1 (5-label micro) %.3f", rougeL, bleu, labels.micro5.f1))
   }
 
   static func log(_ message: String) { FileHandle.standardError.write(Data("pipeline: \(message)\n".utf8)) }
