@@ -36,7 +36,7 @@ def build_corpus(path, mb):
     captions = []
     for name in sorted(os.listdir(shared_text)):
         if name.endswith("_CCBY.jsonl"):
-            with open(os.path.join(shared_text, name), encoding="utf-8") as f:
+            with open(os.path.join(shared_text, name), encoding="utf-8", newline="") as f:
                 captions += [json.loads(l)["caption"].replace("\n", " ") for l in f]
     reports = []
     syn = os.path.join(ROOT, "data", "synthetic_reports.jsonl")
@@ -55,7 +55,7 @@ def build_corpus(path, mb):
             lines.append(l)
             size += len(l.encode("utf-8")) + 1
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
+    with open(path + ".tmp", "w", encoding="utf-8", newline="") as f:
         f.write("\n".join(lines) + "\n")
     os.replace(path + ".tmp", path)
 
@@ -64,7 +64,8 @@ PY_ENCODE = r"""
 import json, sys, time, os
 from tokenizers import Tokenizer, models, pre_tokenizers, decoders
 corpus, fix, which, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-lines = open(corpus, encoding="utf-8").read().split("\n")
+lines = open(corpus, encoding="utf-8", newline="").read().split("\n")
+lines = ["\n".join(lines[i:i + 64]) for i in range(0, len(lines), 64)]  # 64-line documents, as radlm
 nbytes = os.path.getsize(corpus)
 best = 1e9
 if which == "tokenizers":
@@ -72,7 +73,7 @@ if which == "tokenizers":
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     for _ in range(3):
         t = time.perf_counter(); out = tok.encode_batch_fast(lines, add_special_tokens=False); best = min(best, time.perf_counter() - t)
-    ids = [e.ids for e in out[:2000]]
+    ids = [e.ids for e in out[:100]]
 else:
     import tiktoken
     from tokenizers.pre_tokenizers import ByteLevel
@@ -90,7 +91,7 @@ else:
                             mergeable_ranks=ranks, special_tokens={})
     for _ in range(3):
         t = time.perf_counter(); out = enc.encode_ordinary_batch(lines, num_threads=threads); best = min(best, time.perf_counter() - t)
-    ids = out[:2000]
+    ids = out[:100]
 print(json.dumps({"mb_s": nbytes / 1e6 / best, "s": best, "ids_head": ids}))
 """
 
@@ -133,9 +134,10 @@ def main():
     smol = os.path.join(FIX, "smollm2_tokenizer.json")
     ours_trained = os.path.join(home, "bench", "radlm_trained.json")
     ref_trained = os.path.join(home, "bench", "tokenizers_trained.json")
+    ids_path = os.path.join(home, "bench", "radlm_ids_head.jsonl")
 
     cmd = [args.radlm, "tokenizer", "bench", "--tokenizer", os.path.join(FIX, "gpt2_vocab.json"), "--corpus", corpus,
-           "--load-tokenizer", smol, "--train-vocab-size", str(args.train_vocab), "--train-output", ours_trained]
+           "--load-tokenizer", smol, "--train-vocab-size", str(args.train_vocab), "--train-output", ours_trained, "--ids-output", ids_path]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"radlm failed: {r.stderr}")
@@ -144,10 +146,8 @@ def main():
     tk = {t: run_py(PY_ENCODE, [corpus, FIX, "tiktoken", t], t) for t in (1, 2)}
     tl = run_py(PY_TRAIN_LOAD, [corpus, smol, args.train_vocab, ref_trained], 2)
 
-    # Same ids from all three encoders on the first 2,000 lines.
-    r = subprocess.run([args.radlm, "tokenize", "--tokenizer", os.path.join(FIX, "gpt2_vocab.json")],
-                       input="\n".join(open(corpus, encoding="utf-8").read().split("\n")[:2000]), capture_output=True, text=True)
-    ours_ids = [json.loads(l)["ids"] for l in r.stdout.splitlines()]
+    # Same ids from all three encoders on the first 100 documents (6,400 lines).
+    ours_ids = [json.loads(l) for l in open(ids_path, encoding="utf-8")]
     same_hf = ours_ids == hf[1]["ids_head"]
     same_tk = ours_ids == tk[1]["ids_head"]
     a = json.load(open(ours_trained, encoding="utf-8"))["model"]
@@ -160,8 +160,8 @@ def main():
         (f"BPE training at vocab {args.train_vocab} (s)", ours["train_s"], tl["train_s"], None, False),
         ("load 49k tokenizer.json (s)", ours["load_extra_s"][smol], tl["load_s"], None, False),
     ]
-    print(f"corpus: {corpus} ({ours['corpus_mb']:.1f} MB, {ours['lines']} lines)")
-    print(f"ids identical on 2,000 lines: tokenizers {same_hf}, tiktoken {same_tk}; trained vocab+merges identical: {same_train}")
+    print(f"corpus: {corpus} ({ours['corpus_mb']:.1f} MB, {ours['lines']} lines in {ours['documents']} documents of 64 lines)")
+    print(f"ids identical on 100 documents: tokenizers {same_hf}, tiktoken {same_tk}; trained vocab+merges identical: {same_train}")
     print(f"{'measure':40s} {'RadLM':>10s} {'tokenizers':>11s} {'tiktoken':>10s} {'vs tok':>7s} {'vs tik':>7s}")
     results = []
     for name, o, h, t, higher_better in rows:

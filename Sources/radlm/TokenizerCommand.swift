@@ -70,6 +70,12 @@ struct TokenizerBenchCommand: ParsableCommand {
   @Option(help: "Timed repetitions; the best is reported.")
   var repetitions = 3
 
+  @Option(name: .customLong("lines-per-document"), help: "Corpus lines joined (with their newlines) into one input.")
+  var linesPerDocument = 64
+
+  @Option(name: .customLong("ids-output"), help: "Write the ids of the first 100 documents here (JSON lines), for parity checks.")
+  var idsOutput: String?
+
   @Option(name: .customLong("load-tokenizer"), help: "Also time loading this tokenizer (repeatable).")
   var loadTokenizers: [String] = []
 
@@ -97,9 +103,12 @@ struct TokenizerBenchCommand: ParsableCommand {
     }
     let data = try Data(contentsOf: URL(fileURLWithPath: corpus))
     let text = try StrictUTF8.string([UInt8](data), source: corpus)
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    // Split on the byte 0x0A only ("\r\n" is one Character in Swift, so String splitting would not).
+    let allLines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
+    let per = max(1, linesPerDocument)
+    let lines = stride(from: 0, to: allLines.count, by: per).map { allLines[$0..<min(allLines.count, $0 + per)].joined(separator: "\n") }
     let mb = Double(data.count) / 1e6
-    var result: [String: Any] = ["corpus_mb": mb, "load_s": loadTimes.min()!, "lines": lines.count, "load_extra_s": extraLoads]
+    var result: [String: Any] = ["corpus_mb": mb, "load_s": loadTimes.min()!, "lines": allLines.count, "documents": lines.count, "load_extra_s": extraLoads]
     var tokens = 0
     for t in threads.isEmpty ? [1, 2] : threads {
       var best = Double.infinity
@@ -111,6 +120,11 @@ struct TokenizerBenchCommand: ParsableCommand {
       result["encode_s_\(t)t"] = best
     }
     result["tokens"] = tokens
+    if let p = idsOutput {
+      let head = tok.encodeIdsBatch(Array(lines.prefix(100)), threads: 1)
+      let text = head.map { "[" + $0.map(String.init).joined(separator: ",") + "]\n" }.joined()
+      try Data(text.utf8).write(to: URL(fileURLWithPath: p))
+    }
     if let v = trainVocabSize {
       var trained: Tokenizer? = nil
       let s = try time { trained = try BPETrainer(vocabSize: v, minFrequency: 0, specialTokens: ["<|endoftext|>"]).train(files: [corpus]) }
