@@ -81,7 +81,6 @@ struct MatMulPlan {
         // dA = dC · op(B)ᵀ over all folded rows.
         BLAS.gemm(transposeA: false, transposeB: !transposeOther, m: batches * m, n: k, k: n, a: g, b: b, c: out)
       } else {
-        let batchCount = selfBatched ? batches : 1
         if !selfBatched { out.update(repeating: 0, count: m * k) }
         for batch in 0..<batches {
           let gb = g + batch * m * n
@@ -96,7 +95,6 @@ struct MatMulPlan {
             BLAS.gemm(transposeA: transposeOther, transposeB: true, m: k, n: m, k: n, a: bb, b: gb, beta: beta, c: destination)
           }
         }
-        _ = batchCount
       }
       initialized = count
     }

@@ -15,8 +15,6 @@ extension Tensor {
     let beta = bias?.data
     let values: [Float] = statistics.withUnsafeMutableBufferPointer { statsBuffer in
       let stats = SendablePointer(statsBuffer.baseAddress!)
-      var rowIndexBase = 0
-      _ = rowIndexBase
       return Tensor.rowwiseIndexed(data, columns: columns) { row, src, dst, n in
         var sumLanes = Float16Lanes(repeating: 0)
         var index = 0

@@ -11,11 +11,7 @@ extension Tensor {
       resolved[unknown] = count / known
     }
     precondition(resolved.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
-    let inputShape = shape
-    return Tensor.result(shape: resolved, data: data, inputs: [self]) { gradient, _ in
-      _ = inputShape
-      return [gradient]
-    }
+    return Tensor.result(shape: resolved, data: data, inputs: [self]) { gradient, _ in [gradient] }
   }
 
   /// Reorders dimensions: output dimension i is input dimension `order[i]`.
