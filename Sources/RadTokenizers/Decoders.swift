@@ -27,7 +27,7 @@ public indirect enum Decoder: Sendable, Equatable {
       return tokens.enumerated().map { i, tok in
         var t = tok
         if i != 0 {
-          if t.hasPrefix(prefix) { t = String(t.dropFirst(prefix.count)) } else { t = " " + t }
+          if ScalarText.hasPrefix(t, prefix) { t = ScalarText.dropFirst(t, prefix.unicodeScalars.count) } else { t = " " + t }
         }
         return cleanup ? Self.cleanup(t) : t
       }
@@ -54,7 +54,9 @@ public indirect enum Decoder: Sendable, Equatable {
       }
       for t in tokens {
         let u = Array(t.utf8)
-        if u.count == 6 && t.hasPrefix("<0x") && t.hasSuffix(">"), let b = UInt8(String(t.dropFirst(3).dropLast()), radix: 16) {
+        if u.count == 6 && u[0] == 0x3C && u[1] == 0x30 && u[2] == 0x78 && u[5] == 0x3E,
+          let b = UInt8(String(decoding: u[3..<5], as: UTF8.self), radix: 16)
+        {
           pending.append(b)
         } else { flush(); out.append(t) }
       }
@@ -63,16 +65,17 @@ public indirect enum Decoder: Sendable, Equatable {
     case .fuse:
       return [tokens.joined()]
     case .replace(let p, let c):
-      return tokens.map { $0.replacingOccurrences(of: p, with: c) }
+      return tokens.map { Self.replaceScalars($0, p, c) }
     case .strip(let content, let start, let stop):
+      let c = content.unicodeScalars.first
       return tokens.map { tok in
-        var cs = Array(tok)
+        var cs = Array(tok.unicodeScalars)
         var s = 0
-        while s < start && s < cs.count && String(cs[s]) == content { s += 1 }
+        while s < start && s < cs.count && cs[s] == c { s += 1 }
         cs.removeFirst(s)
         var e = 0
-        while e < stop && !cs.isEmpty && String(cs[cs.count - 1]) == content { cs.removeLast(); e += 1 }
-        return String(cs)
+        while e < stop && !cs.isEmpty && cs[cs.count - 1] == c { cs.removeLast(); e += 1 }
+        return String(String.UnicodeScalarView(cs))
       }
     case .sequence(let list):
       var t = tokens
@@ -84,11 +87,25 @@ public indirect enum Decoder: Sendable, Equatable {
   /// Decodes tokens to text.
   public func decode(_ tokens: [String]) -> String { decodeChain(tokens).joined() }
 
+  static func replaceScalars(_ s: String, _ p: String, _ c: String) -> String {
+    let pat = Array(p.unicodeScalars)
+    guard !pat.isEmpty else { return s }
+    let src = Array(s.unicodeScalars)
+    var out = String.UnicodeScalarView()
+    var i = 0
+    while i < src.count {
+      if i + pat.count <= src.count && src[i] == pat[0] && Array(src[i..<(i + pat.count)]) == pat {
+        out.append(contentsOf: c.unicodeScalars); i += pat.count
+      } else { out.append(src[i]); i += 1 }
+    }
+    return String(out)
+  }
+
   static func cleanup(_ s: String) -> String {
     var t = s
     for (a, b) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"),
-                   (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] where t.contains(a) {
-      t = t.replacingOccurrences(of: a, with: b)
+                   (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
+      t = replaceScalars(t, a, b)
     }
     return t
   }

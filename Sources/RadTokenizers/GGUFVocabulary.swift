@@ -46,8 +46,8 @@ public enum GGUFVocabulary {
       // llama.cpp stores WordPiece word starts as "▁word" and continuations without "##";
       // undo that so the vocabulary reads as BERT's vocab.txt.
       tokens = tokens.map { t in
-        if t.hasPrefix("\u{2581}") { return String(t.dropFirst()) }
-        if t.hasPrefix("[") && t.hasSuffix("]") { return t }
+        if ScalarText.hasPrefix(t, "\u{2581}") { return ScalarText.dropFirst(t, 1) }
+        if ScalarText.hasPrefix(t, "[") && ScalarText.hasSuffix(t, "]") { return t }
         return "##" + t
       }
     }
@@ -73,7 +73,7 @@ public enum GGUFVocabulary {
       var merges: [(String, String)] = []
       merges.reserveCapacity(mergeLines.count)
       for (i, m) in mergeLines.enumerated() {
-        let parts = m.split(separator: " ", omittingEmptySubsequences: false)
+        let parts = ScalarText.split(m, on: " ")
         guard parts.count == 2 else { throw .gguf(path: path, field: "tokenizer.ggml.merges[\(i)]", message: "expected 'a b', got '\(m)'") }
         merges.append((String(parts[0]), String(parts[1])))
       }

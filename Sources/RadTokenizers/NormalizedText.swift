@@ -124,3 +124,28 @@ public enum StrictUTF8 {
     return String(decoding: bytes, as: UTF8.self)
   }
 }
+
+/// String operations on Unicode scalars. Swift's String compares and splits by grapheme
+/// clusters with canonical equivalence ("##" + U+0308 is not a "##" prefix to Swift, and
+/// "e\u{301}" equals "é"), while tokenizers work on exact scalars.
+enum ScalarText {
+  /// Splits on every occurrence of one scalar, keeping empty parts.
+  static func split(_ s: String, on sep: Unicode.Scalar) -> [String] {
+    var parts: [String] = []
+    var cur = String.UnicodeScalarView()
+    for u in s.unicodeScalars {
+      if u == sep { parts.append(String(cur)); cur = String.UnicodeScalarView() } else { cur.append(u) }
+    }
+    parts.append(String(cur))
+    return parts
+  }
+
+  static func hasPrefix(_ s: String, _ p: String) -> Bool { s.unicodeScalars.starts(with: p.unicodeScalars) }
+
+  static func hasSuffix(_ s: String, _ p: String) -> Bool { s.unicodeScalars.reversed().starts(with: p.unicodeScalars.reversed()) }
+
+  static func dropFirst(_ s: String, _ n: Int) -> String { String(String.UnicodeScalarView(s.unicodeScalars.dropFirst(n))) }
+
+  /// Exact (scalar-by-scalar) equality.
+  static func same(_ a: String, _ b: String) -> Bool { a.unicodeScalars.elementsEqual(b.unicodeScalars) }
+}

@@ -11,7 +11,7 @@ public indirect enum Normalizer: Sendable, Equatable {
   case nfc, nfd, nfkc, nfkd
   case lowercase
   case strip(left: Bool, right: Bool)
-  /// Removes non-spacing marks (usually after NFD).
+  /// Removes combining marks of every kind (Mn, Mc, Me), usually after NFD.
   case stripAccents
   /// Replaces every occurrence of a literal string.
   case replace(pattern: String, content: String)
@@ -39,7 +39,7 @@ public indirect enum Normalizer: Sendable, Equatable {
     case .nfkc: return Self.unicodeForm(t, .nfkc)
     case .nfkd: return Self.unicodeForm(t, .nfkd)
     case .lowercase: return Self.lower(t)
-    case .stripAccents: return Self.map(t) { ScalarClass.of($0).contains(.nonspacingMark) ? [] : [$0] }
+    case .stripAccents: return Self.map(t) { Self.isMark($0) ? [] : [$0] }
     case .strip(let left, let right):
       var lo = 0
       var hi = t.count
@@ -78,6 +78,14 @@ public indirect enum Normalizer: Sendable, Equatable {
     return out
   }
 
+  static func isMark(_ c: UInt32) -> Bool {
+    guard c >= 0x300, let s = Unicode.Scalar(c) else { return false }
+    switch s.properties.generalCategory {
+    case .nonspacingMark, .spacingMark, .enclosingMark: return true
+    default: return false
+    }
+  }
+
   static func lower(_ t: NormalizedText) -> NormalizedText {
     var out = NormalizedText.empty(capacity: t.count)
     for i in 0..<t.count {
@@ -106,13 +114,25 @@ public indirect enum Normalizer: Sendable, Equatable {
 
   enum Form { case nfc, nfd, nfkc, nfkd }
 
-  /// Unicode normal forms. Runs of ASCII are already normal; every other run from one starter
-  /// to the next is normalized as a unit so each output character inherits the run's span.
+  /// Unicode normal forms. Decompositions (NFD, NFKD) map each character on its own, so every
+  /// output character inherits its source's span, then combining marks are put in canonical
+  /// order. Compositions (NFC, NFKC) normalize each run from one starter to the next as a unit.
   static func unicodeForm(_ t: NormalizedText, _ form: Form) -> NormalizedText {
     if !t.chars.contains(where: { $0 >= 0x80 }) { return t }
     var out = NormalizedText.empty(capacity: t.count)
-    var i = 0
     let n = t.count
+    if form == .nfd || form == .nfkd {
+      for i in 0..<n {
+        let c = t.chars[i]
+        if c < 0x80 { out.append(c, t.starts[i], t.ends[i]); continue }
+        let piece = UTF8Codec.string(t.chars[i..<(i + 1)])
+        let d = form == .nfd ? piece.decomposedStringWithCanonicalMapping : piece.decomposedStringWithCompatibilityMapping
+        for u in d.unicodeScalars { out.append(u.value, t.starts[i], t.ends[i]) }
+      }
+      canonicalOrder(&out)
+      return out
+    }
+    var i = 0
     while i < n {
       let c = t.chars[i]
       if c < 0x80 && (i + 1 >= n || t.chars[i + 1] < 0x80) {
@@ -122,28 +142,44 @@ public indirect enum Normalizer: Sendable, Equatable {
       var j = i + 1
       while j < n, let s = Unicode.Scalar(t.chars[j]), s.properties.canonicalCombiningClass.rawValue != 0 { j += 1 }
       let piece = UTF8Codec.string(t.chars[i..<j])
-      let normalized: String
-      switch form {
-      case .nfc: normalized = piece.precomposedStringWithCanonicalMapping
-      case .nfd: normalized = piece.decomposedStringWithCanonicalMapping
-      case .nfkc: normalized = piece.precomposedStringWithCompatibilityMapping
-      case .nfkd: normalized = piece.decomposedStringWithCompatibilityMapping
-      }
+      let normalized = form == .nfc ? piece.precomposedStringWithCanonicalMapping : piece.precomposedStringWithCompatibilityMapping
       let outChars = normalized.unicodeScalars.map { $0.value }
       if outChars.count == j - i {
         for k in 0..<outChars.count { out.append(outChars[k], t.starts[i + k], t.ends[i + k]) }
+      } else if outChars.count < j - i {
+        // Composition: output k keeps the span of source k (as `tokenizers` aligns it).
+        for (k, oc) in outChars.enumerated() { out.append(oc, t.starts[i + k], t.ends[i + k]) }
       } else {
-        // Expansion or contraction: attribute the first output characters to the source
-        // characters in order and the rest to the last source character.
+        // Expansion (compatibility mappings): extra outputs inherit the last source's span.
         for (k, oc) in outChars.enumerated() {
           let src = i + min(k, j - i - 1)
-          let isFirstOfSource = k < j - i
-          out.append(oc, t.starts[isFirstOfSource ? src : i], t.ends[src])
+          out.append(oc, t.starts[src], t.ends[src])
         }
       }
       i = j
     }
     return out
+  }
+
+  /// Stable-sorts each run of combining marks by canonical combining class, spans moving along.
+  static func canonicalOrder(_ t: inout NormalizedText) {
+    var i = 0
+    let n = t.count
+    func ccc(_ c: UInt32) -> UInt8 { c < 0x300 ? 0 : (Unicode.Scalar(c)?.properties.canonicalCombiningClass.rawValue ?? 0) }
+    while i < n {
+      if ccc(t.chars[i]) == 0 { i += 1; continue }
+      var j = i
+      while j < n && ccc(t.chars[j]) != 0 { j += 1 }
+      if j - i > 1 {
+        let idx = (i..<j).sorted { a, b in
+          let ca = ccc(t.chars[a]), cb = ccc(t.chars[b])
+          return ca != cb ? ca < cb : a < b
+        }
+        let cs = idx.map { t.chars[$0] }, ss = idx.map { t.starts[$0] }, es = idx.map { t.ends[$0] }
+        for k in 0..<(j - i) { t.chars[i + k] = cs[k]; t.starts[i + k] = ss[k]; t.ends[i + k] = es[k] }
+      }
+      i = j
+    }
   }
 
   static func replace(_ t: NormalizedText, _ pat: [UInt32], _ rep: [UInt32]) -> NormalizedText {

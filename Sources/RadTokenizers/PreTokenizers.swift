@@ -177,6 +177,7 @@ public indirect enum PreTokenizer: Sendable, Equatable {
       return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F
     }
     guard let s = Unicode.Scalar(c) else { return false }
+    if c == 0x200C || c == 0x200D { return true }  // Join_Control
     let p = s.properties
     if p.isAlphabetic { return true }
     switch p.generalCategory {
@@ -195,7 +196,7 @@ public indirect enum PreTokenizer: Sendable, Equatable {
     for (lo, hi) in pieces {
       while cursor < lo { out.append(text.chars[cursor], text.starts[cursor], text.ends[cursor]); cursor += 1 }
       let start = out.count
-      if hi > lo && need(text, lo) { out.append(char, text.starts[lo], text.starts[lo]) }
+      if hi > lo && need(text, lo) { out.append(char, text.starts[lo], text.ends[lo]) }
       while cursor < hi { out.append(text.chars[cursor], text.starts[cursor], text.ends[cursor]); cursor += 1 }
       newPieces.append((start, out.count))
     }

@@ -23,7 +23,7 @@ public enum TokenizerModel: Sendable {
   func id(_ token: String) -> Int32? {
     switch self {
     case .bpe(let m): return m.id(of: token)
-    case .wordPiece(let m): return m.vocab[token]
+    case .wordPiece(let m): return m.tokens.lookup(token)
     }
   }
 }
@@ -242,10 +242,13 @@ public final class Tokenizer: Sendable {
   func rawEncoding(_ text: String, worker: Worker) -> Encoding {
     var ids: [Int32] = []
     var spans: [TokenSpan]? = []
+    worker.addedTexts.removeAll(keepingCapacity: true)
     run(text, worker: worker, ids: &ids, spans: &spans)
     var e = Encoding()
     e.ids = ids.map { Int($0) }
     e.tokens = ids.map { idToToken(Int($0)) ?? "" }
+    // An added token's string is the text it matched, white space taken by lstrip/rstrip included.
+    for (k, t) in worker.addedTexts where k < e.tokens.count { e.tokens[k] = t }
     e.offsets = spans ?? []
     e.typeIds = [Int](repeating: 0, count: ids.count)
     e.attentionMask = [Int](repeating: 1, count: ids.count)
@@ -271,7 +274,10 @@ public final class Tokenizer: Sendable {
       for (k, (lo, hi, tok)) in segments.enumerated() {
         if let tok {
           ids.append(tok.id)
-          spans?.append(TokenSpan(start: lo, end: hi))
+          if spans != nil {
+            spans!.append(TokenSpan(start: lo, end: hi))
+            if tok.lstrip || tok.rstrip { worker.addedTexts.append((ids.count - 1, UTF8Codec.string(chars[lo..<hi]))) }
+          }
           continue
         }
         if let scanner = fastScanner, case .bpe(let m) = model {
@@ -393,7 +399,10 @@ public final class Tokenizer: Sendable {
     for (slo, shi, tok) in segs {
       if let tok {
         ids.append(tok.id)
-        spans?.append(TokenSpan(start: Int(t.starts[slo]), end: Int(t.ends[shi - 1])))
+        if spans != nil {
+          spans!.append(TokenSpan(start: Int(t.starts[slo]), end: Int(t.ends[shi - 1])))
+          if tok.lstrip || tok.rstrip { w.addedTexts.append((ids.count - 1, UTF8Codec.string(t.chars[slo..<shi]))) }
+        }
         continue
       }
       var st = NormalizedText(chars: Array(t.chars[slo..<shi]), starts: Array(t.starts[slo..<shi]), ends: Array(t.ends[slo..<shi]))
@@ -426,8 +435,11 @@ public final class Tokenizer: Sendable {
           let a: Int, b: Int
           if byteLevel, case .bpe = model {
             a = unitToChar[min(u, unitToChar.count - 1)]; b = unitToChar[min(u + max(l, 1) - 1, unitToChar.count - 1)]
+          } else if l == 0 {
+            // A byte-fallback token after the first byte of its character.
+            a = plo + max(u - 1, 0); b = a
           } else {
-            a = plo + u; b = plo + u + max(l, 1) - 1
+            a = plo + u; b = plo + u + l - 1
           }
           let ca = min(a, phi - 1), cb = min(b, phi - 1)
           spans!.append(TokenSpan(start: Int(st.starts[ca]), end: Int(st.ends[cb])))
@@ -465,6 +477,7 @@ final class Worker {
   var scratch = BPEScratch()
   var lens: [Int32] = []
   var ends: [Int32] = []
+  var addedTexts: [(Int, String)] = []
 }
 
 /// Hands out workers so each thread encodes with its own cache.

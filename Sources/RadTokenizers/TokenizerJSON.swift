@@ -319,7 +319,7 @@ private struct Reader {
       merges.reserveCapacity(rawMerges.count)
       for (i, m) in rawMerges.enumerated() {
         if let s = m as? String {
-          let parts = s.split(separator: " ", omittingEmptySubsequences: false)
+          let parts = ScalarText.split(s, on: " ")
           guard parts.count == 2 else { throw fail("model.merges[\(i)]", "expected two tokens separated by one space: '\(s)'") }
           merges.append((String(parts[0]), String(parts[1])))
         } else if let p = m as? [String], p.count == 2 {

@@ -42,12 +42,12 @@ public enum TokenizerFiles {
     let text = String(decoding: bytes, as: UTF8.self)
     var out: [(String, String)] = []
     var lineNo = 0
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for raw in ScalarText.split(text, on: "\n") {
       lineNo += 1
       var line = raw
-      if line.hasSuffix("\r") { line = line.dropLast() }
-      if line.isEmpty || (lineNo == 1 && line.hasPrefix("#version")) { continue }
-      let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+      if line.unicodeScalars.last == "\r" { line = String(String.UnicodeScalarView(line.unicodeScalars.dropLast())) }
+      if line.isEmpty || (lineNo == 1 && ScalarText.hasPrefix(line, "#version")) { continue }
+      let parts = ScalarText.split(line, on: " ")
       guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
         throw .malformedLine(source: path, line: lineNo, message: "expected two tokens separated by one space, got '\(line)'")
       }

@@ -4,8 +4,15 @@ import Foundation
 /// left to right, pieces after the first carrying the `##` continuation prefix. A word with an
 /// unmatchable remainder, or longer than `maxInputCharsPerWord`, becomes the single unknown token.
 public final class WordPieceModel: Sendable {
-  public let vocab: [String: Int32]
+  /// Token string to id (built on demand; lookups use exact UTF-8 bytes).
+  public var vocab: [String: Int32] {
+    var d: [String: Int32] = [:]
+    for (i, t) in idToToken.enumerated() where d[t] == nil { d[t] = Int32(i) }
+    return d
+  }
   public let idToToken: [String]
+  let tokens: TokenTable
+  let prefixBytes: [UInt8]
   public let unkToken: String
   let unkId: Int32
   public let continuingSubwordPrefix: String
@@ -20,8 +27,11 @@ public final class WordPieceModel: Sendable {
       inverse[Int(id)] = t; seen[Int(id)] = true
     }
     if let gap = seen.firstIndex(of: false) { throw .vocabularyGap(source: source, missingId: gap) }
-    guard let u = vocab[unkToken] else { throw .unknownToken(source: source, token: unkToken) }
-    self.vocab = vocab
+    var table = TokenTable(capacity: inverse.count)
+    for (i, t) in inverse.enumerated() { table.insert(t, id: Int32(i)) }
+    guard let u = table.lookup(unkToken) else { throw .unknownToken(source: source, token: unkToken) }
+    tokens = table
+    prefixBytes = Array(continuingSubwordPrefix.utf8)
     idToToken = inverse
     self.unkToken = unkToken
     unkId = u
@@ -57,7 +67,13 @@ public final class WordPieceModel: Sendable {
   func encode(_ chars: ArraySlice<UInt32>, ids: inout [Int32], lens: inout [Int32]) {
     let n = chars.count
     if n > maxInputCharsPerWord { ids.append(unkId); lens.append(Int32(n)); return }
-    let base = chars.startIndex
+    // The word's UTF-8 once, with each character's byte offset; candidates are byte ranges.
+    var bytes: [UInt8] = []
+    var offs: [Int] = []
+    offs.reserveCapacity(n + 1)
+    for c in chars { offs.append(bytes.count); UTF8Codec.append(c, to: &bytes) }
+    offs.append(bytes.count)
+    var cand: [UInt8] = []
     var start = 0
     let firstId = ids.count
     let firstLen = lens.count
@@ -65,9 +81,10 @@ public final class WordPieceModel: Sendable {
       var end = n
       var found: Int32 = -1
       while start < end {
-        var s = start > 0 ? continuingSubwordPrefix : ""
-        for c in chars[(base + start)..<(base + end)] { if let u = Unicode.Scalar(c) { s.unicodeScalars.append(u) } }
-        if let id = vocab[s] { found = id; break }
+        cand.removeAll(keepingCapacity: true)
+        if start > 0 { cand.append(contentsOf: prefixBytes) }
+        cand.append(contentsOf: bytes[offs[start]..<offs[end]])
+        if let id = cand.withUnsafeBufferPointer({ tokens.lookup($0) }) { found = id; break }
         end -= 1
       }
       if found < 0 {

@@ -17,7 +17,7 @@ import random
 import shutil
 import sys
 
-from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
 LLAMA3 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 QWEN2 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
@@ -166,6 +166,81 @@ def train(corpus_path, vocab_size, min_frequency, specials):
     return tok
 
 
+def component_tokenizers(corpus):
+    """Small tokenizers, trained here on the CC BY corpus, that exercise the tokenizer.json
+    components the three real tokenizers do not use."""
+    out = {}
+
+    def wordpiece(norm, pre, vocab_size=800):
+        tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+        tok.normalizer = norm
+        tok.pre_tokenizer = pre
+        tok.train([corpus], trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=["[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"],
+                                                      show_progress=False))
+        return tok
+
+    tok = wordpiece(normalizers.Sequence([normalizers.NFC(), normalizers.Strip()]),
+                    pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation(),
+                                             pre_tokenizers.Digits(individual_digits=True)]))
+    tok.post_processor = processors.BertProcessing(("[SEP]", tok.token_to_id("[SEP]")), ("[CLS]", tok.token_to_id("[CLS]")))
+    tok.decoder = decoders.WordPiece()
+    tok.add_tokens([AddedToken("SUVmax", single_word=True), AddedToken("T2/FLAIR", normalized=True)])
+    out["wordpiece_nfc_punct_digits"] = tok
+
+    tok = wordpiece(normalizers.Sequence([normalizers.NFD(), normalizers.StripAccents(), normalizers.Lowercase()]),
+                    pre_tokenizers.Whitespace())
+    tok.decoder = decoders.WordPiece(cleanup=False)
+    tok.add_special_tokens([AddedToken("[MASK]", lstrip=True, rstrip=True)])
+    out["wordpiece_nfd_lower_whitespace"] = tok
+
+    tok = wordpiece(normalizers.NFKD(), pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(r"\s+"), behavior="removed"), pre_tokenizers.Punctuation(behavior="contiguous")]))
+    tok.decoder = decoders.WordPiece()
+    out["wordpiece_nfkd_regex_split"] = tok
+
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.normalizer = normalizers.NFKC()
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    tok.train([corpus], trainers.BpeTrainer(vocab_size=600, special_tokens=["<unk>", "<s>", "</s>"], show_progress=False))
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A </s>", pair="<s> $A </s> </s> $B:1 </s>:1",
+                                                       special_tokens=[("<s>", tok.token_to_id("<s>")), ("</s>", tok.token_to_id("</s>"))])
+    out["bpe_metaspace_template"] = tok
+
+    # Llama-2 style: no pre-tokenizer, Prepend + Replace normalizers, byte fallback.
+    base = Tokenizer(models.BPE(unk_token="<unk>"))
+    base.normalizer = normalizers.Sequence([normalizers.Prepend("\u2581"), normalizers.Replace(" ", "\u2581")])
+    base.train([corpus], trainers.BpeTrainer(vocab_size=500, special_tokens=["<unk>", "<s>", "</s>"], show_progress=False,
+                                             max_token_length=8))
+    model = json.loads(base.to_str())["model"]
+    vocab = dict(model["vocab"])
+    for b in range(256):
+        vocab.setdefault(f"<0x{b:02X}>", len(vocab))
+    merges = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in model["merges"]]
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges, unk_token="<unk>", byte_fallback=True, fuse_unk=True))
+    tok.normalizer = base.normalizer
+    tok.decoder = decoders.Sequence([decoders.Replace("\u2581", " "), decoders.ByteFallback(), decoders.Fuse(), decoders.Strip(" ", 1, 0)])
+    tok.add_special_tokens(["<unk>", "<s>", "</s>"])
+    out["bpe_llama2_style_byte_fallback"] = tok
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
+    tok.decoder = decoders.ByteLevel()
+    tok.train([corpus], trainers.BpeTrainer(vocab_size=600, special_tokens=["<s>", "</s>", "<mask>"], show_progress=False,
+                                            initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tok.post_processor = processors.RobertaProcessing(("</s>", tok.token_to_id("</s>")), ("<s>", tok.token_to_id("<s>")),
+                                                      trim_offsets=True, add_prefix_space=True)
+    out["bytelevel_roberta"] = tok
+
+    tok = Tokenizer.from_str(out["bytelevel_roberta"].to_str())
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(" ", behavior="merged_with_previous"), pre_tokenizers.Split(Regex(r"[0-9]+"), behavior="isolated"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    tok.post_processor = processors.ByteLevel(trim_offsets=True)
+    out["bytelevel_split_string_regex"] = tok
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out_dir")
@@ -206,6 +281,21 @@ def main():
     for vs, mf in [(300, 2), (1000, 2)]:
         tok = train(corpus, vs, mf, ["<|endoftext|>", "<pad>"])
         tok.save(os.path.join(args.out_dir, f"trained_bpe_v{vs}.json"))
+    comp_dir = os.path.join(args.out_dir, "components")
+    os.makedirs(comp_dir, exist_ok=True)
+    extra = ["Hello [MASK] world", "SUVmax 4.2 and SUVmax=3", "see T2/FLAIR", "a  [MASK]  b", "Ünïcödé ÅNGSTRÖM ﬁ ①",
+             "<s> inside </s> text", "x <0x41> y"]
+    for name, tok in component_tokenizers(corpus).items():
+        tok.save(os.path.join(comp_dir, f"{name}.json"))
+        sub = texts[:400] + extra
+        dump(tok, sub, os.path.join(comp_dir, f"{name}_parity.jsonl"), True)
+        pairs = os.path.join(comp_dir, f"{name}_pairs.jsonl")
+        with open(pairs + ".tmp", "w", encoding="utf-8") as f:
+            for a, b in zip(texts[400:460], texts[460:520]):
+                e = tok.encode(a, b)
+                f.write(json.dumps({"a": a, "b": b, "ids": e.ids, "type_ids": e.type_ids,
+                                    "offsets": [list(o) for o in e.offsets]}, ensure_ascii=True) + "\n")
+        os.replace(pairs + ".tmp", pairs)
     print(f"wrote {len(texts)} inputs x 3 tokenizers and 2 trained tokenizers to {args.out_dir}", file=sys.stderr)
 
 
