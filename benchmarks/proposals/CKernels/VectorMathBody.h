@@ -86,6 +86,29 @@ INLINE TARGET vf NAME(verf)(vf x) {
   return NAME(select)(ax < NAME(splat)(0.5f), small, large);
 }
 
+// exp for arguments <= 0 (or NaN): the upper clamp and overflow select of vexp are no-ops there.
+INLINE TARGET vf NAME(vexp_nonpositive)(vf input) {
+  const float low = -88.3762626647949f;
+  vf x = NAME(select)(input < NAME(splat)(low), NAME(splat)(low), input);
+  vf fx = x * 1.44269504088896341f + 0.5f;
+  vf magic = NAME(splat)(12582912.0f);
+  vf nearest = (fx + magic) - magic;
+  fx = NAME(select)(nearest > fx, nearest - 1.0f, nearest);
+  x = x - fx * 0.693359375f;
+  x = x + fx * 2.12194440e-4f;
+  vf z = x * x;
+  vf y = NAME(splat)(1.9875691500e-4f);
+  y = y * x + 1.3981999507e-3f;
+  y = y * x + 8.3334519073e-3f;
+  y = y * x + 4.1665795894e-2f;
+  y = y * x + 1.6666665459e-1f;
+  y = y * x + 5.0000001201e-1f;
+  y = y * z + x + 1.0f;
+  vi n = (vi)(fx + magic) - 0x4B400000;
+  vf result = y * (vf)((n + 127) << 23);
+  return NAME(select)(input < NAME(splat)(low), NAME(splat)(0), result);
+}
+
 // Abramowitz–Stegun 7.1.26, |error| <= 1.5e-7 (PyTorch's vectorised erf).
 INLINE TARGET vf NAME(verf_as)(vf x) {
   vi sign = (vi)x & (int32_t)0x80000000;
@@ -96,7 +119,7 @@ INLINE TARGET vf NAME(verf_as)(vf x) {
   r = r * t + 1.421413741f;
   r = r * t - 0.284496736f;
   r = r * t + 0.254829592f;
-  vf e = NAME(vexp)(-(x * x));
+  vf e = NAME(vexp_nonpositive)(-(x * x));
   vf y = 1.0f - r * t * e;
   return (vf)((vi)y | sign);
 }
