@@ -63,7 +63,7 @@ public final class SentenceEmbedder: @unchecked Sendable {
       maxLength = try ConfigJSON(contentsOf: stConfig).int("max_seq_length", default: 512)
     }
     let config = try ConfigJSON(contentsOf: directory.appendingPathComponent("config.json"))
-    let bert = try BertModel(json: config)
+    let bert = try WeightInitialization.deferred { try BertModel(json: config) }
     try WeightLoader.load(try ModelLoader.weightsArchive(in: directory), into: bert)
     let tokenizer: Tokenizer
     do {

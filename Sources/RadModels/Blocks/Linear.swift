@@ -22,7 +22,7 @@ public struct Linear: @unchecked Sendable {
     std: Float = 0.02, random: inout SeededRandom
   ) {
     let shape = layout == .outIn ? [outFeatures, inFeatures] : [inFeatures, outFeatures]
-    weight = scope.register("weight", Tensor.normal(shape, std: std, using: &random))
+    weight = scope.register("weight", WeightInitialization.normal(shape, std: std, using: &random))
     self.bias = bias ? scope.register("bias", Tensor.zeros([outFeatures])) : nil
     self.layout = layout
     self.inFeatures = inFeatures
@@ -60,7 +60,7 @@ public struct Embedding: @unchecked Sendable {
   public var width: Int { weight.value.shape[1] }
 
   public init(_ scope: ParameterScope, count: Int, width: Int, paddingIndex: Int? = nil, std: Float = 0.02, random: inout SeededRandom) {
-    var initial = Tensor.normal([count, width], std: std, using: &random)
+    var initial = WeightInitialization.normal([count, width], std: std, using: &random)
     if let paddingIndex, paddingIndex >= 0, paddingIndex < count {
       for column in 0..<width { initial.data[paddingIndex * width + column] = 0 }
     }

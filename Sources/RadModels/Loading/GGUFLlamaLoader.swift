@@ -68,7 +68,7 @@ public enum GGUFLlamaLoader {
     // llama.cpp permutes q/k only for the llama architecture (Qwen2 already uses rotate-half).
     let permuted = config.modelType == "llama"
     config.interleavedRotary = keepPermuted && permuted
-    let model = LlamaModel(config: config)
+    let model = WeightInitialization.deferred { LlamaModel(config: config) }
     let heads = config.heads
     let kvHeads = config.kvHeads
     try WeightLoader.load(file, into: model, rename: huggingFaceName) { name, tensor in

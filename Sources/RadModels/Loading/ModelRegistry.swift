@@ -29,7 +29,7 @@ public enum ModelRegistry {
 public enum ModelLoader {
   public static func load(directory: URL) throws -> any TransformerModel {
     let config = try ConfigJSON(contentsOf: directory.appendingPathComponent("config.json"))
-    let model = try ModelRegistry.build(config)
+    let model = try WeightInitialization.deferred { try ModelRegistry.build(config) }
     try WeightLoader.load(try weightsArchive(in: directory), into: model)
     return model
   }
