@@ -66,6 +66,45 @@ import Testing
     #expect(throws: TokenizerError.self) { try TokenizerJSON.load(data: Data(json.utf8)) }
   }
 
+  /// A minimal GGUF v3 file: no tensors and the given string key/values.
+  static func gguf(_ kv: [(String, String)]) -> Data {
+    var d = Data()
+    func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+    func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+    func str(_ s: String) { u64(UInt64(s.utf8.count)); d.append(contentsOf: Array(s.utf8)) }
+    u32(0x4655_4747); u32(3); u64(0); u64(UInt64(kv.count))
+    for (k, v) in kv { str(k); u32(8); str(v) }
+    while d.count % 32 != 0 { d.append(0) }
+    return d
+  }
+
+  @Test func ggufWithoutTokenizerOrWithUnsupportedOne() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("radtok-gguf-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let none = dir.appendingPathComponent("none.gguf").path
+    try Self.gguf([("general.architecture", "llama")]).write(to: URL(fileURLWithPath: none))
+    #expect(throws: TokenizerError.gguf(path: none, field: "tokenizer.ggml.model", message: "missing")) {
+      try TokenizerFiles.load(path: none)
+    }
+    let unigram = dir.appendingPathComponent("t5.gguf").path
+    try Self.gguf([("tokenizer.ggml.model", "t5")]).write(to: URL(fileURLWithPath: unigram))
+    #expect(throws: TokenizerError.gguf(path: unigram, field: "tokenizer.ggml.tokens", message: "missing or not a string array")) {
+      try TokenizerFiles.load(path: unigram)
+    }
+    let text = dir.appendingPathComponent("not.gguf").path
+    try "hello".write(toFile: text, atomically: true, encoding: .utf8)
+    #expect {
+      try TokenizerFiles.load(path: text)
+    } throws: { e in
+      guard case TokenizerError.io(let p, _) = e else { return false }
+      return p == text
+    }
+    #expect(throws: TokenizerError.gguf(path: "x.gguf", field: "tokenizer.ggml.pre", message: "unsupported pre-tokenizer 'mystery'")) {
+      try GGUFVocabulary.preTokenizer(named: "mystery", path: "x.gguf")
+    }
+  }
+
   @Test func missingFileAndWrongFieldTypes() throws {
     #expect(throws: TokenizerError.self) { try TokenizerFiles.load(path: "/nonexistent/tokenizer.json") }
     let json = #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": "zero"}}}"#

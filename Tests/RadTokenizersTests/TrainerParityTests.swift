@@ -32,6 +32,20 @@ import Testing
     #expect(firstDiff == nil, "first differing merge: \(String(describing: firstDiff))")
   }
 
+  @Test func seenAlphabetAndMinimumFrequencyStop() throws {
+    // No initial alphabet (only characters seen in the corpus) and training stopped by the
+    // minimum frequency long before the vocabulary size.
+    let ref = try Self.reference("trained_bpe_minfreq40_seen_alphabet.json")
+    let trainer = BPETrainer(vocabSize: 5000, minFrequency: 40, specialTokens: [], initialAlphabet: [])
+    let tok = try trainer.train(files: [Fixtures.path("trainer_corpus_roco_ccby.txt")])
+    guard case .bpe(let model) = tok.model else { Issue.record("not BPE"); return }
+    #expect(model.vocabularySize == ref.vocab.count)
+    #expect(ref.vocab.count < 5000)
+    #expect(model.vocab == ref.vocab.mapValues { Int32($0) })
+    let got = model.merges.map { [model.idToToken[Int($0.0)], model.idToToken[Int($0.1)]] }
+    #expect(got == ref.merges)
+  }
+
   @Test func savedTrainedTokenizerRoundTrips() throws {
     let tok = try BPETrainer(vocabSize: 400, minFrequency: 2, specialTokens: ["<|endoftext|>"])
       .train(files: [Fixtures.path("trainer_corpus_roco_ccby.txt")])

@@ -9,6 +9,10 @@ SmolLM2 byte-level BPE, GPT-2 byte-level BPE) one JSONL line per input holds ids
 code-point offsets and the decoded text.
 
 Usage: tokenizer_fixtures.py OUT_DIR [--minilm TOKENIZER_JSON]
+
+Note: `tokenizers`' WordPiece training assigns continuation-token ids in hash-map order, which
+changes from process to process, so regenerating rewrites components/wordpiece_* with different
+(but self-consistent) vocabularies. Everything else is reproduced byte for byte.
 """
 import argparse
 import json
@@ -156,12 +160,13 @@ def trainer_corpus(out_dir):
     return lines
 
 
-def train(corpus_path, vocab_size, min_frequency, specials):
+def train(corpus_path, vocab_size, min_frequency, specials, byte_alphabet=True):
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=specials,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet() if byte_alphabet else [],
+                                  show_progress=False)
     tok.train([corpus_path], trainer)
     return tok
 
@@ -281,6 +286,8 @@ def main():
     for vs, mf in [(300, 2), (1000, 2)]:
         tok = train(corpus, vs, mf, ["<|endoftext|>", "<pad>"])
         tok.save(os.path.join(args.out_dir, f"trained_bpe_v{vs}.json"))
+    # Seen characters only (no initial alphabet), stopped early by the minimum frequency.
+    train(corpus, 5000, 40, [], byte_alphabet=False).save(os.path.join(args.out_dir, "trained_bpe_minfreq40_seen_alphabet.json"))
     comp_dir = os.path.join(args.out_dir, "components")
     os.makedirs(comp_dir, exist_ok=True)
     extra = ["Hello [MASK] world", "SUVmax 4.2 and SUVmax=3", "see T2/FLAIR", "a  [MASK]  b", "Ünïcödé ÅNGSTRÖM ﬁ ①",
