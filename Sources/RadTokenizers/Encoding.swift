@@ -3,6 +3,17 @@ public struct TokenSpan: Sendable, Equatable, Hashable {
   public var start: Int
   public var end: Int
   public init(start: Int, end: Int) { self.start = start; self.end = end }
+
+  /// The span as a range of `text`'s indices (the string it was computed on), or nil when the
+  /// offsets fall outside it. Lets Swift code cut out exactly the characters a token covers.
+  public func range(in text: String) -> Range<String.Index>? {
+    let u = text.unicodeScalars
+    guard start >= 0, start <= end,
+      let lo = u.index(u.startIndex, offsetBy: start, limitedBy: u.endIndex),
+      let hi = u.index(lo, offsetBy: end - start, limitedBy: u.endIndex)
+    else { return nil }
+    return lo..<hi
+  }
 }
 
 /// The result of tokenizing one input: token ids and strings, each token's span in the input,

@@ -60,6 +60,15 @@ import Testing
     }
   }
 
+  @Test func spansCutOutTheTokenText() throws {
+    let text = "Lesion 3 x 2.1 cm, SUVmax 4.2 — naïve 🦙"
+    let e = Self.minilm.with(truncation: nil, padding: nil).encode(text, addSpecialTokens: false)
+    let pieces = e.offsets.map { text.unicodeScalars[$0.range(in: text)!].map(String.init).joined() }
+    #expect(Array(pieces.prefix(7)) == ["Les", "ion", "3", "x", "2", ".", "1"])
+    #expect(pieces.contains("naïve"))
+    #expect(TokenSpan(start: 3, end: 99).range(in: "abc") == nil)
+  }
+
   @Test func streamingDecodeEqualsFullDecode() throws {
     for tok in [Self.smol, Self.minilm] {
       for s in (Self.randomStrings(count: 400, seed: 3) + ["Hello 🦙 world, 😶‍🌫️ T2/FLAIR", "naïve café 日本語"]).filter({ Self.representable($0, Self.smol) }) {
