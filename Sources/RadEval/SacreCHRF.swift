@@ -42,39 +42,6 @@ public struct SacreCHRF: Sendable {
 
   // MARK: - Statistics: [hyp, ref, match] per order, flattened.
 
-  /// Sorted n-gram counts per order: characters 1…charOrder, then words 1…wordOrder.
-  private func grams(_ text: String, interner: inout SliceInterner) -> [NGramCounts] {
-    let t = lowercase ? PythonText.lower(text) : text
-    var cps = PythonText.codePoints(t)
-    if !whitespace { cps.removeAll(where: PythonText.isWhitespace) }
-    var perOrder: [NGramCounts] = []
-    perOrder.reserveCapacity(order)
-    var keys: [NGramKey] = []
-    for n in 1...charOrder {
-      keys.removeAll(keepingCapacity: true)
-      if cps.count >= n {
-        for i in 0...(cps.count - n) {
-          var hi: UInt64 = 0
-          var lo: UInt64 = 0
-          for j in 0..<n {
-            // 21 bits per code point, three per word.
-            if j < 3 { hi |= UInt64(cps[i + j]) << (21 * UInt64(j)) } else {
-              lo |= UInt64(cps[i + j]) << (21 * UInt64(j - 3))
-            }
-          }
-          keys.append(NGramKey(hi: hi, lo: lo))
-        }
-      }
-      keys.sort()
-      perOrder.append(NGramCounts(sorted: keys))
-    }
-    if wordOrder > 0 {
-      let words = Self.removePunctuation(t).map { interner.id(PythonText.codePoints($0)[...]) }
-      for n in 1...wordOrder { perOrder.append(NGramCounts(sorted: NGramKeys.sorted(words, n))) }
-    }
-    return perOrder
-  }
-
   private static let punctuation: Set<Unicode.Scalar> = Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".unicodeScalars)
 
   /// sacrebleu's `_remove_punctuation`: split one punctuation mark off the end, else the start.
@@ -97,21 +64,70 @@ public struct SacreCHRF: Sendable {
     return out
   }
 
+  /// Code points of a segment as chrF sees them (lowercased if asked, whitespace removed
+  /// unless `whitespace`).
+  private func characters(_ text: String) -> [UInt32] {
+    var cps = PythonText.codePoints(lowercase ? PythonText.lower(text) : text)
+    if !whitespace { cps.removeAll(where: PythonText.isWhitespace) }
+    return cps
+  }
+
+  /// Calls `body(hi, lo, order)` for every character n-gram, orders 1…charOrder.
+  @inline(__always)
+  private func forEachCharGram(_ cps: [UInt32], _ body: (UInt64, UInt64, UInt8) -> Void) {
+    cps.withUnsafeBufferPointer { p in
+      for n in 1...charOrder where p.count >= n {
+        for i in 0...(p.count - n) {
+          var hi: UInt64 = 0
+          var lo: UInt64 = 0
+          for j in 0..<n {
+            // 21 bits per code point, three per word.
+            if j < 3 { hi |= UInt64(p[i + j]) << (21 * UInt64(j)) } else {
+              lo |= UInt64(p[i + j]) << (21 * UInt64(j - 3))
+            }
+          }
+          body(hi, lo, UInt8(n))
+        }
+      }
+    }
+  }
+
   /// Best statistics of one hypothesis over its references.
   public func statistics(hypothesis: String, references: [String]) -> [Int] {
+    var table = GramTable()
+    return statistics(hypothesis: hypothesis, references: references, table: &table)
+  }
+
+  func statistics(hypothesis: String, references: [String], table: inout GramTable) -> [Int] {
     var interner = SliceInterner()
-    let hyp = grams(hypothesis, interner: &interner)
-    let hypTotals = hyp.map(\.total)
+    let hypChars = characters(hypothesis)
+    let hypWords = wordOrder > 0 ? wordGrams(hypothesis, interner: &interner) : []
     var best: [Int] = []
     var bestF = -1.0
     for r in references {
-      let ref = grams(r, interner: &interner)
-      var stats: [Int] = []
-      stats.reserveCapacity(3 * order)
-      for (k, (h, rr)) in zip(hyp, ref).enumerated() {
-        stats.append(rr.keys.isEmpty ? 0 : hypTotals[k])
-        stats.append(rr.total)
-        stats.append(h.clippedMatches(rr))
+      let refChars = characters(r)
+      var stats = [Int](repeating: 0, count: 3 * order)
+      table.reset(capacity: hypChars.count * charOrder)
+      forEachCharGram(hypChars) { h, l, o in table.add(h, l, o) }
+      var matches = [Int](repeating: 0, count: charOrder + 1)
+      forEachCharGram(refChars) { h, l, o in
+        if table.take(h, l, o) { matches[Int(o)] += 1 }
+      }
+      for n in 1...charOrder {
+        let hypCount = max(hypChars.count - n + 1, 0)
+        let refCount = max(refChars.count - n + 1, 0)
+        stats[3 * (n - 1)] = refCount == 0 ? 0 : hypCount
+        stats[3 * (n - 1) + 1] = refCount
+        stats[3 * (n - 1) + 2] = matches[n]
+      }
+      if wordOrder > 0 {
+        let refWords = wordGrams(r, interner: &interner)
+        for (k, (h, rr)) in zip(hypWords, refWords).enumerated() {
+          let i = 3 * (charOrder + k)
+          stats[i] = rr.keys.isEmpty ? 0 : h.total
+          stats[i + 1] = rr.total
+          stats[i + 2] = h.clippedMatches(rr)
+        }
       }
       let f = fScore(stats)
       if f > bestF {
@@ -120,6 +136,13 @@ public struct SacreCHRF: Sendable {
       }
     }
     return best
+  }
+
+  /// Word n-gram counts (chrF++), orders 1…wordOrder.
+  private func wordGrams(_ text: String, interner: inout SliceInterner) -> [NGramCounts] {
+    let t = lowercase ? PythonText.lower(text) : text
+    let words = Self.removePunctuation(t).map { interner.id(PythonText.codePoints($0)[...]) }
+    return (1...wordOrder).map { NGramCounts(sorted: NGramKeys.sorted(words, $0)) }
   }
 
   /// `_compute_f_score` on (summed) statistics.
@@ -163,7 +186,9 @@ public struct SacreCHRF: Sendable {
 
   /// Per-pair statistics (computed once, in parallel).
   public func allStatistics(_ pairs: [TextPair]) -> [[Int]] {
-    parallelMap(pairs) { statistics(hypothesis: $0.hypothesis, references: $0.references) }
+    parallelMap(pairs, state: GramTable()) { table, pair in
+      statistics(hypothesis: pair.hypothesis, references: pair.references, table: &table)
+    }
   }
 
   /// Corpus chrF: statistics summed over pairs.
