@@ -1,7 +1,7 @@
 import Foundation
 
 /// Errors reading evaluation inputs; each names the file and, where it applies, the line.
-public enum EvalInputError: Error, Equatable, CustomStringConvertible {
+public enum EvalInputError: Error, Equatable, Sendable, CustomStringConvertible {
   case unreadable(file: String, reason: String)
   case invalidJSON(file: String, line: Int, reason: String)
   case missingField(file: String, line: Int, field: String)
@@ -110,18 +110,25 @@ public enum TextPairsReader {
 
   /// `--pairs F.jsonl`.
   public static func readJSONL(_ path: String) throws -> [TextPair] {
-    var pairs: [TextPair] = []
-    let decoder = JSONDecoder()
-    for (i, line) in try readLines(path).enumerated() {
-      let number = i + 1
-      if line.unicodeScalars.allSatisfy({ PythonText.isWhitespace($0.value) }) { continue }
+    let lines = try readLines(path)
+    // Lines decode independently, so they are decoded on all cores; the first error in line
+    // order is reported.
+    let numbered = lines.enumerated().map { ($0.offset + 1, $0.element) }
+    let decoded = parallelMap(numbered, minimumPerChunk: 256) { item -> Result<TextPair?, EvalInputError> in
+      let (number, line) = item
+      if line.unicodeScalars.allSatisfy({ PythonText.isWhitespace($0.value) }) { return .success(nil) }
       do {
-        pairs.append(try decoder.decode(Record.self, from: Data(line.utf8)).pair)
+        return .success(try JSONDecoder().decode(Record.self, from: Data(line.utf8)).pair)
       } catch let p as Record.Problem {
-        throw p.error(path, number)
+        return .failure(p.error(path, number))
       } catch {
-        throw EvalInputError.invalidJSON(file: path, line: number, reason: "not a JSON value")
+        return .failure(.invalidJSON(file: path, line: number, reason: "not a JSON value"))
       }
+    }
+    var pairs: [TextPair] = []
+    pairs.reserveCapacity(decoded.count)
+    for r in decoded {
+      if let pair = try r.get() { pairs.append(pair) }
     }
     guard !pairs.isEmpty else { throw EvalInputError.noPairs(file: path) }
     return pairs
