@@ -150,7 +150,7 @@ extension RougeScorer: TextPairMetric {
 extension SacreBLEU: TextPairMetric {
   public var name: String { "bleu" }
   public func report(_ pairs: [TextPair], perPair: Bool) throws -> MetricReport {
-    let stats = parallelMap(pairs) { statistics(hypothesis: $0.hypothesis, references: $0.references) }
+    let stats = allStatistics(pairs)
     let corpus = score(stats.reduce(BLEUStatistics.zero(order: maxOrder), +))
     var r = MetricReport(signature: signature(for: pairs), score: .number(corpus.score))
     if perPair {

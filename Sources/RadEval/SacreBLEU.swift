@@ -133,12 +133,57 @@ public struct SacreBLEU: Sendable {
 
   /// Statistics of one hypothesis against its references.
   public func statistics(hypothesis: String, references: [String]) -> BLEUStatistics {
+    var table = GramTable()
+    return statistics(hypothesis: hypothesis, references: references, table: &table)
+  }
+
+  func statistics(hypothesis: String, references: [String], table: inout GramTable) -> BLEUStatistics {
     var interner = SliceInterner()
     let hyp = ids(hypothesis, &interner)
+    if references.count == 1 {
+      let ref = ids(references[0], &interner)
+      if interner.count < 1 << 15 {
+        return singleReference(hyp, ref, table: &table)
+      }
+      return sorted(hyp, refs: [ref])
+    }
+    return sorted(hyp, refs: references.map { ids($0, &interner) })
+  }
+
+  /// One reference: count its n-grams (ids packed 15 bits each, exact for < 32,768 distinct
+  /// tokens) into the table, then take each hypothesis n-gram: Σ min(hyp, ref) per order.
+  private func singleReference(_ hyp: [Int32], _ ref: [Int32], table: inout GramTable) -> BLEUStatistics {
+    @inline(__always) func key(_ p: UnsafeBufferPointer<Int32>, _ i: Int, _ n: Int) -> UInt64 {
+      var k: UInt64 = 0
+      for j in 0..<n { k |= UInt64(UInt32(bitPattern: p[i + j])) << (15 * UInt64(j)) }
+      return k
+    }
+    table.reset(capacity: ref.count * maxOrder)
+    ref.withUnsafeBufferPointer { p in
+      for n in 1...maxOrder where p.count >= n {
+        for i in 0...(p.count - n) { table.add(key(p, i, n), 0, UInt8(n)) }
+      }
+    }
+    var stats = BLEUStatistics.zero(order: maxOrder)
+    stats.hypothesisLength = hyp.count
+    stats.referenceLength = ref.count
+    hyp.withUnsafeBufferPointer { p in
+      for n in 1...maxOrder {
+        stats.total[n - 1] = max(p.count - n + 1, 0)
+        guard p.count >= n else { continue }
+        var correct = 0
+        for i in 0...(p.count - n) where table.take(key(p, i, n), 0, UInt8(n)) { correct += 1 }
+        stats.correct[n - 1] = correct
+      }
+    }
+    return stats
+  }
+
+  /// Any number of references: run-length counts merged by maximum.
+  private func sorted(_ hyp: [Int32], refs refIDs: [[Int32]]) -> BLEUStatistics {
     var refMax = [NGramCounts](repeating: NGramCounts(), count: maxOrder)
     var refLengths: [Int] = []
-    for (r, ref) in references.enumerated() {
-      let ids = ids(ref, &interner)
+    for (r, ids) in refIDs.enumerated() {
       refLengths.append(ids.count)
       for n in 1...maxOrder {
         let c = NGramCounts(sorted: NGramKeys.sorted(ids, n))
@@ -224,13 +269,20 @@ public struct SacreBLEU: Sendable {
 
   /// `corpus_score`: statistics summed over all pairs, then one BLEU.
   public func corpusScore(_ pairs: [TextPair]) -> BLEUScore {
-    let stats = parallelMap(pairs) { statistics(hypothesis: $0.hypothesis, references: $0.references) }
+    let stats = allStatistics(pairs)
     return score(stats.reduce(BLEUStatistics.zero(order: maxOrder), +))
   }
 
   /// `sentence_score` for every pair (the caller picks effective order; sacrebleu's
   /// `sentence_bleu` turns it on).
   public func sentenceScores(_ pairs: [TextPair]) -> [BLEUScore] {
-    parallelMap(pairs) { score(statistics(hypothesis: $0.hypothesis, references: $0.references)) }
+    allStatistics(pairs).map(score)
+  }
+
+  /// Segment statistics of every pair, in parallel.
+  public func allStatistics(_ pairs: [TextPair]) -> [BLEUStatistics] {
+    parallelMap(pairs, state: GramTable()) { table, pair in
+      statistics(hypothesis: pair.hypothesis, references: pair.references, table: &table)
+    }
   }
 }
