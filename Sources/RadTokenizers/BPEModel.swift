@@ -224,6 +224,12 @@ public final class BPEModel: Sendable {
     if ignoreMerges, let id = tokens.lookup(ByteLevelAlphabet.encode(bytes)) {
       ids.append(id); lens.append(Int32(bytes.count)); return
     }
+    if continuingSubwordPrefix != nil || endOfWordSuffix != nil {
+      // Subword markers are spelled on the byte-level characters: use the character path.
+      let chars = bytes.map { ByteLevelAlphabet.byteToScalar[Int($0)].value }
+      encodeChars(chars[...], ids: &ids, lens: &lens, scratch: &scratch)
+      return
+    }
     scratch.syms.removeAll(keepingCapacity: true)
     scratch.lens.removeAll(keepingCapacity: true)
     var missing = false
@@ -234,12 +240,25 @@ public final class BPEModel: Sendable {
       scratch.lens.append(1)
     }
     if missing {
-      // A vocabulary without some byte characters: those bytes become unknown tokens.
-      var i = 0
-      while i < scratch.syms.count {
-        if scratch.syms[i] < 0 {
-          if unkId >= 0 { scratch.syms[i] = unkId; i += 1 } else { scratch.syms.remove(at: i); scratch.lens.remove(at: i) }
-        } else { i += 1 }
+      // A vocabulary without some byte characters: those bytes become the unknown token, or
+      // vanish when there is none (as in `tokenizers`; the neighbours may then merge).
+      if unkId >= 0 {
+        for i in 0..<scratch.syms.count where scratch.syms[i] < 0 { scratch.syms[i] = unkId }
+      } else {
+        scratch.lead.removeAll(keepingCapacity: true)
+        var keptS: [Int32] = [], keptL: [Int32] = []
+        var gap: Int32 = 0
+        for i in 0..<scratch.syms.count {
+          if scratch.syms[i] < 0 { gap += 1; continue }
+          keptS.append(scratch.syms[i]); keptL.append(1); scratch.lead.append(gap); gap = 0
+        }
+        scratch.syms = keptS
+        scratch.lens = keptL
+        mergeWithGaps(&scratch.syms, &scratch.lens, &scratch.lead)
+        ids.append(contentsOf: scratch.syms)
+        lens.append(contentsOf: scratch.lens)
+        scratch.dropped = true
+        return
       }
     }
     merge(&scratch.syms, &scratch.lens)
@@ -255,7 +274,18 @@ public final class BPEModel: Sendable {
     }
     scratch.syms.removeAll(keepingCapacity: true)
     scratch.lens.removeAll(keepingCapacity: true)
+    scratch.lead.removeAll(keepingCapacity: true)
+    var gap: Int32 = 0
+    var anyGap = false
     var unkRun = false
+    func push(_ id: Int32, _ len: Int32) {
+      scratch.syms.append(id); scratch.lens.append(len); scratch.lead.append(gap); gap = 0
+    }
+    func unknown() {
+      if unkId < 0 { gap += 1; anyGap = true; return }
+      if fuseUnk && unkRun { scratch.lens[scratch.lens.count - 1] += 1 } else { push(unkId, 1) }
+      unkRun = true
+    }
     let n = chars.count
     for (k, c) in chars.enumerated() {
       var s = ""
@@ -263,26 +293,45 @@ public final class BPEModel: Sendable {
       if let u = Unicode.Scalar(c) { s.unicodeScalars.append(u) }
       if k == n - 1, let e = endOfWordSuffix { s += e }
       if let id = tokens.lookup(s) {
-        scratch.syms.append(id); scratch.lens.append(1); unkRun = false
+        push(id, 1); unkRun = false
       } else if byteFallback {
         var bytes: [UInt8] = []
         UTF8Codec.append(c, to: &bytes)
         let fb = bytes.map { fallbackIds[Int($0)] }
         if fb.allSatisfy({ $0 >= 0 }) {
-          for (q, id) in fb.enumerated() { scratch.syms.append(id); scratch.lens.append(q == 0 ? 1 : 0) }
+          for (q, id) in fb.enumerated() { push(id, q == 0 ? 1 : 0) }
           unkRun = false
-        } else if unkId >= 0 {
-          if fuseUnk && unkRun { scratch.lens[scratch.lens.count - 1] += 1 } else { scratch.syms.append(unkId); scratch.lens.append(1) }
-          unkRun = true
-        }
-      } else if unkId >= 0 {
-        if fuseUnk && unkRun { scratch.lens[scratch.lens.count - 1] += 1 } else { scratch.syms.append(unkId); scratch.lens.append(1) }
-        unkRun = true
-      }
+        } else { unknown() }
+      } else { unknown() }
     }
-    merge(&scratch.syms, &scratch.lens)
+    if anyGap {
+      mergeWithGaps(&scratch.syms, &scratch.lens, &scratch.lead)
+      scratch.dropped = true
+    } else {
+      merge(&scratch.syms, &scratch.lens)
+    }
     ids.append(contentsOf: scratch.syms)
     lens.append(contentsOf: scratch.lens)
+  }
+
+  /// Merging for the rare words where some units had no token and were dropped: `lead[i]` counts
+  /// the dropped units before symbol i. A merged symbol spans its parts and the gap between them;
+  /// afterwards `lead` holds each final token's leading gap (read by offset computation).
+  func mergeWithGaps(_ syms: inout [Int32], _ lens: inout [Int32], _ lead: inout [Int32]) {
+    while syms.count > 1 {
+      var best = Int32.max
+      var pos = -1
+      var newId: Int32 = 0
+      for i in 0..<(syms.count - 1) {
+        var m: Int32 = 0
+        let r = table.rank(syms[i], syms[i + 1], &m)
+        if r < best { best = r; pos = i; newId = m }
+      }
+      if pos < 0 { break }
+      syms[pos] = newId
+      lens[pos] += lead[pos + 1] + lens[pos + 1]
+      syms.remove(at: pos + 1); lens.remove(at: pos + 1); lead.remove(at: pos + 1)
+    }
   }
 }
 
@@ -290,4 +339,9 @@ public final class BPEModel: Sendable {
 struct BPEScratch {
   var syms: [Int32] = []
   var lens: [Int32] = []
+  /// Dropped units before each symbol (only filled when `dropped` is set).
+  var lead: [Int32] = []
+  /// Set when the last word lost units (bytes or characters without a token); callers then
+  /// read `lead` for offsets and do not cache the word.
+  var dropped = false
 }

@@ -5,6 +5,8 @@ import Foundation
 public indirect enum Decoder: Sendable, Equatable {
   case byteLevel
   case wordPiece(prefix: String, cleanup: Bool)
+  /// BPE with an end-of-word suffix: the suffix becomes a space (nothing after the last token).
+  case bpe(suffix: String)
   case metaspace(replacement: UInt32, prependScheme: PrependScheme)
   /// `<0xAB>` tokens back to bytes.
   case byteFallback
@@ -31,6 +33,8 @@ public indirect enum Decoder: Sendable, Equatable {
         }
         return cleanup ? Self.cleanup(t) : t
       }
+    case .bpe(let suffix):
+      return tokens.enumerated().map { i, tok in Self.replaceScalars(tok, suffix, i == tokens.count - 1 ? "" : " ") }
     case .metaspace(let rep, let scheme):
       return tokens.enumerated().map { i, tok in
         var v = String.UnicodeScalarView()

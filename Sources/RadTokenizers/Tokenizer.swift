@@ -345,8 +345,9 @@ public final class Tokenizer: Sendable {
           let h = WordCache.hash(piece)
           if !w.cache.lookup(piece, hash: h, outIds: &ids, outLens: &none) {
             w.lens.removeAll(keepingCapacity: true)
+            w.scratch.dropped = false
             m.encodeBytes(piece, ids: &ids, lens: &w.lens, scratch: &w.scratch)
-            w.cache.insert(piece, hash: h, ids: ids[firstToken...], lens: w.lens[...])
+            if !w.scratch.dropped { w.cache.insert(piece, hash: h, ids: ids[firstToken...], lens: w.lens[...]) }
           }
         } else {
           w.lens.removeAll(keepingCapacity: true)
@@ -354,23 +355,30 @@ public final class Tokenizer: Sendable {
         }
       } else {
         var lens: [Int32]? = []
+        var leads: [Int32]? = nil
         if piece.count <= WordCache.maxKeyLength {
           let h = WordCache.hash(piece)
           if !w.cache.lookup(piece, hash: h, outIds: &ids, outLens: &lens) {
             w.lens.removeAll(keepingCapacity: true)
+            w.scratch.dropped = false
             m.encodeBytes(piece, ids: &ids, lens: &w.lens, scratch: &w.scratch)
-            w.cache.insert(piece, hash: h, ids: ids[firstToken...], lens: w.lens[...])
+            if w.scratch.dropped { leads = w.scratch.lead } else {
+              w.cache.insert(piece, hash: h, ids: ids[firstToken...], lens: w.lens[...])
+            }
             lens = w.lens
           }
         } else {
           w.lens.removeAll(keepingCapacity: true)
+          w.scratch.dropped = false
           m.encodeBytes(piece, ids: &ids, lens: &w.lens, scratch: &w.scratch)
+          if w.scratch.dropped { leads = w.scratch.lead }
           lens = w.lens
         }
         // Byte spans to character spans: a token covering part of a character gets all of it.
         var b = b0
         var c = start
-        for l in lens! {
+        for (q, l) in lens!.enumerated() {
+          if let leads { b += Int(leads[q]) }
           let tb0 = b, tb1 = b + Int(l)
           while c < end && Int(byteStarts[c + 1]) <= tb0 { c += 1 }
           var ce = c
@@ -411,6 +419,7 @@ public final class Tokenizer: Sendable {
       for (plo, phi) in pieces where phi > plo {
         let first = ids.count
         w.lens.removeAll(keepingCapacity: true)
+        w.scratch.dropped = false
         var unitToChar: [Int] = []
         switch model {
         case .wordPiece(let m):
@@ -430,7 +439,9 @@ public final class Tokenizer: Sendable {
         }
         guard spans != nil else { continue }
         var u = 0
+        let leads: [Int32]? = w.scratch.dropped ? w.scratch.lead : nil
         for k in first..<ids.count {
+          if let leads { u += Int(leads[k - first]) }
           let l = Int(w.lens[k - first])
           let a: Int, b: Int
           if byteLevel, case .bpe = model {

@@ -262,6 +262,7 @@ private struct Reader {
     switch try type(o, field) {
     case "ByteLevel": return .byteLevel
     case "WordPiece": return .wordPiece(prefix: optString(o, "prefix") ?? "##", cleanup: bool(o, "cleanup", true))
+    case "BPEDecoder": return .bpe(suffix: optString(o, "suffix") ?? "</w>")
     case "Metaspace": return .metaspace(replacement: try replacement(o, field), prependScheme: try prependScheme(o))
     case "ByteFallback": return .byteFallback
     case "Fuse": return .fuse
@@ -427,6 +428,7 @@ private struct Writer {
     switch d {
     case .byteLevel: return ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true]
     case .wordPiece(let p, let c): return ["type": "WordPiece", "prefix": p, "cleanup": c]
+    case .bpe(let suffix): return ["type": "BPEDecoder", "suffix": suffix]
     case .metaspace(let r, let s): return ["type": "Metaspace", "replacement": scalarString(r), "prepend_scheme": s.rawValue, "split": true]
     case .byteFallback: return ["type": "ByteFallback"]
     case .fuse: return ["type": "Fuse"]

@@ -2,17 +2,18 @@ import Foundation
 import RadTokenizers
 import Testing
 
-/// Seven small tokenizers trained and saved by Hugging Face `tokenizers` that together use the
+/// Eight small tokenizers trained and saved by Hugging Face `tokenizers` that together use the
 /// remaining tokenizer.json components (NFC/NFD/NFKC/NFKD, Lowercase, Strip, StripAccents,
 /// Replace, Prepend; Whitespace, WhitespaceSplit, Punctuation, Digits, Metaspace, Split with
-/// strings and regexes; BPE with byte fallback and unknown-token fusion; BertProcessing,
+/// strings and regexes; BPE with byte fallback, unknown-token fusion and an end-of-word suffix; BertProcessing,
 /// RobertaProcessing, TemplateProcessing, ByteLevel post-processing; WordPiece, Metaspace,
-/// ByteFallback, Fuse, Replace, Strip decoders; added tokens with single_word, lstrip/rstrip and
+/// ByteFallback, Fuse, Replace, Strip, BPEDecoder decoders; added tokens with single_word, lstrip/rstrip and
 /// normalized flags). Single inputs and pairs must match exactly.
 @Suite struct ComponentParityTests {
   static let names = [
     "wordpiece_nfc_punct_digits", "wordpiece_nfd_lower_whitespace", "wordpiece_nfkd_regex_split",
     "bpe_metaspace_template", "bpe_llama2_style_byte_fallback", "bytelevel_roberta", "bytelevel_split_string_regex",
+    "bpe_end_of_word_suffix",
   ]
 
   @Test(arguments: names)

@@ -114,7 +114,8 @@ def make_inputs(n, seed=20261128):
     rng = random.Random(seed)
     out = ["", " ", "a", "Hello world", " Hello world", "T2/FLAIR", "SUVmax 4.2", "L4-L5", "3 x 2.1 cm",
            "\n", "\t", "   leading and trailing   ", "don't", "DON'T", "it's", "12345678901234567890",
-           "a" * 300, " " * 50, "x" + "\u0301" * 20, "🦙" * 10, "𝔘" * 40]
+           "a" * 300, " " * 50, "x" + "\u0301" * 20, "🦙" * 10, "𝔘" * 40,
+           "ab\x04cd\U00040000ef \x06\x13 q"]  # bytes absent from SmolLM2's vocabulary
     while len(out) < n:
         parts = []
         for _ in range(rng.randrange(1, 14)):
@@ -243,6 +244,15 @@ def component_tokenizers(corpus):
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
     tok.post_processor = processors.ByteLevel(trim_offsets=True)
     out["bytelevel_split_string_regex"] = tok
+
+    # Subword marker: an end-of-word suffix.
+    tok = Tokenizer(models.BPE(unk_token="<unk>", end_of_word_suffix="</w>"))
+    tok.normalizer = normalizers.Lowercase()
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.decoder = decoders.BPEDecoder(suffix="</w>")
+    tok.train([corpus], trainers.BpeTrainer(vocab_size=700, special_tokens=["<unk>"], end_of_word_suffix="</w>", show_progress=False))
+    out["bpe_end_of_word_suffix"] = tok
+
     return out
 
 
