@@ -60,7 +60,8 @@ public final class ModelBundle: @unchecked Sendable {
     }
     let tokenizerPath = url.appendingPathComponent("tokenizer.json").path
     let tokenizer: Tokenizer
-    do { tokenizer = try TokenizerJSON.load(path: tokenizerPath) } catch {
+    // Padding/truncation settings saved in tokenizer.json (MiniLM pads to 128) do not apply to prompts.
+    do { tokenizer = try TokenizerJSON.load(path: tokenizerPath).with(truncation: nil, padding: nil) } catch {
       throw ModelError.invalidConfig(file: tokenizerPath, field: "(file)", reason: "\(error)")
     }
     var eos = Set(model.configJSON.intList("eos_token_id"))
