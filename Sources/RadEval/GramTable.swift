@@ -1,34 +1,48 @@
-/// A reusable open-addressing multiset of packed character n-grams, for chrF's clipped matches.
+/// A reusable open-addressing multiset of packed n-grams, for clipped n-gram matches (BLEU with
+/// one reference, chrF).
 ///
-/// chrF compares up to six orders of character n-grams per sentence pair. Counting the
-/// hypothesis n-grams into this table and then "taking" each reference n-gram (a hit while the
-/// count is positive) gives Σ min(hyp count, ref count) without sorting; keys are compared in
-/// full, so the result is exact. Generation stamps make clearing O(1).
-struct GramTable {
-  private var hi: [UInt64] = []
-  private var lo: [UInt64] = []
-  private var order: [UInt8] = []
-  private var count: [Int32] = []
-  private var stamp: [UInt32] = []
-  private var generation: UInt32 = 0
-  private var mask = 0
+/// Counting one side's n-grams into the table and then "taking" each n-gram of the other side
+/// (a hit while the count is positive) gives Σ min(count₁, count₂) without sorting; keys are
+/// compared in full, so the result is exact. Generation stamps make clearing O(1). Storage is one
+/// manually managed buffer per worker thread, so the hot loops carry no copy-on-write checks.
+final class GramTable {
+  private struct Entry {
+    var hi: UInt64
+    var lo: UInt64
+    var count: Int32
+    var stamp: UInt32
+    var order: UInt8
+  }
+
+  private var entries: UnsafeMutablePointer<Entry>
+  private var size: Int
+  private var mask: Int
+  private var generation: UInt32 = 1
+
+  init() {
+    size = 64
+    mask = size - 1
+    entries = .allocate(capacity: size)
+    entries.initialize(repeating: Entry(hi: 0, lo: 0, count: 0, stamp: 0, order: 0), count: size)
+  }
+
+  deinit { entries.deallocate() }
 
   /// Empties the table, sized for `capacity` distinct keys.
-  mutating func reset(capacity: Int) {
-    var size = 64
-    while size < capacity * 2 { size <<= 1 }
-    if size > hi.count {
-      hi = [UInt64](repeating: 0, count: size)
-      lo = hi
-      order = [UInt8](repeating: 0, count: size)
-      count = [Int32](repeating: 0, count: size)
-      stamp = [UInt32](repeating: 0, count: size)
+  func reset(capacity: Int) {
+    var wanted = 64
+    while wanted < capacity * 2 { wanted <<= 1 }
+    if wanted > size {
+      entries.deallocate()
+      size = wanted
+      mask = size - 1
+      entries = .allocate(capacity: size)
+      entries.initialize(repeating: Entry(hi: 0, lo: 0, count: 0, stamp: 0, order: 0), count: size)
       generation = 0
     }
-    mask = hi.count - 1
     generation &+= 1
     if generation == 0 {
-      for i in stamp.indices { stamp[i] = 0 }
+      for i in 0..<size { entries[i].stamp = 0 }
       generation = 1
     }
   }
@@ -39,29 +53,25 @@ struct GramTable {
     return Int(truncatingIfNeeded: x) & mask
   }
 
-  @inline(__always) mutating func add(_ h: UInt64, _ l: UInt64, _ o: UInt8) {
+  @inline(__always) func add(_ h: UInt64, _ l: UInt64, _ o: UInt8) {
     var s = slot(h, l, o)
-    while stamp[s] == generation {
-      if hi[s] == h && lo[s] == l && order[s] == o {
-        count[s] += 1
+    while entries[s].stamp == generation {
+      if entries[s].hi == h && entries[s].lo == l && entries[s].order == o {
+        entries[s].count += 1
         return
       }
       s = (s + 1) & mask
     }
-    stamp[s] = generation
-    hi[s] = h
-    lo[s] = l
-    order[s] = o
-    count[s] = 1
+    entries[s] = Entry(hi: h, lo: l, count: 1, stamp: generation, order: o)
   }
 
   /// Decrements the key's count if positive; true when it did (a clipped match).
-  @inline(__always) mutating func take(_ h: UInt64, _ l: UInt64, _ o: UInt8) -> Bool {
+  @inline(__always) func take(_ h: UInt64, _ l: UInt64, _ o: UInt8) -> Bool {
     var s = slot(h, l, o)
-    while stamp[s] == generation {
-      if hi[s] == h && lo[s] == l && order[s] == o {
-        if count[s] > 0 {
-          count[s] -= 1
+    while entries[s].stamp == generation {
+      if entries[s].hi == h && entries[s].lo == l && entries[s].order == o {
+        if entries[s].count > 0 {
+          entries[s].count -= 1
           return true
         }
         return false

@@ -133,17 +133,17 @@ public struct SacreBLEU: Sendable {
 
   /// Statistics of one hypothesis against its references.
   public func statistics(hypothesis: String, references: [String]) -> BLEUStatistics {
-    var table = GramTable()
-    return statistics(hypothesis: hypothesis, references: references, table: &table)
+    let table = GramTable()
+    return statistics(hypothesis: hypothesis, references: references, table: table)
   }
 
-  func statistics(hypothesis: String, references: [String], table: inout GramTable) -> BLEUStatistics {
+  func statistics(hypothesis: String, references: [String], table: GramTable) -> BLEUStatistics {
     var interner = SliceInterner()
     let hyp = ids(hypothesis, &interner)
     if references.count == 1 {
       let ref = ids(references[0], &interner)
       if interner.count < 1 << 15 {
-        return singleReference(hyp, ref, table: &table)
+        return singleReference(hyp, ref, table: table)
       }
       return sorted(hyp, refs: [ref])
     }
@@ -152,7 +152,7 @@ public struct SacreBLEU: Sendable {
 
   /// One reference: count its n-grams (ids packed 15 bits each, exact for < 32,768 distinct
   /// tokens) into the table, then take each hypothesis n-gram: Σ min(hyp, ref) per order.
-  private func singleReference(_ hyp: [Int32], _ ref: [Int32], table: inout GramTable) -> BLEUStatistics {
+  private func singleReference(_ hyp: [Int32], _ ref: [Int32], table: GramTable) -> BLEUStatistics {
     @inline(__always) func key(_ p: UnsafeBufferPointer<Int32>, _ i: Int, _ n: Int) -> UInt64 {
       var k: UInt64 = 0
       for j in 0..<n { k |= UInt64(UInt32(bitPattern: p[i + j])) << (15 * UInt64(j)) }
@@ -282,7 +282,7 @@ public struct SacreBLEU: Sendable {
   /// Segment statistics of every pair, in parallel.
   public func allStatistics(_ pairs: [TextPair]) -> [BLEUStatistics] {
     parallelMap(pairs, state: GramTable()) { table, pair in
-      statistics(hypothesis: pair.hypothesis, references: pair.references, table: &table)
+      statistics(hypothesis: pair.hypothesis, references: pair.references, table: table)
     }
   }
 }

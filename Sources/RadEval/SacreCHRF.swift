@@ -94,11 +94,11 @@ public struct SacreCHRF: Sendable {
 
   /// Best statistics of one hypothesis over its references.
   public func statistics(hypothesis: String, references: [String]) -> [Int] {
-    var table = GramTable()
-    return statistics(hypothesis: hypothesis, references: references, table: &table)
+    let table = GramTable()
+    return statistics(hypothesis: hypothesis, references: references, table: table)
   }
 
-  func statistics(hypothesis: String, references: [String], table: inout GramTable) -> [Int] {
+  func statistics(hypothesis: String, references: [String], table: GramTable) -> [Int] {
     var interner = SliceInterner()
     let hypChars = characters(hypothesis)
     let hypWords = wordOrder > 0 ? wordGrams(hypothesis, interner: &interner) : []
@@ -187,7 +187,7 @@ public struct SacreCHRF: Sendable {
   /// Per-pair statistics (computed once, in parallel).
   public func allStatistics(_ pairs: [TextPair]) -> [[Int]] {
     parallelMap(pairs, state: GramTable()) { table, pair in
-      statistics(hypothesis: pair.hypothesis, references: pair.references, table: &table)
+      statistics(hypothesis: pair.hypothesis, references: pair.references, table: table)
     }
   }
 
