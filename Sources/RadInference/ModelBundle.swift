@@ -15,15 +15,18 @@ public final class ModelBundle: @unchecked Sendable {
   public let defaultSystemPrompt: String?
   /// The GGUF file, when the model came from one (for quantised decoding).
   public let ggufFile: GGUFFile?
+  /// The Jinja chat template as the model files store it (kept when converting).
+  public let chatTemplateSource: String?
 
   public init(model: any LanguageModel, tokenizer: Tokenizer, eosTokenIds: Set<Int>, chatTemplate: ChatTemplate,
-              defaultSystemPrompt: String? = nil, ggufFile: GGUFFile? = nil) {
+              defaultSystemPrompt: String? = nil, ggufFile: GGUFFile? = nil, chatTemplateSource: String? = nil) {
     self.model = model
     self.tokenizer = tokenizer
     self.eosTokenIds = eosTokenIds
     self.chatTemplate = chatTemplate
     self.defaultSystemPrompt = defaultSystemPrompt
     self.ggufFile = ggufFile
+    self.chatTemplateSource = chatTemplateSource
   }
 
   /// Opens `path`: a `.gguf` file or a model folder.
@@ -50,7 +53,7 @@ public final class ModelBundle: @unchecked Sendable {
     if let end = template.endOfTurn, let id = tokenizer.tokenToId(end) { eos.insert(id) }
     return ModelBundle(
       model: model, tokenizer: tokenizer, eosTokenIds: eos, chatTemplate: template,
-      defaultSystemPrompt: defaultSystem(in: templateSource), ggufFile: file)
+      defaultSystemPrompt: defaultSystem(in: templateSource), ggufFile: file, chatTemplateSource: templateSource)
   }
 
   static func openFolder(_ url: URL) throws -> ModelBundle {
@@ -75,7 +78,7 @@ public final class ModelBundle: @unchecked Sendable {
     if let end = template.endOfTurn, let id = tokenizer.tokenToId(end) { eos.insert(id) }
     return ModelBundle(
       model: model, tokenizer: tokenizer, eosTokenIds: eos, chatTemplate: template,
-      defaultSystemPrompt: defaultSystem(in: templateSource))
+      defaultSystemPrompt: defaultSystem(in: templateSource), chatTemplateSource: templateSource)
   }
 
   /// The default system prompt a ChatML template hard-codes (SmolLM2's), if any.

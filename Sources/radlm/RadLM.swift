@@ -10,6 +10,7 @@ struct RadLM: AsyncParsableCommand {
       // Each concept adds its command here.
       BenchCommand.self,
       ChatCommand.self,
+      ConvertCommand.self,
       EmbedCommand.self,
       EvalCommand.self,
       FetchCommand.self,

@@ -124,4 +124,20 @@ struct LlamaParityTests {
       #expect(a.data == b.data)
     }
   }
+
+  @Test func savesInHalfPrecision() throws {
+    let fixture = try ModelFixture("llama")
+    let model = try Self.load(fixture)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("radlm-f16-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try WeightLoader.save(model, to: folder, dtype: .f16)
+    let file = try SafetensorsFile(url: folder.appendingPathComponent("model.safetensors"))
+    #expect(try file.storedTypeName(of: "model.norm.weight") == "F16")
+    let reloaded = try ModelLoader.load(directory: folder) as! LlamaModel
+    let ids = TokenBatch([5, 9, 17])
+    let a = try model.logits(ids)
+    let b = try reloaded.logits(ids)
+    let error = maxAbsDifference(a, b)
+    #expect(error > 0 && error < 1e-2)
+  }
 }

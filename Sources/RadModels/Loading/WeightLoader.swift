@@ -57,11 +57,14 @@ public enum WeightLoader {
 
   /// Writes every parameter to `directory/model.safetensors` and the configuration to
   /// `directory/config.json` (both atomically), the layout Hugging Face's `from_pretrained` reads.
-  public static func save(_ model: any TransformerModel, to directory: URL) throws {
+  public static func save(
+    _ model: any TransformerModel, to directory: URL, dtype: SafetensorsWriter.StoredType = .f32
+  ) throws {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     var tensors: [String: Tensor] = [:]
     for parameter in model.parameters.parameters { tensors[parameter.name] = parameter.value.detached() }
-    try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
+    try SafetensorsWriter.write(
+      tensors, metadata: ["format": "pt"], dtype: dtype, to: directory.appendingPathComponent("model.safetensors"))
     try AtomicFile.write([UInt8](try model.configJSON.jsonData()), to: directory.appendingPathComponent("config.json"))
   }
 }
