@@ -24,7 +24,10 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
-    .target(name: "RadTensor", dependencies: ["CBLAS"]),
+    // Vector kernels for exp-heavy ops, compiled per function for AVX-512/AVX2+FMA with run-time
+    // dispatch (no compiler flags), since Swift code here is built for baseline x86-64.
+    .target(name: "CKernels"),
+    .target(name: "RadTensor", dependencies: ["CBLAS", "CKernels"]),
     .target(name: "RadTokenizers", dependencies: ["RadTensor"]),
     .target(name: "RadModels", dependencies: ["RadTensor", "RadTokenizers"]),
     .target(name: "RadTraining", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Element-wise functions used by transformer layers (exp, log, sqrt, power, tanh, sigmoid, ReLU,
@@ -48,9 +49,34 @@ extension Tensor {
     }
   }
 
-  /// GELU(x) = x Φ(x) with the exact normal CDF (PyTorch `gelu`, BERT).
+  /// Applies a C kernel (AVX-512/AVX2+FMA when the CPU has them) to chunks on both cores; the
+  /// backward stays in Swift.
+  func unaryC(
+    _ kernel: @escaping @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
+    derivative: @escaping (_ input: Float16Lanes, _ output: Float16Lanes) -> Float16Lanes
+  ) -> Tensor {
+    let input = data
+    let count = input.count
+    let values = [Float](unsafeUninitializedCapacity: count) { output, initialized in
+      input.withUnsafeBufferPointer { source in
+        if let src = source.baseAddress, let dst = output.baseAddress {
+          let out = SendablePointer(dst)
+          Parallel.forEachChunk(count) { range in
+            kernel(src + range.lowerBound, out.pointer + range.lowerBound, range.count)
+          }
+        }
+      }
+      initialized = count
+    }
+    return Tensor.result(shape: shape, data: values, inputs: [self]) { gradient, _ in
+      [Kernels.zip3(gradient, input, values) { g, x, y in g * derivative(x, y) }]
+    }
+  }
+
+  /// GELU(x) = x Φ(x) with the exact normal CDF (PyTorch `gelu`, BERT). The forward uses the
+  /// Abramowitz–Stegun erf (|error| ≤ 1.5e-7) in vector C code, as PyTorch's CPU kernel does.
   public func gelu() -> Tensor {
-    unary({ x in 0.5 * x * (1 + simdErf(x * 0.70710678118654752)) }) { x, _ in
+    unaryC({ radlm_gelu_erf($0, $1, $2) }) { x, _ in
       let cdf = 0.5 * (1 + simdErf(x * 0.70710678118654752))
       let pdf = simdExp(-0.5 * x * x) * 0.39894228040143268
       return cdf + x * pdf
@@ -60,10 +86,7 @@ extension Tensor {
   /// GELU with the tanh approximation (PyTorch `gelu(approximate="tanh")`, GPT-2's `gelu_new`).
   public func geluTanh() -> Tensor {
     let c: Float = 0.7978845608028654
-    return unary({ x in
-      let inner: Float16Lanes = c * (x + 0.044715 * x * x * x)
-      return 0.5 * x * (1 + simdTanh(inner))
-    }) { x, _ in
+    return unaryC({ radlm_gelu_tanh($0, $1, $2) }) { x, _ in
       let x2: Float16Lanes = x * x
       let inner: Float16Lanes = c * (x + 0.044715 * x2 * x)
       let t: Float16Lanes = simdTanh(inner)

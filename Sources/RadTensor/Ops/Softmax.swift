@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Softmax turns a row of scores into probabilities: exp(x − max) / Σ exp(x − max). Subtracting
@@ -8,11 +9,8 @@ extension Tensor {
     let axis = normalizedAxis(axis)
     if axis != rank - 1 { return transposed(axis, -1).softmax().transposed(axis, -1) }
     let columns = shape.last ?? 1
-    let values = Tensor.rowwise(data, columns: columns) { src, dst, n in
-      let maximum = RowKernels.maximum(src, n)
-      let total = RowKernels.expShifted(src, dst, n, shift: maximum)
-      RowKernels.scale(dst, n, by: 1 / total)
-    }
+    // The row kernel is vector C (AVX-512/AVX2+FMA when available), rows split across cores.
+    let values = Tensor.rowwise(data, columns: columns) { src, dst, n in radlm_softmax_rows(src, dst, 1, n) }
     return Tensor.result(shape: shape, data: values, inputs: [self]) { gradient, _ in
       // dx = y ⊙ (g − Σ g⊙y)
       [
