@@ -7,7 +7,7 @@ struct TokenizerCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "tokenizer",
     abstract: "Train or benchmark tokenizers.",
-    subcommands: [TokenizerTrainCommand.self, TokenizerBenchCommand.self]
+    subcommands: [TokenizerTrainCommand.self, TokenizerConvertCommand.self, TokenizerBenchCommand.self]
   )
 }
 
@@ -46,6 +46,25 @@ struct TokenizerTrainCommand: ParsableCommand {
     try TokenizerJSON.save(tok, path: output)
     let secs = Date().timeIntervalSince(start)
     FileHandle.standardError.write(Data("trained \(tok.vocabularySize) tokens in \(String(format: "%.2f", secs)) s -> \(output)\n".utf8))
+  }
+}
+
+/// `radlm tokenizer convert`: writes any supported tokenizer (GGUF vocabulary, vocab.json +
+/// merges.txt, vocab.txt, tokenizer.json) as a Hugging Face tokenizer.json.
+struct TokenizerConvertCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "convert",
+    abstract: "Write a tokenizer (GGUF, vocab.json, vocab.txt, tokenizer.json, model folder) as tokenizer.json."
+  )
+
+  @Option(help: "The tokenizer to convert (any path `radlm tokenize` accepts).")
+  var tokenizer: String
+
+  @Option(help: "Where to write tokenizer.json.")
+  var output: String
+
+  func run() throws {
+    try TokenizerJSON.save(try TokenizerFiles.load(path: tokenizer), path: output)
   }
 }
 
