@@ -25,6 +25,9 @@ public struct Encoding: Sendable, Equatable {
   public var typeIds: [Int] = []
   public var attentionMask: [Int] = []
   public var specialTokensMask: [Int] = []
+  /// The rest of a truncated input, in windows overlapping by the truncation stride (each with
+  /// its own special tokens), as `tokenizers` returns them.
+  public var overflowing: [Encoding] = []
 
   public init() {}
 
@@ -42,6 +45,43 @@ public struct Encoding: Sendable, Equatable {
     y.typeIds = [Int](repeating: 1, count: y.ids.count)
     x.append(y)
     return x
+  }
+
+  /// Windows of at most `n` tokens that overlap by `stride`, from the left end (or from the right
+  /// end when truncating from the left), as `tokenizers`' Encoding.truncate cuts them.
+  func windows(_ n: Int, stride: Int, fromLeft: Bool) -> [Encoding] {
+    let len = ids.count
+    guard len > n, n > 0, stride < n else {
+      var e = self
+      e.truncate(to: n, fromLeft: fromLeft)
+      return [e]
+    }
+    let step = n - stride
+    var ranges: [(Int, Int)] = []
+    if fromLeft {
+      var stop = len
+      while true {
+        let start = max(0, stop - n)
+        ranges.append((start, stop))
+        if start == 0 { break }
+        stop -= step
+      }
+    } else {
+      var start = 0
+      while true {
+        let stop = min(start + n, len)
+        ranges.append((start, stop))
+        if stop == len { break }
+        start += step
+      }
+    }
+    return ranges.map { r in
+      var e = Encoding()
+      e.ids = Array(ids[r.0..<r.1]); e.tokens = Array(tokens[r.0..<r.1]); e.offsets = Array(offsets[r.0..<r.1])
+      e.typeIds = Array(typeIds[r.0..<r.1]); e.attentionMask = Array(attentionMask[r.0..<r.1])
+      e.specialTokensMask = Array(specialTokensMask[r.0..<r.1])
+      return e
+    }
   }
 
   /// Keeps the first (or last) `n` tokens.

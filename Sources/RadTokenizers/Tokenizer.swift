@@ -166,6 +166,7 @@ public final class Tokenizer: Sendable {
   func encode(_ text: String, pair: String?, addSpecialTokens: Bool, worker: Worker, pad: Bool) -> Encoding {
     var a = rawEncoding(text, worker: worker)
     var b = pair.map { rawEncoding($0, worker: worker) }
+    var extra: [Encoding] = []
     if let t = truncation {
       let budget = max(0, t.maxLength - (addSpecialTokens ? (postProcessor?.addedTokens(pair: b != nil) ?? 0) : 0))
       if var bb = b {
@@ -179,15 +180,22 @@ public final class Tokenizer: Sendable {
         }
         b = bb
       } else {
-        a.truncate(to: budget, fromLeft: t.fromLeft)
+        let parts = a.windows(budget, stride: t.stride, fromLeft: t.fromLeft)
+        a = parts[0]
+        extra = Array(parts.dropFirst())
       }
     }
-    var e: Encoding
-    if let p = postProcessor { e = p.process(a, b, addSpecialTokens: addSpecialTokens) } else { e = Encoding.concat(a, b) }
-    if pad, let p = padding, var n = p.fixedLength {
-      if let m = p.padToMultipleOf, m > 0, n % m != 0 { n += m - n % m }
-      e.pad(to: n, padId: p.padId, padToken: p.padToken, padTypeId: p.padTypeId, left: p.padLeft)
+    func finish(_ x: Encoding, _ y: Encoding?) -> Encoding {
+      var e: Encoding
+      if let p = postProcessor { e = p.process(x, y, addSpecialTokens: addSpecialTokens) } else { e = Encoding.concat(x, y) }
+      if pad, let p = padding, var n = p.fixedLength {
+        if let m = p.padToMultipleOf, m > 0, n % m != 0 { n += m - n % m }
+        e.pad(to: n, padId: p.padId, padToken: p.padToken, padTypeId: p.padTypeId, left: p.padLeft)
+      }
+      return e
     }
+    var e = finish(a, b)
+    e.overflowing = extra.map { finish($0, nil) }
     return e
   }
 

@@ -117,6 +117,25 @@ import Testing
     #expect(left.tokens == ["[CLS]", "three", "four", "five", "six", "[SEP]"])
   }
 
+  @Test func strideTruncationMatchesTokenizersOverflowing() throws {
+    // Windows overlapping by the stride, from the right and from the left, as `tokenizers` returns.
+    let text = try String(contentsOfFile: Fixtures.path("minilm_overflow.jsonl"), encoding: .utf8)
+    var bad: [String] = []
+    var n = 0
+    for line in text.split(separator: "\n") {
+      let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+      let t = TruncationSettings(maxLength: o["max_length"] as! Int, stride: o["stride"] as! Int,
+                                 fromLeft: (o["direction"] as! String) == "left")
+      let e = Self.minilm.with(truncation: t, padding: nil).encode(o["text"] as! String)
+      let ids = [e.ids] + e.overflowing.map(\.ids)
+      let offs = ([e] + e.overflowing).map { $0.offsets.map { [$0.start, $0.end] } }
+      if ids != o["ids"] as! [[Int]] || offs != o["offsets"] as! [[[Int]]] { bad.append("\(o["text"]!): got \(ids) want \(o["ids"]!)") }
+      n += 1
+    }
+    #expect(n == 450)
+    #expect(bad.isEmpty, "\(bad.count) mismatches, e.g. \(bad.prefix(2))")
+  }
+
   @Test func batchEncodingMatchesSingleAndPadsToLongest() throws {
     let texts = Self.randomStrings(count: 64, seed: 5)
     let tok = Self.minilm.with(truncation: nil, padding: PaddingSettings(padToken: "[PAD]"))

@@ -11,7 +11,8 @@ code-point offsets and the decoded text.
 Usage: tokenizer_fixtures.py OUT_DIR [--minilm TOKENIZER_JSON]
 
 Note: `tokenizers`' WordPiece training assigns continuation-token ids in hash-map order, which
-changes from process to process, so regenerating rewrites components/wordpiece_* with different
+changes from process to process (as does BPE training with an end-of-word suffix), so
+regenerating rewrites components/wordpiece_* and components/bpe_end_of_word_suffix* with different
 (but self-consistent) vocabularies. Everything else is reproduced byte for byte.
 """
 import argparse
@@ -270,6 +271,18 @@ def main():
     minilm.no_padding()
     minilm.no_truncation()
     dump(minilm, texts, os.path.join(args.out_dir, "minilm_parity.jsonl"), True)
+    # Truncation with a stride: overflowing windows, from the right and from the left.
+    with open(os.path.join(args.out_dir, "minilm_overflow.jsonl.tmp"), "w", encoding="utf-8") as f:
+        for max_len, stride, direction in [(16, 4, "right"), (12, 3, "left"), (40, 0, "right")]:
+            minilm.enable_truncation(max_length=max_len, stride=stride, direction=direction)
+            for t in texts[:150]:
+                e = minilm.encode(t)
+                f.write(json.dumps({"text": t, "max_length": max_len, "stride": stride, "direction": direction,
+                                    "ids": [e.ids] + [o.ids for o in e.overflowing],
+                                    "offsets": [[list(x) for x in e.offsets]] + [[list(x) for x in o.offsets] for o in e.overflowing]},
+                                   ensure_ascii=True) + "\n")
+    os.replace(os.path.join(args.out_dir, "minilm_overflow.jsonl.tmp"), os.path.join(args.out_dir, "minilm_overflow.jsonl"))
+    minilm.no_truncation()
     smol = Tokenizer.from_file(os.path.join(SHARED, "smollm2_tokenizer_from_gguf", "tokenizer.json"))
     dump(smol, texts, os.path.join(args.out_dir, "smollm2_parity.jsonl"), False)
     dump(gpt2_tokenizer(), texts, os.path.join(args.out_dir, "gpt2_parity.jsonl"), False)
