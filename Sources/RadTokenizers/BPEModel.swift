@@ -63,15 +63,18 @@ public final class BPEModel: Sendable {
     var mergeIds: [(Int32, Int32)] = []
     mergeIds.reserveCapacity(merges.count)
     var buf: [UInt8] = []
+    buf.reserveCapacity(64)
     let prefixBytes = continuingSubwordPrefix.map { Array($0.utf8) } ?? []
     for (rank, (a, b)) in merges.enumerated() {
-      guard let ia = tokens.lookup(a) else { throw .unknownToken(source: "\(source) line \(rank + 1)", token: a) }
-      guard let ib = tokens.lookup(b) else { throw .unknownToken(source: "\(source) line \(rank + 1)", token: b) }
+      var a = a, b = b
+      guard let ia = a.withUTF8({ tokens.lookup($0) }) else { throw .unknownToken(source: "\(source) line \(rank + 1)", token: a) }
+      guard let ib = b.withUTF8({ tokens.lookup($0) }) else { throw .unknownToken(source: "\(source) line \(rank + 1)", token: b) }
       buf.removeAll(keepingCapacity: true)
-      buf.append(contentsOf: a.utf8)
-      let bBytes = Array(b.utf8)
-      if !prefixBytes.isEmpty && bBytes.starts(with: prefixBytes) { buf.append(contentsOf: bBytes[prefixBytes.count...]) } else {
-        buf.append(contentsOf: bBytes)
+      a.withUTF8 { buf.append(contentsOf: $0) }
+      b.withUTF8 { bb in
+        if !prefixBytes.isEmpty && bb.starts(with: prefixBytes) { buf.append(contentsOf: bb[prefixBytes.count...]) } else {
+          buf.append(contentsOf: bb)
+        }
       }
       guard let im = buf.withUnsafeBufferPointer({ tokens.lookup($0) }) else {
         throw .unknownToken(source: "\(source) line \(rank + 1)", token: String(decoding: buf, as: UTF8.self))

@@ -53,11 +53,18 @@ struct TokenTable: Sendable {
   /// Adds a token; keeps the first id if the token is already present. Returns false then.
   @discardableResult
   mutating func insert(_ key: UnsafeBufferPointer<UInt8>, id: Int32) -> Bool {
-    if lookup(key) != nil { return false }
     if (ids.count + 1) * 2 > slots.count { grow() }
     let h = Self.hash(key)
     var i = Int(truncatingIfNeeded: h >> 20) & mask
-    while slots[i] >= 0 { i = (i + 1) & mask }
+    while slots[i] >= 0 {
+      let e = Int(slots[i])
+      if hashes[e] == h && Int(lens[e]) == key.count {
+        let s = Int(starts[e])
+        let same = arena.withUnsafeBufferPointer { a in key.count == 0 || memcmpEqual(a.baseAddress! + s, key.baseAddress!, key.count) }
+        if same { return false }
+      }
+      i = (i + 1) & mask
+    }
     slots[i] = Int32(ids.count)
     hashes.append(h); starts.append(Int32(arena.count)); lens.append(Int32(key.count)); ids.append(id)
     arena.append(contentsOf: key)

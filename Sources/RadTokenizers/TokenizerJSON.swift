@@ -323,8 +323,8 @@ private struct Reader {
           let parts = ScalarText.split(s, on: " ")
           guard parts.count == 2 else { throw fail("model.merges[\(i)]", "expected two tokens separated by one space: '\(s)'") }
           merges.append((String(parts[0]), String(parts[1])))
-        } else if let p = m as? [String], p.count == 2 {
-          merges.append((p[0], p[1]))
+        } else if let p = m as? [Any], p.count == 2, let x = p[0] as? String, let y = p[1] as? String {
+          merges.append((x, y))
         } else { throw fail("model.merges[\(i)]", "expected \"a b\" or [a, b]") }
       }
       return .bpe(try BPEModel(

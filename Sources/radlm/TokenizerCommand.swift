@@ -117,7 +117,7 @@ struct TokenizerBenchCommand: ParsableCommand {
     var extraLoads: [String: Double] = [:]
     for p in loadTokenizers {
       var best = Double.infinity
-      for _ in 0..<max(1, repetitions) { best = min(best, try time { _ = try TokenizerFiles.load(path: p) }) }
+      for _ in 0..<max(5, repetitions) { best = min(best, try time { _ = try TokenizerFiles.load(path: p) }) }
       extraLoads[p] = best
     }
     let data = try Data(contentsOf: URL(fileURLWithPath: corpus))
