@@ -76,3 +76,14 @@ struct QuantizationTests {
     #expect(try greedy() == f32)
   }
 }
+
+@Suite("Sinusoidal positions")
+struct SinusoidalPositionTests {
+  @Test func tableMatchesTransformersMarian() throws {
+    let url = ModelFixture.root.appendingPathComponent("sinusoidal_positions.json")
+    let fixture = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+    let table = SinusoidalPositions.table(positions: fixture["positions"] as! Int, width: fixture["width"] as! Int)
+    let expected = (fixture["table"] as! [NSNumber]).map { $0.floatValue }
+    #expect(maxAbsDifference(table, Tensor(shape: table.shape, data: expected)) <= 1e-6)
+  }
+}

@@ -12,6 +12,8 @@ Tests/RadModelsTests/Fixtures/<name>/:
 * expected.safetensors: last hidden states, logits (and pooler / encoder states where they
   exist) and `grad.<name>` for every parameter's gradient of the loss.
 
+It also writes sinusoidal_positions.json: transformers' MarianSinusoidalPositionalEmbedding table.
+
 Run: /work/venv-ref/py/bin/python tools/reference/model_fixtures.py
 """
 import json
@@ -140,5 +142,15 @@ def main():
            "logits": out.logits, "final_logits_bias": bart.final_logits_bias}, grads_of(bart), {"loss": out.loss.item()})
 
 
+def sinusoidal():
+    from transformers.models.marian.modeling_marian import MarianSinusoidalPositionalEmbedding
+    table = MarianSinusoidalPositionalEmbedding(50, 16).create_weight()
+    (FIXTURES / "sinusoidal_positions.json").write_text(json.dumps({"positions": 50, "width": 16,
+                                                                     "table": table.ravel().tolist()}))
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+    if "--only-sinusoidal" not in sys.argv:
+        main()
+    sinusoidal()

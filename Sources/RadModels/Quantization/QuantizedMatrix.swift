@@ -47,9 +47,11 @@ public final class QuantizedMatrix: @unchecked Sendable {
       guard raw.count >= blocks * 34 else { throw ModelError.invalidInput("Q8_0 data too short: \(raw.count) bytes for \(blocks) blocks") }
       var scales = [Float](repeating: 0, count: blocks)
       var values = [UInt8](repeating: 0, count: blocks * 32)
-      for b in 0..<blocks {
-        scales[b] = Dequantize.halfToFloat(raw.loadUnaligned(fromByteOffset: b * 34, as: UInt16.self))
-        for j in 0..<32 { values[b * 32 + j] = raw[b * 34 + 2 + j] }
+      values.withUnsafeMutableBytes { destination in
+        for b in 0..<blocks {
+          scales[b] = Dequantize.halfToFloat(raw.loadUnaligned(fromByteOffset: b * 34, as: UInt16.self))
+          (destination.baseAddress! + b * 32).copyMemory(from: raw.baseAddress! + b * 34 + 2, byteCount: 32)
+        }
       }
       self.init(format: .q8_0, rows: rows, columns: columns, scales: scales, minimums: [], values: values)
     case .q4_1:
@@ -57,10 +59,12 @@ public final class QuantizedMatrix: @unchecked Sendable {
       var scales = [Float](repeating: 0, count: blocks)
       var minimums = [Float](repeating: 0, count: blocks)
       var values = [UInt8](repeating: 0, count: blocks * 16)
-      for b in 0..<blocks {
-        scales[b] = Dequantize.halfToFloat(raw.loadUnaligned(fromByteOffset: b * 20, as: UInt16.self))
-        minimums[b] = Dequantize.halfToFloat(raw.loadUnaligned(fromByteOffset: b * 20 + 2, as: UInt16.self))
-        for j in 0..<16 { values[b * 16 + j] = raw[b * 20 + 4 + j] }
+      values.withUnsafeMutableBytes { destination in
+        for b in 0..<blocks {
+          scales[b] = Dequantize.halfToFloat(raw.loadUnaligned(fromByteOffset: b * 20, as: UInt16.self))
+          minimums[b] = Dequantize.halfToFloat(raw.loadUnaligned(fromByteOffset: b * 20 + 2, as: UInt16.self))
+          (destination.baseAddress! + b * 16).copyMemory(from: raw.baseAddress! + b * 20 + 4, byteCount: 16)
+        }
       }
       self.init(format: .q4_1, rows: rows, columns: columns, scales: scales, minimums: minimums, values: values)
     default:
