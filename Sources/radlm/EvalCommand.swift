@@ -7,10 +7,11 @@ import RadEval
 struct EvalCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "eval",
-    abstract: "Evaluate generated reports: ROUGE, BLEU, chrF, CheXpert labels, classification metrics.",
+    abstract: "Evaluate generated reports: ROUGE, BLEU, chrF, BERTScore, CheXpert labels, classification metrics, perplexity.",
     subcommands: [
       EvalRougeCommand.self, EvalBLEUCommand.self, EvalCHRFCommand.self, EvalCocoCommand.self,
       EvalLabelsCommand.self, EvalClassificationCommand.self, EvalReportCommand.self,
+      EvalBERTScoreCommand.self, EvalPerplexityCommand.self,
     ]
   )
 }
