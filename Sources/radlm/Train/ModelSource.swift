@@ -7,7 +7,7 @@ import RadTokenizers
 /// Where a command gets its model and tokenizer: a Hugging Face folder, a GGUF file, or a
 /// `config.json` to initialise from seeded random weights (with `--tokenizer`).
 struct ModelSourceOptions: ParsableArguments {
-  @Option(help: "A model folder (config.json + safetensors) or a .gguf file.")
+  @Option(help: "A model folder (config.json + safetensors), a .gguf file, or a fetched model name (smollm2, minilm).")
   var model: String?
 
   @Option(name: .customLong("init"), help: "Start from seeded random weights of the architecture this config.json describes.")
@@ -28,7 +28,7 @@ struct ModelSourceOptions: ParsableArguments {
       let model = try ModelRegistry.build(config, seed: seed)
       return (model, try TokenizerFiles.load(path: tokenizer!), initConfig)
     }
-    let path = model!
+    let path = try ModelArgument.path(model!)
     if path.hasSuffix(".gguf") {
       let loaded = try GGUFLlamaLoader.load(url: URL(fileURLWithPath: path))
       return (loaded, try TokenizerFiles.load(path: tokenizer ?? path), path)
