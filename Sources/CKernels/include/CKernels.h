@@ -12,4 +12,12 @@ void radlm_gelu_erf(const float *x, float *y, ptrdiff_t count);
 void radlm_gelu_tanh(const float *x, float *y, ptrdiff_t count);
 /// Softmax of each row of a [rows, columns] row-major matrix.
 void radlm_softmax_rows(const float *x, float *y, ptrdiff_t rows, ptrdiff_t columns);
+/// out[r] = Σ_b d[r,b] Σ_j q[r,b,j] x[b,j] for `rows` Q8_0 rows (32 int8 per block) — RadModels'
+/// quantised decoding (QuantizedDot.c).
+void radlm_q8_0_rows(const unsigned char *values, const float *scales, const float *x, ptrdiff_t rows,
+                     ptrdiff_t blocks, float *out);
+/// out[r] = Σ_b (d[r,b] Σ_j q[r,b,j] x[b,j] + m[r,b] Σ_j x[b,j]) for `rows` Q4_1 rows (16 bytes of
+/// nibbles per block, low nibbles = weights 0–15); block_sums[b] = Σ_j x[b,j].
+void radlm_q4_1_rows(const unsigned char *values, const float *scales, const float *minimums, const float *x,
+                     const float *block_sums, ptrdiff_t rows, ptrdiff_t blocks, float *out);
 #endif

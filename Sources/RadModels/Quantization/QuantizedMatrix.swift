@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 import Foundation
 import RadTensor
@@ -7,7 +8,8 @@ import RadTensor
 /// 4-bit values with a scale and a minimum, 5 bits per weight). Decoding one token is limited by
 /// how many bytes of weights are read, so reading 4–8× fewer bytes than F32 makes it faster.
 /// Block scales are unpacked to F32 once at load time; the quantised values stay packed and the
-/// SIMD dot-product kernels work on them directly.
+/// dot-product kernels (CKernels' QuantizedDot.c: AVX2+FMA chosen at run time, plain C otherwise)
+/// work on them directly.
 public final class QuantizedMatrix: @unchecked Sendable {
   public enum Format: String, Sendable { case q8_0 = "Q8_0", q4_1 = "Q4_1" }
 
@@ -202,19 +204,18 @@ struct QuantizedMatVec: @unchecked Sendable {
   let output: UnsafeMutablePointer<Float>
 
   func run(_ range: Range<Int>) {
+    // The C kernels use AVX2+FMA when the CPU has them (run-time dispatch), else plain loops.
+    let count = range.count
     for i in 0..<m {
       let xi = x + i * columns
-      for r in range {
-        let value: Float
-        switch format {
-        case .q8_0:
-          value = QuantizedKernels.dotQ8_0(values: values + r * blocks * 32, scales: scales + r * blocks, x: xi, blocks: blocks)
-        case .q4_1:
-          value = QuantizedKernels.dotQ4_1(
-            values: values + r * blocks * 16, scales: scales + r * blocks, minimums: minimums! + r * blocks, x: xi,
-            blockSums: blockSums! + i * blocks, blocks: blocks)
-        }
-        output[i * rows + r] = value
+      let destination = output + i * rows + range.lowerBound
+      switch format {
+      case .q8_0:
+        radlm_q8_0_rows(values + range.lowerBound * blocks * 32, scales + range.lowerBound * blocks, xi, count, blocks, destination)
+      case .q4_1:
+        radlm_q4_1_rows(
+          values + range.lowerBound * blocks * 16, scales + range.lowerBound * blocks,
+          minimums! + range.lowerBound * blocks, xi, blockSums! + i * blocks, count, blocks, destination)
       }
     }
   }
