@@ -97,6 +97,9 @@ public final class BERTScorer: TextPairMetric, @unchecked Sendable {
   public let modelName: String
   /// Sentences per encoder batch (bert-score's `batch_size`, also its pair batch).
   public let batchSize: Int
+  /// Encoder batches run at once (default: one per core; 1 = one batch at a time, with the
+  /// kernels' own threads).
+  public var concurrentBatches: Int = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
   let maxLength: Int
   let specialIds: Set<Int>
 
@@ -292,43 +295,96 @@ public final class BERTScorer: TextPairMetric, @unchecked Sendable {
   }
 
   /// Unit-length token vectors of each sentence from `layer`, computed in batches of sentences
-  /// of similar length padded to the longest (as bert-score sorts and batches them).
+  /// of similar length padded to the longest (as bert-score sorts and batches them). With
+  /// `concurrentBatches` > 1 the batches run side by side, one per core, with OpenBLAS and
+  /// RadTensor's kernels single-threaded meanwhile: a BERT batch is many small products, which
+  /// scale better across batches than inside one product.
   func embed(_ ids: [[Int]]) throws -> [[Float]] {
     let order = ids.indices.sorted { ids[$0].count > ids[$1].count }
-    var vectors = [[Float]](repeating: [], count: ids.count)
-    let width = encoder.config.width
-    let pad = encoder.config.padTokenId
+    var batches: [[Int]] = []
     var start = 0
     while start < order.count {
-      let chunk = Array(order[start..<Swift.min(order.count, start + batchSize)])
+      batches.append(Array(order[start..<Swift.min(order.count, start + batchSize)]))
       start += batchSize
-      let length = chunk.map { ids[$0].count }.max() ?? 0
-      var flat: [Int] = []
-      flat.reserveCapacity(chunk.count * length)
-      var mask: [[Int]] = []
-      for s in chunk {
-        let k = ids[s].count
-        flat += ids[s] + [Int](repeating: pad, count: length - k)
-        mask.append([Int](repeating: 1, count: k) + [Int](repeating: 0, count: length - k))
+    }
+    let workers = Swift.min(concurrentBatches, batches.count)
+    var outputs = [[[Float]]](repeating: [], count: batches.count)
+    var failure: Error?
+    if workers <= 1 {
+      for (i, chunk) in batches.enumerated() { outputs[i] = try embedBatch(chunk, ids) }
+    } else {
+      let savedBLAS = BLAS.threadCount, savedParallel = Parallel.threadCount
+      BLAS.setThreadCount(1)
+      Parallel.threadCount = 1
+      defer {
+        BLAS.setThreadCount(savedBLAS)
+        Parallel.threadCount = savedParallel
       }
-      let batch = TokenBatch(ids: flat, batch: chunk.count, length: length, attentionMask: mask)
-      let hidden = try Autograd.inferenceMode { try encoder.hiddenStates(batch, throughLayer: layer) }
-      hidden.data.withUnsafeBufferPointer { h in
-        for (b, s) in chunk.enumerated() {
-          let k = ids[s].count
-          var v = [Float](repeating: 0, count: k * width)
-          for t in 0..<k {
-            let row = (b * length + t) * width
-            var norm: Float = 0
-            for i in 0..<width { norm += h[row + i] * h[row + i] }
-            norm = norm.squareRoot()
-            for i in 0..<width { v[t * width + i] = h[row + i] / norm }
+      let lock = NSLock()
+      nonisolated(unsafe) var next = 0
+      nonisolated(unsafe) var results = outputs
+      nonisolated(unsafe) var firstError: Error?
+      let batchList = batches
+      DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        while true {
+          lock.lock()
+          let i = next
+          next += 1
+          lock.unlock()
+          guard i < batchList.count else { return }
+          do {
+            let v = try self.embedBatch(batchList[i], ids)
+            lock.lock()
+            results[i] = v
+            lock.unlock()
+          } catch {
+            lock.lock()
+            if firstError == nil { firstError = error }
+            lock.unlock()
+            return
           }
-          vectors[s] = v
         }
       }
+      outputs = results
+      failure = firstError
+    }
+    if let failure { throw failure }
+    var vectors = [[Float]](repeating: [], count: ids.count)
+    for (chunk, out) in zip(batches, outputs) {
+      for (s, v) in zip(chunk, out) { vectors[s] = v }
     }
     return vectors
+  }
+
+  /// Normalised token vectors of the sentences `chunk` (indices into `ids`), in order.
+  func embedBatch(_ chunk: [Int], _ ids: [[Int]]) throws -> [[Float]] {
+    let width = encoder.config.width
+    let pad = encoder.config.padTokenId
+    let length = chunk.map { ids[$0].count }.max() ?? 0
+    var flat: [Int] = []
+    flat.reserveCapacity(chunk.count * length)
+    var mask: [[Int]] = []
+    for s in chunk {
+      let k = ids[s].count
+      flat += ids[s] + [Int](repeating: pad, count: length - k)
+      mask.append([Int](repeating: 1, count: k) + [Int](repeating: 0, count: length - k))
+    }
+    let batch = TokenBatch(ids: flat, batch: chunk.count, length: length, attentionMask: mask)
+    let hidden = try Autograd.inferenceMode { try encoder.hiddenStates(batch, throughLayer: layer) }
+    return hidden.data.withUnsafeBufferPointer { h in
+      chunk.enumerated().map { b, s in
+        let k = ids[s].count
+        var v = [Float](repeating: 0, count: k * width)
+        for t in 0..<k {
+          let row = (b * length + t) * width
+          var norm: Float = 0
+          for i in 0..<width { norm += h[row + i] * h[row + i] }
+          norm = norm.squareRoot()
+          for i in 0..<width { v[t * width + i] = h[row + i] / norm }
+        }
+        return v
+      }
+    }
   }
 }
 
