@@ -29,7 +29,7 @@ let package = Package(
     .target(name: "CKernels"),
     .target(name: "RadTensor", dependencies: ["CBLAS", "CKernels"]),
     .target(name: "RadTokenizers", dependencies: ["RadTensor"]),
-    .target(name: "RadModels", dependencies: ["RadTensor", "RadTokenizers"]),
+    .target(name: "RadModels", dependencies: ["RadTensor", "RadTokenizers", "CKernels"]),
     .target(name: "RadTraining", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadInference", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadEval", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
