@@ -30,7 +30,7 @@ public enum BLAS {
 
   /// Kernel families whose sgemm Debian's OpenBLAS 0.3.21 runs slower than its Haswell (AVX2+FMA)
   /// kernel on this project's machine (AMD EPYC, Zen 4: 256-bit FMA units, so AVX-512 brings no
-  /// extra throughput); measured in benchmarks/RESULTS-tensor.md. All of them imply AVX2 and FMA,
+  /// extra throughput); measured in BENCHMARKS.md. All of them imply AVX2 and FMA,
   /// so the Haswell kernel is safe to run wherever one of them was detected.
   static let slowerThanHaswell: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
 
