@@ -1,4 +1,5 @@
 import Foundation
+import RadTensor
 
 /// A JSON value with ordered object keys, for metric output whose key order is part of the
 /// documented shape.
@@ -47,25 +48,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
   }
 
-  static func quote(_ s: String, into out: inout String) {
-    out += "\""
-    for c in s.unicodeScalars {
-      switch c {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if c.value < 0x20 {
-          out += String(format: "\\u%04x", c.value)
-        } else {
-          out.unicodeScalars.append(c)
-        }
-      }
-    }
-    out += "\""
-  }
+  /// JSON string literal (one escaping routine for the project: RadTensor's `GGUFValue.quoted`).
+  static func quote(_ s: String, into out: inout String) { out += GGUFValue.quoted(s) }
 }
 
 /// The result of a text metric in the CLI's documented shape:

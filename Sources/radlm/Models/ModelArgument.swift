@@ -25,25 +25,7 @@ extension WeightDType: ExpressibleByArgument {}
 
 /// Minimal JSON text for the commands' one-line outputs (keys in the order the docs give).
 enum ModelJSON {
-  static func string(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          out += String(format: "\\u%04x", scalar.value)
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
+  static func string(_ s: String) -> String { GGUFValue.quoted(s) }
 
   static func number(_ x: Float) -> String { x.isFinite ? "\(x)" : "null" }
   static func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
