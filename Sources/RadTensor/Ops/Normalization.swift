@@ -13,7 +13,8 @@ extension Tensor {
     var statistics = [Float](repeating: 0, count: rows * 2)  // mean, rstd per row
     let gamma = weight?.data
     let beta = bias?.data
-    let values: [Float] = statistics.withUnsafeMutableBufferPointer { statsBuffer in
+    let values: [Float] = Self.withOptionalPointers(gamma, beta) { gammaPointer, betaPointer in
+      statistics.withUnsafeMutableBufferPointer { statsBuffer in
       let stats = SendablePointer(statsBuffer.baseAddress!)
       return Tensor.rowwiseIndexed(data, columns: columns) { row, src, dst, n in
         var sumLanes = Float16Lanes(repeating: 0)
@@ -36,7 +37,8 @@ extension Tensor {
         let rstd = 1 / (varianceLanes.sum() / Float(n) + eps).squareRoot()
         stats.pointer[row * 2] = mean
         stats.pointer[row * 2 + 1] = rstd
-        RowKernels.normalize(src, dst, n, mean: mean, rstd: rstd, gamma: gamma, beta: beta)
+        RowKernels.normalize(src, dst, n, mean: mean, rstd: rstd, gamma: gammaPointer, beta: betaPointer)
+      }
       }
     }
     let input = data
@@ -58,7 +60,8 @@ extension Tensor {
     if let weight { precondition(weight.count == columns, "rmsNorm weight size \(weight.count) != \(columns)") }
     var statistics = [Float](repeating: 0, count: rows * 2)
     let gamma = weight?.data
-    let values: [Float] = statistics.withUnsafeMutableBufferPointer { statsBuffer in
+    let values: [Float] = Self.withOptionalPointers(gamma, nil) { gammaPointer, _ in
+      statistics.withUnsafeMutableBufferPointer { statsBuffer in
       let stats = SendablePointer(statsBuffer.baseAddress!)
       return Tensor.rowwiseIndexed(data, columns: columns) { row, src, dst, n in
         var squares = Float16Lanes(repeating: 0)
@@ -71,7 +74,8 @@ extension Tensor {
         let rstd = 1 / (squares.sum() / Float(n) + eps).squareRoot()
         stats.pointer[row * 2] = 0
         stats.pointer[row * 2 + 1] = rstd
-        RowKernels.normalize(src, dst, n, mean: 0, rstd: rstd, gamma: gamma, beta: nil)
+        RowKernels.normalize(src, dst, n, mean: 0, rstd: rstd, gamma: gammaPointer, beta: nil)
+      }
       }
     }
     let input = data
@@ -82,6 +86,18 @@ extension Tensor {
         gradient: gradient, input: input, statistics: statistics, gamma: gamma, columns: columns,
         needInput: needed[0], needWeight: hasWeight && needed[1], needBias: false, centred: false,
         slots: needed.count, hasWeight: hasWeight)
+    }
+  }
+
+  /// Calls `body` with base pointers of two optional arrays (nil where absent), taken once so
+  /// that row loops do not re-enter `withUnsafeBufferPointer` per vector.
+  static func withOptionalPointers<Result>(
+    _ first: [Float]?, _ second: [Float]?, _ body: (UnsafePointer<Float>?, UnsafePointer<Float>?) -> Result
+  ) -> Result {
+    (first ?? []).withUnsafeBufferPointer { a in
+      (second ?? []).withUnsafeBufferPointer { b in
+        body(first == nil ? nil : a.baseAddress, second == nil ? nil : b.baseAddress)
+      }
     }
   }
 
@@ -110,19 +126,15 @@ extension RowKernels {
   @inline(__always)
   static func normalize(
     _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, mean: Float, rstd: Float,
-    gamma: [Float]?, beta: [Float]?
+    gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?
   ) {
     let meanLanes = Float16Lanes(repeating: mean)
     var index = 0
     while index < n {
       let available = n - index
       var value = (Kernels.load(src, index, available) - meanLanes) * rstd
-      if let gamma {
-        value *= gamma.withUnsafeBufferPointer { Kernels.load($0.baseAddress!, index, available) }
-      }
-      if let beta {
-        value += beta.withUnsafeBufferPointer { Kernels.load($0.baseAddress!, index, available) }
-      }
+      if let gamma { value *= Kernels.load(gamma, index, available) }
+      if let beta { value += Kernels.load(beta, index, available) }
       Kernels.store(value, dst, index, available)
       index += 16
     }
