@@ -18,6 +18,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
+  // Test fixtures are read from disk through #filePath, so they are excluded from the targets.
   targets: [
     .systemLibrary(
       name: "CBLAS",
@@ -40,12 +41,12 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "RadTensorTests", dependencies: ["RadTensor"]),
-    .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers"]),
-    .testTarget(name: "RadModelsTests", dependencies: ["RadModels"]),
-    .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"]),
-    .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"]),
-    .testTarget(name: "RadEvalTests", dependencies: ["RadEval"]),
+    .testTarget(name: "RadTensorTests", dependencies: ["RadTensor"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadModelsTests", dependencies: ["RadModels"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: []),
   ],
