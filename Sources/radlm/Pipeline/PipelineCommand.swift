@@ -152,9 +152,9 @@ struct PipelineCommand: ParsableCommand {
     }
     let sftTrain = train.map(example)
     let sftHeldOut = Array(heldOut.prefix(evaluationPairs)).map(example)
-    let adapters = try LoRAAdapterSet(
-      attachingTo: smol.parameters, configuration: LoRAConfiguration(rank: 8, alpha: 16, targetModules: ["q_proj", "v_proj"]),
-      seed: seed)
+    var loraSettings = LoRAConfiguration(rank: 8, alpha: 16, targetModules: ["q_proj", "v_proj"])
+    loraSettings.baseModel = smolPath.path
+    let adapters = try LoRAAdapterSet(attachingTo: smol.parameters, configuration: loraSettings, seed: seed)
     let sft = CausalLanguageModelingObjective(
       model: smol, training: sftTrain, validation: sftHeldOut, batchSize: 4,
       padId: smolTokenizer.tokenToId("<|endoftext|>") ?? 0, seed: seed)
