@@ -5,7 +5,9 @@ extension BertModel {
   /// blocks (0 = the embedding output, `config.layers` = `hiddenStates`). Metrics such as
   /// BERTScore read an intermediate layer; stopping there is what bert-score does when it cuts
   /// the encoder after `num_layers`, and skips the cost of the blocks above.
-  public func hiddenStates(_ batch: TokenBatch, throughLayer layers: Int) throws -> Tensor {
+  public func hiddenStates(_ batch: TokenBatch, throughLayer layers: Int, probe: AttentionProbe? = nil) throws
+    -> Tensor
+  {
     guard layers >= 0 && layers <= config.layers else {
       throw ModelError.invalidInput("layer \(layers) outside 0...\(config.layers) of this BERT model")
     }
@@ -22,7 +24,7 @@ extension BertModel {
     let mask = AttentionMask.make(
       batch: batch.batch, queries: batch.length, keys: batch.length, offset: 0, causal: false, keyMask: batch.attentionMask)
     for (i, block) in blocks.prefix(layers).enumerated() {
-      h = block.attentionNorm(h + block.attention(h, mask: mask, layer: i, probe: nil))
+      h = block.attentionNorm(h + block.attention(h, mask: mask, layer: i, probe: probe))
       h = block.outputNorm(h + block.output(config.activation(block.intermediate(h))))
     }
     return h

@@ -137,23 +137,7 @@ public final class BertModel: TransformerModel, @unchecked Sendable {
 
   /// Last hidden states [batch, length, width]; `probe` collects attention weights.
   public func hiddenStates(_ batch: TokenBatch, probe: AttentionProbe? = nil) throws -> Tensor {
-    try batch.validate(vocabularySize: config.vocabularySize, maxPositions: config.maxPositions)
-    let shape = [batch.batch, batch.length]
-    let positions = batch.resolvedPositions(offset: 0).flatMap { $0 }
-    let types = batch.tokenTypes?.flatMap { $0 } ?? [Int](repeating: 0, count: batch.ids.count)
-    if let bad = types.first(where: { $0 < 0 || $0 >= config.typeVocabularySize }) {
-      throw ModelError.invalidInput("token type \(bad) outside type_vocab_size \(config.typeVocabularySize)")
-    }
-    var h = embeddingNorm(
-      wordEmbeddings(batch.ids, shape: shape) + tokenTypeEmbeddings(types, shape: shape)
-        + positionEmbeddings(positions, shape: shape))
-    let mask = AttentionMask.make(
-      batch: batch.batch, queries: batch.length, keys: batch.length, offset: 0, causal: false, keyMask: batch.attentionMask)
-    for (i, block) in blocks.enumerated() {
-      h = block.attentionNorm(h + block.attention(h, mask: mask, layer: i, probe: probe))
-      h = block.outputNorm(h + block.output(config.activation(block.intermediate(h))))
-    }
-    return h
+    try hiddenStates(batch, throughLayer: config.layers, probe: probe)
   }
 
   /// tanh(dense(h[CLS])) [batch, width].

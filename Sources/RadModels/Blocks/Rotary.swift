@@ -53,29 +53,16 @@ public struct RotaryEmbedding: Sendable {
   /// interleaved layout back to Hugging Face's rotate-half layout (transformers' reverse_permute):
   /// within each head, rows (2i, 2i+1) become rows (i, i + headDim/2).
   public static func unpermuteGGUF(_ weight: Tensor, heads: Int) -> Tensor {
-    let rows = weight.shape[0]
-    let columns = weight.count / max(rows, 1)
-    let headDim = rows / heads
-    let half = headDim / 2
-    var out = [Float](repeating: 0, count: weight.count)
-    weight.data.withUnsafeBufferPointer { src in
-      out.withUnsafeMutableBufferPointer { dst in
-        for h in 0..<heads {
-          for i in 0..<half {
-            for j in 0..<2 {
-              let from = h * headDim + 2 * i + j
-              let to = h * headDim + j * half + i
-              (dst.baseAddress! + to * columns).update(from: src.baseAddress! + from * columns, count: columns)
-            }
-          }
-        }
-      }
-    }
-    return Tensor(shape: weight.shape, data: out)
+    moveRows(weight, heads: heads, fromInterleaved: true)
   }
 
   /// The inverse of `unpermuteGGUF` (what llama.cpp's converter does), used when writing GGUF and in tests.
   public static func permuteGGUF(_ weight: Tensor, heads: Int) -> Tensor {
+    moveRows(weight, heads: heads, fromInterleaved: false)
+  }
+
+  /// Within each head, moves row 2i+j (interleaved) to row j·headDim/2 + i (halves), or back.
+  static func moveRows(_ weight: Tensor, heads: Int, fromInterleaved: Bool) -> Tensor {
     let rows = weight.shape[0]
     let columns = weight.count / max(rows, 1)
     let headDim = rows / heads
@@ -86,8 +73,9 @@ public struct RotaryEmbedding: Sendable {
         for h in 0..<heads {
           for i in 0..<half {
             for j in 0..<2 {
-              let to = h * headDim + 2 * i + j
-              let from = h * headDim + j * half + i
+              let interleaved = h * headDim + 2 * i + j
+              let halves = h * headDim + j * half + i
+              let (from, to) = fromInterleaved ? (interleaved, halves) : (halves, interleaved)
               (dst.baseAddress! + to * columns).update(from: src.baseAddress! + from * columns, count: columns)
             }
           }
