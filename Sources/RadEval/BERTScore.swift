@@ -158,11 +158,15 @@ public final class BERTScorer: TextPairMetric, @unchecked Sendable {
 
   public func report(_ pairs: [TextPair], perPair: Bool) throws -> MetricReport {
     let values = try score(pairs)
-    let n = Double(values.count)
-    let mean = BERTScoreValue(
+    return MetricReport(signature: signature, score: Self.mean(values).json, perPair: perPair ? values.map(\.json) : nil)
+  }
+
+  /// The plain mean of P, R and F over pairs (bert-score's corpus figure).
+  public static func mean(_ values: [BERTScoreValue]) -> BERTScoreValue {
+    let n = Double(Swift.max(values.count, 1))
+    return BERTScoreValue(
       precision: values.reduce(0) { $0 + $1.precision } / n, recall: values.reduce(0) { $0 + $1.recall } / n,
       f1: values.reduce(0) { $0 + $1.f1 } / n)
-    return MetricReport(signature: signature, score: mean.json, perPair: perPair ? values.map(\.json) : nil)
   }
 
   /// Token ids as bert-score's `sent_encode`: stripped text, special tokens, truncated.

@@ -142,6 +142,25 @@ public enum ClassificationMetrics {
     return m
   }
 
+  /// Cohen's kappa as scikit-learn's `cohen_kappa_score` (unweighted): 1 − Σ off-diagonal
+  /// observed / Σ off-diagonal expected, expected from the two raters' marginals. NaN when
+  /// undefined (both raters always give the one same label).
+  public static func cohenKappa(truth: [Int], predicted: [Int]) throws -> Double {
+    guard !truth.isEmpty else { throw ClassificationError.empty }
+    let m = try confusionMatrix(truth: truth, predicted: predicted)
+    let n = Double(truth.count)
+    let rowSums = m.map { Double($0.reduce(0, +)) }
+    let colSums = m.indices.map { j in Double(m.reduce(0) { $0 + $1[j] }) }
+    var observed = 0.0, expected = 0.0
+    for i in m.indices {
+      for j in m.indices where i != j {
+        observed += Double(m[i][j])
+        expected += colSums[i] * rowSums[j] / n
+      }
+    }
+    return expected == 0 ? .nan : 1 - observed / expected
+  }
+
   // MARK: - Multi-label
 
   static func checkRows(_ truth: [[Int]], _ predicted: [[Int]]) throws -> Int {

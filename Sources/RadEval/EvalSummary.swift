@@ -14,10 +14,13 @@ public struct EvalSummary: Sendable {
 
   public var pairCount: Int
   public var rows: [Row]
+  /// Lines printed under the table (e.g. why BERTScore is missing).
+  public var notes: [String] = []
 
   /// Runs ROUGE (rouge-score, optionally stemmed), sacrebleu BLEU and chrF, pycocoevalcap
-  /// BLEU-1..4 and ROUGE-L, and CheXpert label F1 (first reference of each pair).
-  public init(pairs: [TextPair], stem: Bool = false) throws {
+  /// BLEU-1..4 and ROUGE-L, CheXpert label F1 (first reference of each pair) and, given a
+  /// scorer, BERTScore P/R/F (bert-score's multi-reference best).
+  public init(pairs: [TextPair], stem: Bool = false, bertScorer: BERTScorer? = nil) throws {
     pairCount = pairs.count
     var rows: [Row] = []
     let rouge = RougeScorer(useStemmer: stem)
@@ -41,6 +44,12 @@ public struct EvalSummary: Sendable {
     rows.append(Row(metric: "CheXpert label F1, macro, 14 labels", score: labels.macro14.f1, signature: sig))
     rows.append(Row(metric: "CheXpert label F1, micro, 5 labels", score: labels.micro5.f1, signature: sig))
     rows.append(Row(metric: "CheXpert label F1, macro, 5 labels", score: labels.macro5.f1, signature: sig))
+    if let bertScorer, !pairs.isEmpty {
+      let mean = BERTScorer.mean(try bertScorer.score(pairs))
+      for (name, value) in [("P", mean.precision), ("R", mean.recall), ("F", mean.f1)] {
+        rows.append(Row(metric: "BERTScore \(name) (bert-score)", score: value, signature: bertScorer.signature))
+      }
+    }
     self.rows = rows
   }
 
@@ -51,6 +60,7 @@ public struct EvalSummary: Sendable {
       let sig = r.signature.replacingOccurrences(of: "|", with: "\\|")
       s += "| \(r.metric) | \(String(format: "%.4f", r.score)) | `\(sig)` |\n"
     }
+    if !notes.isEmpty { s += "\n" + notes.map { "- \($0)\n" }.joined() }
     return s
   }
 
@@ -70,7 +80,9 @@ public struct EvalSummary: Sendable {
     for r in rows {
       s += "<tr><td>\(esc(r.metric))</td><td class=\"n\">\(String(format: "%.4f", r.score))</td><td><code>\(esc(r.signature))</code></td></tr>\n"
     }
-    return s + "</table></body></html>\n"
+    s += "</table>\n"
+    if !notes.isEmpty { s += "<ul>" + notes.map { "<li>\(esc($0))</li>" }.joined() + "</ul>\n" }
+    return s + "</body></html>\n"
   }
 
   /// Writes `text` to `url` atomically (temporary file, then rename).

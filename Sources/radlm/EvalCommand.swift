@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RadEval
+import RadTensor
 
 /// `radlm eval`: scores generated text and labels against references with metrics that equal
 /// their reference implementations (rouge-score, sacrebleu, pycocoevalcap, scikit-learn).
@@ -367,7 +368,7 @@ struct EvalClassificationCommand: ParsableCommand {
 struct EvalReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
-    abstract: "Run every text metric and CheXpert label F1; write eval-report.md and eval-report.html.")
+    abstract: "Run every text metric, CheXpert label F1 and BERTScore; write eval-report.md and eval-report.html.")
 
   @OptionGroup var io: TextPairOptions
 
@@ -377,8 +378,35 @@ struct EvalReportCommand: ParsableCommand {
   @Option(help: "Directory for eval-report.md and eval-report.html.")
   var out = "."
 
+  @Option(help: "BERT-family model folder for BERTScore; default: the fetched MiniLM (radlm fetch minilm), skipped with a note when it is not fetched.")
+  var model: String?
+
+  @Option(help: "Encoder layer for BERTScore (bert-score's num_layers).")
+  var layer = 6
+
+  @Flag(name: .customLong("no-bertscore"), help: "Leave BERTScore out.")
+  var noBERTScore = false
+
+  /// The scorer, or nil with the reason BERTScore is left out. An explicit --model that cannot
+  /// be loaded is an error; the default MiniLM missing from the cache is only a note.
+  func bertScorer() throws -> (BERTScorer?, String?) {
+    if noBERTScore { return (nil, "BERTScore left out (--no-bertscore).") }
+    let directory: URL
+    if let model {
+      directory = URL(fileURLWithPath: model, isDirectory: true)
+    } else {
+      do { directory = try ModelCache().path(of: "minilm") } catch {
+        return (nil, "BERTScore left out: \(error) (or pass --model DIR, or --no-bertscore).")
+      }
+    }
+    return (try BERTScorer(directory: directory, layer: layer), nil)
+  }
+
   func run() throws {
-    let summary = try EvalSummary(pairs: try io.load(), stem: stem)
+    let (scorer, note) = try bertScorer()
+    if let note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+    var summary = try EvalSummary(pairs: try io.load(), stem: stem, bertScorer: scorer)
+    if let note { summary.notes.append(note) }
     let dir = URL(fileURLWithPath: out, isDirectory: true)
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     try EvalSummary.writeAtomically(summary.markdown, to: dir.appendingPathComponent("eval-report.md"))

@@ -5,6 +5,12 @@ Writes Tests/RadEvalTests/Fixtures/bertscore/{pairs.jsonl,baseline_minilm.csv,ex
 The baseline CSV is made here the way bert-score's baselines are made: the mean score of
 mismatched pairs at every layer 0..6.
 
+Also writes bertscore/tiny_random/: a seeded random 2-layer BERT (hidden 16, word-level
+WordPiece vocabulary of the pairs' words) and bert-score's values for it with batch_size 64 and
+1. A random encoder gives negative token similarities, so a token of a sentence shorter than its
+batch's longest can have its best real match below 0: bert-score's zero-padded similarity
+matrix then floors it at 0 with batch 64 but not with batch 1 (asserted below).
+
     HF_HUB_OFFLINE=1 /work/venv-ref/py/bin/python tools/reference/bertscore_fixtures.py
 """
 import json, os, sys
@@ -98,7 +104,64 @@ def make_baseline(path):
     with open(path, "w") as fh:
         fh.write("\n".join(rows) + "\n")
 
+# Project-written one-word pairs: with three tokens a side, a token's best real match is
+# negative often enough for the floor to show.
+SHORT = [("Effusion", "Nodule"), ("Pneumothorax", "Cardiomegaly"), ("Edema", "Fracture"),
+         ("Atelectasis", "Consolidation"), ("Clear", "Enlarged"), ("Opacity", "Granuloma"),
+         ("Pacemaker", "Emphysema"), ("Pneumonia", "Sternotomy"), ("Normal", "Abnormal"),
+         ("Stable", "Worse"), ("Heart", "Lungs"), ("Aorta", "Spine")]
+
+
+def tiny_random():
+    import re
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+    out = os.path.join(OUT, "tiny_random")
+    os.makedirs(out, exist_ok=True)
+    pairs = PAIRS + SHORT
+    with open(os.path.join(out, "pairs.jsonl"), "w") as fh:
+        for r, h in pairs:
+            fh.write(json.dumps({"reference": r, "hypothesis": h}) + "\n")
+    words = sorted({w for r, h in pairs for w in re.findall(r"[a-z0-9]+|[^a-z0-9\s]", (r + " " + h).lower())})
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    wordpiece = Tokenizer(models.WordPiece({w: i for i, w in enumerate(vocab)}, unk_token="[UNK]"))
+    wordpiece.normalizer = normalizers.BertNormalizer(lowercase=True)
+    wordpiece.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    wordpiece.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    wordpiece.decoder = decoders.WordPiece()
+    tok = BertTokenizerFast(tokenizer_object=wordpiece, model_max_length=64, unk_token="[UNK]", pad_token="[PAD]",
+                            cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+    assert tok("Effusion").input_ids == [2, vocab.index("effusion"), 3], tok("Effusion").input_ids
+    tok.save_pretrained(out)
+    torch.manual_seed(7)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=8, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=16, max_position_embeddings=64, pad_token_id=0)
+    model = BertModel(config).eval()
+    with torch.no_grad():
+        # Position and segment embeddings are shared by every sentence and would tilt all token
+        # vectors towards one direction; without them, similarities spread around 0.
+        model.embeddings.position_embeddings.weight.zero_()
+        model.embeddings.token_type_embeddings.weight.zero_()
+    model.save_pretrained(out)
+    refs = [r for r, _ in pairs]
+    cands = [h for _, h in pairs]
+    result = {}
+    for batch in (64, 1):
+        scorer = BERTScorer(model_type=out, num_layers=2, lang="en", device="cpu", batch_size=batch)
+        p, r, f = scorer.score(cands, refs, batch_size=batch)
+        result[f"batch{batch}"] = {"p": p.double().tolist(), "r": r.double().tolist(), "f": f.double().tolist()}
+    floored = [i for i in range(len(pairs))
+               if max(abs(result["batch64"][k][i] - result["batch1"][k][i]) for k in "prf") > 1e-4]
+    assert floored, "the random encoder gives no negative best match: the fixture would not exercise the floor"
+    result["floored_pairs"] = floored
+    with open(os.path.join(out, "expected.json"), "w") as fh:
+        json.dump(result, fh, indent=1)
+    print("tiny_random: pairs whose scores the zero floor changes:", floored)
+
+
 def main():
+    tiny_random()
     if not os.path.isdir(MODEL):
         sys.exit(f"{MODEL} missing: run `radlm fetch minilm` first")
     os.makedirs(OUT, exist_ok=True)
