@@ -61,9 +61,20 @@ public struct TokenSampler {
     random = SeededRandom(seed: settings.seed)
   }
 
-  public mutating func next(logits: [Float], history: [Int]) -> Int {
+  /// The scores after the processor chain (−∞ for removed tokens).
+  public mutating func processedScores(logits: [Float], history: [Int]) -> [Float] {
     var scores = logits
     for i in processors.indices { processors[i].process(logits: &scores, history: history) }
+    return scores
+  }
+
+  /// The distribution a sampled token is drawn from: the softmax of the processed scores.
+  public mutating func distribution(logits: [Float], history: [Int]) -> [Float] {
+    softmax(processedScores(logits: logits, history: history))
+  }
+
+  public mutating func next(logits: [Float], history: [Int]) -> Int {
+    let scores = processedScores(logits: logits, history: history)
     if settings.isGreedy {
       var best = 0
       for i in scores.indices where scores[i] > scores[best] { best = i }

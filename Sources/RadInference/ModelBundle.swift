@@ -57,19 +57,16 @@ public final class ModelBundle: @unchecked Sendable {
   }
 
   static func openFolder(_ url: URL) throws -> ModelBundle {
-    let loaded = try ModelLoader.load(directory: url)
+    try openFolder(url, loaded: try ModelLoader.load(directory: url))
+  }
+
+  /// A folder whose model is already loaded.
+  static func openFolder(_ url: URL, loaded: any TransformerModel) throws -> ModelBundle {
     guard let model = loaded as? any LanguageModel else {
       throw ModelError.invalidInput("\(url.path): model_type \"\(loaded.modelType)\" is not a decoder language model")
     }
-    let tokenizerPath = url.appendingPathComponent("tokenizer.json").path
-    let tokenizer: Tokenizer
-    // Padding/truncation settings saved in tokenizer.json (MiniLM pads to 128) do not apply to prompts.
-    do { tokenizer = try TokenizerJSON.load(path: tokenizerPath).with(truncation: nil, padding: nil) } catch {
-      throw ModelError.invalidConfig(file: tokenizerPath, field: "(file)", reason: "\(error)")
-    }
-    var eos = Set(model.configJSON.intList("eos_token_id"))
-    let generationConfig = url.appendingPathComponent("generation_config.json")
-    if let json = try? ConfigJSON(contentsOf: generationConfig) { eos.formUnion(json.intList("eos_token_id")) }
+    let tokenizer = try folderTokenizer(url)
+    var eos = folderEndTokenIds(url, config: model.configJSON)
     var templateSource: String?
     if let json = try? ConfigJSON(contentsOf: url.appendingPathComponent("tokenizer_config.json")) {
       templateSource = json.values["chat_template"] as? String
@@ -79,6 +76,23 @@ public final class ModelBundle: @unchecked Sendable {
     return ModelBundle(
       model: model, tokenizer: tokenizer, eosTokenIds: eos, chatTemplate: template,
       defaultSystemPrompt: defaultSystem(in: templateSource), chatTemplateSource: templateSource)
+  }
+
+  /// A model folder's tokenizer.json, without the padding/truncation settings it may carry
+  /// (MiniLM pads to 128): they do not apply to prompts.
+  static func folderTokenizer(_ url: URL) throws -> Tokenizer {
+    let tokenizerPath = url.appendingPathComponent("tokenizer.json").path
+    do { return try TokenizerJSON.load(path: tokenizerPath).with(truncation: nil, padding: nil) } catch {
+      throw ModelError.invalidConfig(file: tokenizerPath, field: "(file)", reason: "\(error)")
+    }
+  }
+
+  /// `eos_token_id` of config.json and generation_config.json together.
+  static func folderEndTokenIds(_ url: URL, config: ConfigJSON) -> Set<Int> {
+    var eos = Set(config.intList("eos_token_id"))
+    let generationConfig = url.appendingPathComponent("generation_config.json")
+    if let json = try? ConfigJSON(contentsOf: generationConfig) { eos.formUnion(json.intList("eos_token_id")) }
+    return eos
   }
 
   /// The default system prompt a ChatML template hard-codes (SmolLM2's), if any.

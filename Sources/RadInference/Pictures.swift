@@ -3,6 +3,7 @@ import Foundation
 /// SVG pictures of what a transformer computes, for the primer's readers: a heat map of one
 /// head's attention weights (row = query token, column = key token, darker = more attention)
 /// and a labelled 2-D map of embeddings projected on their first two principal components.
+/// (RasterPictures.swift draws the same pictures as PNG.)
 public enum ModelPictures {
   /// Escapes text for SVG/XML.
   public static func escape(_ text: String) -> String {
@@ -29,11 +30,29 @@ public enum ModelPictures {
       let y = top + q * cell
       svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + cell / 2 + 4)\" text-anchor=\"end\">\(escape(token))</text>\n"
       for (k, weight) in weights[q].enumerated() {
-        let shade = Int((1 - min(max(weight, 0), 1)) * 255)
-        svg += "<rect x=\"\(labelWidth + k * cell)\" y=\"\(y)\" width=\"\(cell)\" height=\"\(cell)\" fill=\"rgb(\(shade),\(shade),255)\" stroke=\"#ddd\"><title>\(escape(token)) → \(escape(keyTokens[k])): \(String(format: "%.3f", weight))</title></rect>\n"
+        let (red, green, blue) = heatColor(weight)
+        svg += "<rect x=\"\(labelWidth + k * cell)\" y=\"\(y)\" width=\"\(cell)\" height=\"\(cell)\" fill=\"rgb(\(red),\(green),\(blue))\" stroke=\"#ddd\"><title>\(escape(token)) → \(escape(keyTokens[k])): \(String(format: "%.3f", weight))</title></rect>\n"
       }
     }
     return svg + "</svg>\n"
+  }
+
+  /// The colour of an attention weight: white at 0, pure blue at 1.
+  public static func heatColor(_ weight: Float) -> (UInt8, UInt8, UInt8) {
+    let shade = UInt8(Int((1 - min(max(weight, 0), 1)) * 255))
+    return (shade, shade, 255)
+  }
+
+  /// Picture coordinates of 2-D points scaled into a `size`×`size` square with `margin` (y up).
+  public static func plotCoordinates(_ points: [(Double, Double)], size: Double, margin: Double) -> [(Double, Double)] {
+    let xs = points.map(\.0)
+    let ys = points.map(\.1)
+    let (minX, maxX) = (xs.min() ?? 0, xs.max() ?? 1)
+    let (minY, maxY) = (ys.min() ?? 0, ys.max() ?? 1)
+    return points.map { x, y in
+      (margin + (x - minX) / max(maxX - minX, 1e-12) * (size - 2 * margin),
+       size - margin - (y - minY) / max(maxY - minY, 1e-12) * (size - 2 * margin))
+    }
   }
 
   /// The first two principal components of `vectors` (rows), by power iteration on the
@@ -78,20 +97,12 @@ public enum ModelPictures {
   public static func scatterSVG(points: [(Double, Double)], labels: [String], title: String) -> String {
     let size = 640.0
     let margin = 60.0
-    let xs = points.map(\.0)
-    let ys = points.map(\.1)
-    let (minX, maxX) = (xs.min() ?? 0, xs.max() ?? 1)
-    let (minY, maxY) = (ys.min() ?? 0, ys.max() ?? 1)
-    func sx(_ x: Double) -> Double { margin + (x - minX) / max(maxX - minX, 1e-12) * (size - 2 * margin) }
-    func sy(_ y: Double) -> Double { size - margin - (y - minY) / max(maxY - minY, 1e-12) * (size - 2 * margin) }
     var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(size))\" height=\"\(Int(size))\" font-family=\"sans-serif\" font-size=\"12\">\n"
     svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     svg += "<text x=\"10\" y=\"20\" font-size=\"14\">\(escape(title))</text>\n"
     svg += "<text x=\"\(Int(size / 2))\" y=\"\(Int(size - 10))\" text-anchor=\"middle\">PC 1</text>\n"
     svg += "<text transform=\"translate(16,\(Int(size / 2))) rotate(-90)\" text-anchor=\"middle\">PC 2</text>\n"
-    for (point, label) in zip(points, labels) {
-      let x = sx(point.0)
-      let y = sy(point.1)
+    for ((x, y), label) in zip(plotCoordinates(points, size: size, margin: margin), labels) {
       svg += "<circle cx=\"\(String(format: "%.1f", x))\" cy=\"\(String(format: "%.1f", y))\" r=\"3.5\" fill=\"#2a6fdb\"/>"
       svg += "<text x=\"\(String(format: "%.1f", x + 6))\" y=\"\(String(format: "%.1f", y + 4))\">\(escape(label))</text>\n"
     }

@@ -68,53 +68,37 @@ public final class TextGenerator: @unchecked Sendable {
     promptIds: [Int], settings: GenerationSettings, onText: ((String) -> Void)? = nil
   ) throws -> GenerationResult {
     guard !promptIds.isEmpty else { throw ModelError.invalidInput("the prompt encodes to no tokens") }
+    guard settings.maxTokens >= 1 else { throw ModelError.invalidInput("maxTokens must be at least 1") }
     if let limit = model.maxPositions, promptIds.count + settings.maxTokens > limit {
       throw ModelError.sequenceTooLong(length: promptIds.count + settings.maxTokens, maximum: limit)
     }
     return try Autograd.inferenceMode {
       let cache = model.makeCache(capacity: promptIds.count + settings.maxTokens)
       var sampler = TokenSampler(settings: settings)
-      var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
-      var history = promptIds
-      var generated: [Int] = []
-      var finish = FinishReason.length
+      var progress = GenerationProgress(promptIds: promptIds, tokenizer: tokenizer, settings: settings)
       let heldBack = settings.stopStrings.map(\.count).max().map { $0 - 1 } ?? 0
       var streamed = 0  // characters of the text already handed to onText
       let start = Date()
       var logits = try model.lastLogits(TokenBatch(promptIds), cache: cache).data
       let prefill = Date().timeIntervalSince(start)
-      var text = ""
-      while generated.count < settings.maxTokens {
-        let next = sampler.next(logits: logits, history: history)
-        generated.append(next)
-        history.append(next)
-        if settings.eosTokenIds.contains(next) {
-          finish = .eos
-          break
-        }
-        _ = detokenizer.append(next)
-        text = detokenizer.emittedText
-        if let cut = Self.firstStop(in: text, stops: settings.stopStrings) {
-          text = String(text[..<cut])
-          finish = .stopString
-          break
-        }
+      while true {
+        let next = sampler.next(logits: logits, history: progress.history)
+        progress.accept(next)
+        if progress.isDone { break }
+        let text = progress.text
         if let onText, text.count - heldBack > streamed {
           let end = text.index(text.startIndex, offsetBy: text.count - heldBack)
           onText(String(text[text.index(text.startIndex, offsetBy: streamed)..<end]))
           streamed = text.count - heldBack
         }
-        if generated.count == settings.maxTokens { break }
         logits = try model.lastLogits(TokenBatch([next]), cache: cache).data
       }
-      if finish != .stopString { text = detokenizer.text }
+      let text = progress.finalText
       if let onText, text.count > streamed {
         onText(String(text[text.index(text.startIndex, offsetBy: streamed)...]))
       }
       let total = Date().timeIntervalSince(start)
-      return GenerationResult(
-        text: text, tokens: generated, promptTokens: promptIds.count, finishReason: finish,
-        prefillSeconds: prefill, decodeSeconds: total - prefill)
+      return progress.result(promptTokens: promptIds.count, prefillSeconds: prefill, decodeSeconds: total - prefill)
     }
   }
 
@@ -148,11 +132,13 @@ public final class TextGenerator: @unchecked Sendable {
 
   /// Greedy or sampled generation for several prompts at once: prompts are left-padded to the
   /// longest, the attention mask hides the padding, and each row's positions count its own
-  /// tokens from 0, so every row gets the tokens it would get alone. Rows stop independently.
-  public func generateBatch(promptIds prompts: [[Int]], settings: GenerationSettings, padId: Int = 0) throws -> [[Int]] {
+  /// tokens from 0, so every row gets the tokens it would get alone. Rows stop independently
+  /// (EOS, stop strings, length); row r samples with seed `settings.seed + r`.
+  public func generateBatch(promptIds prompts: [[Int]], settings: GenerationSettings, padId: Int = 0) throws -> [GenerationResult] {
     guard !prompts.isEmpty, prompts.allSatisfy({ !$0.isEmpty }) else {
       throw ModelError.invalidInput("every prompt must encode to at least one token")
     }
+    guard settings.maxTokens >= 1 else { throw ModelError.invalidInput("maxTokens must be at least 1") }
     let longest = prompts.map(\.count).max()!
     if let limit = model.maxPositions, longest + settings.maxTokens > limit {
       throw ModelError.sequenceTooLong(length: longest + settings.maxTokens, maximum: limit)
@@ -170,30 +156,33 @@ public final class TextGenerator: @unchecked Sendable {
         rowSettings.seed = settings.seed &+ UInt64(r)
         return TokenSampler(settings: rowSettings)
       }
-      var histories = prompts
-      var outputs = [[Int]](repeating: [], count: rows)
-      var done = [Bool](repeating: false, count: rows)
-      for _ in 0..<settings.maxTokens {
+      var progress = prompts.map { GenerationProgress(promptIds: $0, tokenizer: tokenizer, settings: settings) }
+      let start = Date()
+      var prefill: Double?
+      while true {
         let logits = try model.lastLogits(batch, cache: cache)
+        if prefill == nil { prefill = Date().timeIntervalSince(start) }
         let vocabulary = logits.shape[1]
         var step: [Int] = []
         for r in 0..<rows {
           var token = padId
-          if !done[r] {
-            token = samplers[r].next(logits: Array(logits.data[(r * vocabulary)..<((r + 1) * vocabulary)]), history: histories[r])
-            outputs[r].append(token)
-            histories[r].append(token)
-            if settings.eosTokenIds.contains(token) { done[r] = true }
+          if !progress[r].isDone {
+            token = samplers[r].next(
+              logits: Array(logits.data[(r * vocabulary)..<((r + 1) * vocabulary)]), history: progress[r].history)
+            progress[r].accept(token)
           }
           step.append(token)
         }
-        if done.allSatisfy({ $0 }) { break }
+        if progress.allSatisfy(\.isDone) { break }
         for r in 0..<rows { mask[r].append(1) }
         positions = (0..<rows).map { [nextPosition[$0]] }
         for r in 0..<rows { nextPosition[r] += 1 }
         batch = TokenBatch(ids: step, batch: rows, length: 1, attentionMask: mask, positions: positions)
       }
-      return outputs
+      let total = Date().timeIntervalSince(start)
+      return progress.enumerated().map { r, row in
+        row.result(promptTokens: prompts[r].count, prefillSeconds: prefill ?? 0, decodeSeconds: total - (prefill ?? 0))
+      }
     }
   }
 }

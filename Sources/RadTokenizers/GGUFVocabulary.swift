@@ -78,7 +78,9 @@ public enum GGUFVocabulary {
         merges.append((String(parts[0]), String(parts[1])))
       }
       let model = try BPEModel(vocab: vocab, merges: merges, source: "\(path): tokenizer.ggml.merges")
-      return Tokenizer(model: .bpe(model), preTokenizer: try preTokenizer(named: pre, path: path), decoder: .byteLevel, addedTokens: added)
+      return Tokenizer(
+        model: .bpe(model), preTokenizer: try preTokenizer(named: pre, path: path),
+        postProcessor: boundaryTokens(f, tokens: tokens), decoder: .byteLevel, addedTokens: added)
     case "bert":
       let unk = f["tokenizer.ggml.unknown_token_id"]?.intValue.flatMap { $0 < tokens.count ? tokens[$0] : nil } ?? "[UNK]"
       let model = try WordPieceModel(vocab: vocab, unkToken: unk, source: "\(path): tokenizer.ggml.tokens")
@@ -93,5 +95,24 @@ public enum GGUFVocabulary {
     default:
       throw .gguf(path: path, field: "tokenizer.ggml.model", message: "unsupported tokenizer model '\(kind)'")
     }
+  }
+
+  /// The post-processor `tokenizer.ggml.add_bos_token` / `add_eos_token` ask for: BOS before
+  /// and/or EOS after each sequence (nil when neither is set, as in SmolLM2's GGUF).
+  static func boundaryTokens(_ f: GGUFFile, tokens: [String]) -> PostProcessor? {
+    func token(_ flag: String, _ idKey: String) -> TemplateSpecialToken? {
+      guard f[flag]?.boolValue == true, let id = f[idKey]?.intValue, id >= 0, id < tokens.count else { return nil }
+      return TemplateSpecialToken(id: tokens[id], ids: [Int32(id)], tokens: [tokens[id]])
+    }
+    let bos = token("tokenizer.ggml.add_bos_token", "tokenizer.ggml.bos_token_id")
+    let eos = token("tokenizer.ggml.add_eos_token", "tokenizer.ggml.eos_token_id")
+    guard bos != nil || eos != nil else { return nil }
+    func pieces(_ sequence: String, typeId: Int) -> [TemplatePiece] {
+      (bos.map { [.specialToken(id: $0.id, typeId: typeId)] } ?? []) + [.sequence(id: sequence, typeId: typeId)]
+        + (eos.map { [.specialToken(id: $0.id, typeId: typeId)] } ?? [])
+    }
+    var specials = [bos, eos].compactMap { $0 }
+    if specials.count == 2 && specials[0].id == specials[1].id { specials.removeLast() }
+    return .template(single: pieces("A", typeId: 0), pair: pieces("A", typeId: 0) + pieces("B", typeId: 1), specialTokens: specials)
   }
 }

@@ -12,6 +12,8 @@ public struct LlamaConfiguration: Sendable {
   public var headDim: Int
   public var rmsNormEps: Float
   public var ropeTheta: Double
+  /// Long-context rescaling of the rotary frequencies (`rope_parameters.rope_type`).
+  public var ropeScaling: RopeScaling = .none
   public var maxPositions: Int
   public var tieWordEmbeddings: Bool
   /// Biases on q/k/v (Qwen2) …
@@ -51,11 +53,10 @@ public struct LlamaConfiguration: Sendable {
     let width = try json.int("hidden_size")
     let heads = try json.int("num_attention_heads")
     var theta = try json.double("rope_theta", default: 10_000)
+    let maxPositions = try json.int("max_position_embeddings", default: 2048)
+    var scaling = RopeScaling.none
     if let rope = json.object("rope_parameters") ?? json.object("rope_scaling") {
-      let ropeType = try rope.string("rope_type", default: try rope.string("type", default: "default"))
-      guard ropeType == "default" else {
-        throw ModelError.invalidConfig(file: json.source, field: "rope_parameters.rope_type", reason: "\"\(ropeType)\" is not supported (only default)")
-      }
+      scaling = try RopeScaling(rope, maxPositions: maxPositions)
       theta = try rope.double("rope_theta", default: theta)
     }
     let attentionBias = try json.bool("attention_bias", default: false)
@@ -64,10 +65,11 @@ public struct LlamaConfiguration: Sendable {
       layers: try json.int("num_hidden_layers"), heads: heads,
       kvHeads: try json.int("num_key_value_heads", default: heads),
       headDim: json.optionalInt("head_dim"), rmsNormEps: Float(try json.double("rms_norm_eps", default: 1e-6)),
-      ropeTheta: theta, maxPositions: try json.int("max_position_embeddings", default: 2048),
+      ropeTheta: theta, maxPositions: maxPositions,
       tieWordEmbeddings: try json.bool("tie_word_embeddings", default: false),
       qkvBias: type == "qwen2" ? true : attentionBias, outputBias: type == "qwen2" ? false : attentionBias)
     modelType = type
+    ropeScaling = scaling
     mlpBias = try json.bool("mlp_bias", default: false)
     bosTokenId = json.optionalInt("bos_token_id")
     padTokenId = type == "qwen2" ? nil : json.optionalInt("pad_token_id")
@@ -90,6 +92,9 @@ public struct LlamaConfiguration: Sendable {
       "tie_word_embeddings": tieWordEmbeddings, "hidden_act": "silu", "mlp_bias": mlpBias,
     ]
     if modelType != "qwen2" { values["attention_bias"] = qkvBias }
+    if ropeScaling != .none {
+      values["rope_parameters"] = ropeScaling.parameters.merging(["rope_theta": ropeTheta]) { a, _ in a }
+    }
     if let bosTokenId { values["bos_token_id"] = bosTokenId }
     if let padTokenId { values["pad_token_id"] = padTokenId }
     if !eosTokenIds.isEmpty { values["eos_token_id"] = eosTokenIds.count == 1 ? eosTokenIds[0] : eosTokenIds }
@@ -157,7 +162,7 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
     norm = RMSNorm(root.scoped("norm"), width: d, eps: config.rmsNormEps)
     lmHead = config.tieWordEmbeddings
       ? nil : Linear(store.scoped("lm_head"), inFeatures: d, outFeatures: config.vocabularySize, bias: false, random: &random)
-    rotary = RotaryEmbedding(headDim: config.headDim, base: config.ropeTheta, interleaved: config.interleavedRotary)
+    rotary = RotaryEmbedding(headDim: config.headDim, base: config.ropeTheta, interleaved: config.interleavedRotary, scaling: config.ropeScaling)
   }
 
   public convenience init(json: ConfigJSON, store: ParameterStore = ParameterStore(), seed: UInt64 = 0) throws {

@@ -2,32 +2,38 @@ import Foundation
 import RadTensor
 
 /// Rotary position embedding settings of a model: the base of the angle frequencies
-/// (`rope_theta`), how many features rotate, and which pairing the q/k weights were stored for.
-/// `angles(positions:)` builds the cos/sin tables that `Tensor.rotaryEmbedding` applies.
+/// (`rope_theta`), how many features rotate, how the frequencies are rescaled for long contexts,
+/// and which pairing the q/k weights were stored for. `angles(positions:)` builds the cos/sin
+/// tables that `Tensor.rotaryEmbedding` applies.
 public struct RotaryEmbedding: Sendable {
   public let headDim: Int
   public let base: Double
   /// Rotate-half (Hugging Face) or interleaved pairs (GGUF rows left permuted).
   public let interleaved: Bool
-  /// inv_freq[i] = 1 / base^(2i/headDim), rounded to float as PyTorch computes it.
+  public let scaling: RopeScaling
+  /// inv_freq[i] = 1 / base^(2i/headDim), rounded to float as PyTorch computes it, then rescaled
+  /// (for dynamic NTK: the table of sequences within the trained context).
   public let inverseFrequencies: [Float]
 
-  public init(headDim: Int, base: Double, interleaved: Bool = false) {
+  public init(headDim: Int, base: Double, interleaved: Bool = false, scaling: RopeScaling = .none) {
     self.headDim = headDim
     self.base = base
     self.interleaved = interleaved
-    inverseFrequencies = (0..<(headDim / 2)).map { i in
-      // torch: 1.0 / (base ** (arange(0, dim, 2).float() / dim)) in float32.
-      let exponent = Float(2 * i) / Float(headDim)
-      let power = Float(Foundation.pow(Double(Float(base)), Double(exponent)))
-      return 1 / power
-    }
+    self.scaling = scaling
+    inverseFrequencies = scaling.inverseFrequencies(headDim: headDim, theta: base, length: 0)
+  }
+
+  /// The inv_freq table used when the longest position is `length − 1`.
+  public func inverseFrequencies(length: Int) -> [Float] {
+    scaling.dependsOnLength ? scaling.inverseFrequencies(headDim: headDim, theta: base, length: length) : inverseFrequencies
   }
 
   /// cos/sin tables [tokens, headDim/2] for one list of positions, or [batch, tokens, headDim/2]
-  /// when every row has its own positions.
+  /// when every row has its own positions. Dynamic NTK scaling sizes its table by the largest
+  /// position of the call, as transformers does at each forward pass.
   public func angles(positions: [[Int]]) -> (cos: Tensor, sin: Tensor) {
     let half = headDim / 2
+    let inverseFrequencies = inverseFrequencies(length: (positions.lazy.compactMap { $0.max() }.max() ?? 0) + 1)
     let tokens = positions.first?.count ?? 0
     var cosValues = [Float](repeating: 0, count: positions.count * tokens * half)
     var sinValues = cosValues

@@ -39,34 +39,52 @@ public enum GGUFLlamaLoader {
     return config
   }
 
+  /// llama.cpp's names of the model-wide tensors and their Hugging Face names.
+  static let globalNames = [
+    "token_embd.weight": "model.embed_tokens.weight", "output_norm.weight": "model.norm.weight",
+    "output.weight": "lm_head.weight",
+  ]
+
+  /// llama.cpp's names of one block's tensors (`blk.N.` + key) and Hugging Face's
+  /// (`model.layers.N.` + value).
+  static let layerNames = [
+    "attn_norm.weight": "input_layernorm.weight", "ffn_norm.weight": "post_attention_layernorm.weight",
+    "attn_q.weight": "self_attn.q_proj.weight", "attn_k.weight": "self_attn.k_proj.weight",
+    "attn_v.weight": "self_attn.v_proj.weight", "attn_output.weight": "self_attn.o_proj.weight",
+    "attn_q.bias": "self_attn.q_proj.bias", "attn_k.bias": "self_attn.k_proj.bias",
+    "attn_v.bias": "self_attn.v_proj.bias",
+    "ffn_gate.weight": "mlp.gate_proj.weight", "ffn_up.weight": "mlp.up_proj.weight",
+    "ffn_down.weight": "mlp.down_proj.weight",
+  ]
+
   /// Hugging Face name of a GGUF tensor, or nil for tensors with no counterpart.
   public static func huggingFaceName(_ name: String) -> String? {
-    let global = [
-      "token_embd.weight": "model.embed_tokens.weight", "output_norm.weight": "model.norm.weight",
-      "output.weight": "lm_head.weight",
-    ]
-    if let mapped = global[name] { return mapped }
+    if let mapped = globalNames[name] { return mapped }
     let parts = name.split(separator: ".", maxSplits: 2).map(String.init)
-    guard parts.count == 3, parts[0] == "blk", let layer = Int(parts[1]) else { return nil }
-    let local = [
-      "attn_norm.weight": "input_layernorm.weight", "ffn_norm.weight": "post_attention_layernorm.weight",
-      "attn_q.weight": "self_attn.q_proj.weight", "attn_k.weight": "self_attn.k_proj.weight",
-      "attn_v.weight": "self_attn.v_proj.weight", "attn_output.weight": "self_attn.o_proj.weight",
-      "attn_q.bias": "self_attn.q_proj.bias", "attn_k.bias": "self_attn.k_proj.bias",
-      "attn_v.bias": "self_attn.v_proj.bias",
-      "ffn_gate.weight": "mlp.gate_proj.weight", "ffn_up.weight": "mlp.up_proj.weight",
-      "ffn_down.weight": "mlp.down_proj.weight",
-    ]
-    guard let suffix = local[parts[2]] else { return nil }
+    guard parts.count == 3, parts[0] == "blk", let layer = Int(parts[1]), let suffix = layerNames[parts[2]] else { return nil }
     return "model.layers.\(layer).\(suffix)"
   }
+
+  /// GGUF name of a Hugging Face tensor (the inverse of `huggingFaceName`), or nil.
+  public static func ggufName(_ name: String) -> String? {
+    if let mapped = globalNames.first(where: { $0.value == name })?.key { return mapped }
+    let parts = name.split(separator: ".", maxSplits: 3).map(String.init)
+    guard parts.count == 4, parts[0] == "model", parts[1] == "layers", let layer = Int(parts[2]),
+      let suffix = layerNames.first(where: { $0.value == parts[3] })?.key
+    else { return nil }
+    return "blk.\(layer).\(suffix)"
+  }
+
+  /// Whether llama.cpp stores this architecture's q/k rows permuted for its interleaved RoPE
+  /// (llama does; Qwen2 already uses rotate-half).
+  static func permutesQueryKey(_ architecture: String) -> Bool { architecture == "llama" }
 
   /// Loads the model (F32 weights). With `keepPermuted` the q/k rows stay in GGUF order and the
   /// model uses interleaved RoPE instead (same outputs; used to show the two layouts agree).
   public static func load(_ file: GGUFFile, keepPermuted: Bool = false) throws -> LlamaModel {
     var config = try configuration(file)
     // llama.cpp permutes q/k only for the llama architecture (Qwen2 already uses rotate-half).
-    let permuted = config.modelType == "llama"
+    let permuted = permutesQueryKey(config.modelType)
     config.interleavedRotary = keepPermuted && permuted
     let model = WeightInitialization.deferred { LlamaModel(config: config) }
     let heads = config.heads

@@ -8,23 +8,52 @@ import RadTokenizers
 /// `radlm convert`: rewrites a model as a Hugging Face folder (config.json, model.safetensors,
 /// tokenizer.json) that both RadLM and transformers load: from a llama.cpp GGUF (weights
 /// dequantised to F32 or F16/BF16, q/k rows un-permuted) or from another folder (e.g. a sharded
-/// checkpoint to a single file, or F32 to F16).
+/// checkpoint to a single file, or F32 to F16); or, with `--to gguf`, writes a Llama-family
+/// model as a llama.cpp GGUF file (F32, F16, Q8_0 or Q4_1, tokenizer included).
 struct ConvertCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "convert",
-    abstract: "Convert a GGUF file or model folder into a Hugging Face folder (config.json + model.safetensors + tokenizer.json).",
-    discussion: "Writing GGUF is not supported yet.")
+    abstract: "Convert a GGUF file or model folder into a Hugging Face folder, or (--to gguf) a Llama-family model into a GGUF file.",
+    discussion: """
+      --to hf (default): --dtype F32, F16 or BF16; the output is a folder. --to gguf: --dtype f32, \
+      f16, q8_0 or q4_1 (matrices; norms stay F32), tokenizer.ggml.* from the model's tokenizer \
+      (byte-level BPE), q/k rows permuted as llama.cpp expects; llama and qwen2 models only. \
+      Without --output the result goes next to the input (NAME-hf or NAME-DTYPE.gguf).
+      """)
 
-  @Option(help: "A .gguf file, a model folder, or a fetched model name.") var model: String
-  @Option(help: "Output folder (created).") var output: String
-  @Option(help: "Stored precision: F32, F16 or BF16.") var dtype = "F32"
+  @Argument(help: "A .gguf file, a model folder, or a fetched model name.") var source: String?
+  @Option(help: "The model (instead of the argument).") var model: String?
+  @Option(help: "Output folder (hf) or file (gguf).") var output: String?
+  @Option(help: "Target format: hf or gguf.") var to = "hf"
+  @Option(help: "Stored precision: F32, F16 or BF16 (hf); f32, f16, q8_0 or q4_1 (gguf).") var dtype: String?
+
+  func validate() throws {
+    if (source == nil) == (model == nil) { throw ValidationError("give the model once: as the argument or with --model") }
+    if to != "hf" && to != "gguf" { throw ValidationError("--to must be hf or gguf") }
+  }
 
   func run() throws {
-    guard let stored = SafetensorsWriter.StoredType(rawValue: dtype.uppercased()) else {
+    let path = try ModelArgument.path(source ?? model ?? "")
+    let base = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    if to == "gguf" {
+      let name = (dtype ?? "f32").lowercased()
+      guard let stored = GGUFLlamaWriter.StoredType(rawValue: name) else {
+        throw ValidationError("--dtype must be f32, f16, q8_0 or q4_1 for --to gguf")
+      }
+      let bundle = try ModelBundle.open(path: path)
+      guard let llama = bundle.model as? LlamaModel else {
+        throw ValidationError("\(path): model_type \(bundle.model.modelType) cannot be written to GGUF (llama and qwen2 only)")
+      }
+      let destination = URL(fileURLWithPath: output ?? "\(base)-\(name).gguf")
+      try GGUFLlamaWriter.write(
+        llama, tokenizer: bundle.tokenizer, chatTemplate: bundle.chatTemplateSource, name: base, dtype: stored, to: destination)
+      print(destination.path)
+      return
+    }
+    guard let stored = SafetensorsWriter.StoredType(rawValue: (dtype ?? "F32").uppercased()) else {
       throw ValidationError("--dtype must be F32, F16 or BF16")
     }
-    let path = try ModelArgument.path(model)
-    let destination = URL(fileURLWithPath: output)
+    let destination = URL(fileURLWithPath: output ?? "\(base)-hf")
     let loaded: any TransformerModel
     let tokenizer: Tokenizer?
     var chatTemplate: String?

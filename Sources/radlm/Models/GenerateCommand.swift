@@ -33,67 +33,119 @@ struct SamplingOptions: ParsableArguments {
   }
 }
 
-/// `radlm generate`: continues a prompt (or answers it as a chat turn) with a language model.
+/// `radlm generate`: continues a prompt (or answers it as a chat turn) with a language model,
+/// or rewrites it with an encoder–decoder model; with --batch-size, many prompts from a file.
 struct GenerateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "generate",
-    abstract: "Generate text with a language model (HF folder, .gguf file, or a fetched name such as smollm2).",
+    abstract: "Generate text with a language model (HF folder, .gguf file, or a fetched name such as smollm2) or an encoder–decoder (BART) folder.",
     discussion: """
       Without --chat the prompt is encoded as the model's Hugging Face tokenizer does by default \
-      (SmolLM2: no BOS). With --json one object is printed: {"text","tokens" (generated ids), \
-      "prompt_tokens","completion_tokens","tokens_per_second"}; tokens_per_second counts generated \
-      tokens over the whole call (prompt processing included). A prompt plus --max-tokens longer \
-      than the model's context is an error.
+      (SmolLM2: no BOS; BART: <s> … </s>, the source of the encoder). With --json one object is \
+      printed: {"text","tokens" (generated ids), "prompt_tokens","completion_tokens", \
+      "tokens_per_second"}; tokens_per_second counts generated tokens over the whole call \
+      (prompt processing included). A prompt plus --max-tokens longer than the model's context is \
+      an error. With --batch-size N, --prompt-file holds one prompt per line (or JSON Lines \
+      {"prompt": …}); prompts run N at a time, left-padded, and one result is printed per prompt \
+      in order (one JSON object per line with --json); prompt i samples with seed --seed + i, so \
+      any batch size gives the same results.
       """)
 
   @Option(help: "Model folder, .gguf file, or fetched model name.") var model: String
   @Option(help: "Prompt text.") var prompt: String?
-  @Option(help: "Read the prompt from this file.") var promptFile: String?
+  @Option(help: "Read the prompt from this file (with --batch-size: one prompt per line, or JSONL {\"prompt\":…}).")
+  var promptFile: String?
+  @Option(help: "Generate for the prompts of --prompt-file this many at a time.") var batchSize: Int?
   @Flag(help: "Wrap the prompt as a user turn in the model's chat template.") var chat = false
   @Option(help: "System message (with --chat).") var system: String?
   @OptionGroup var sampling: SamplingOptions
   @Flag(help: "Print text as it is generated.") var stream = false
-  @Flag(help: "Print one JSON object.") var json = false
+  @Flag(help: "Print one JSON object (per prompt).") var json = false
 
   func validate() throws {
     if (prompt == nil) == (promptFile == nil) { throw ValidationError("give exactly one of --prompt or --prompt-file") }
     if system != nil && !chat { throw ValidationError("--system needs --chat") }
     if stream && json { throw ValidationError("--stream and --json exclude each other") }
+    if let batchSize {
+      if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+      if promptFile == nil { throw ValidationError("--batch-size needs --prompt-file") }
+      if stream { throw ValidationError("--stream and --batch-size exclude each other") }
+    }
   }
 
   func run() throws {
-    var text = prompt ?? ""
-    if let promptFile {
+    let prompts: [String]
+    if batchSize != nil, let promptFile {
+      prompts = try PromptList.read(promptFile)
+    } else if let promptFile {
       guard let data = FileManager.default.contents(atPath: promptFile), let read = String(data: data, encoding: .utf8) else {
         throw ValidationError("\(promptFile): cannot be read as UTF-8 text")
       }
-      text = read
+      prompts = [read]
+    } else {
+      prompts = [prompt ?? ""]
     }
-    let bundle = try ModelArgument.bundle(model, dtype: sampling.dtype)
-    let ids: [Int]
+    let results: [GenerationResult]
+    switch try ModelArgument.generationModel(model, dtype: sampling.dtype) {
+    case .decoderOnly(let bundle):
+      results = try generate(prompts, with: bundle)
+    case .encoderDecoder(let bundle):
+      if chat { throw ValidationError("--chat needs a decoder-only model with a chat template") }
+      let sources = prompts.map { bundle.tokenizer.encode($0).ids }
+      let settings = sampling.settings(eos: bundle.eosTokenIds)
+      let generator = bundle.generator
+      if let batchSize {
+        results = try Self.inBatches(sources, size: batchSize, settings: settings) { try generator.generateBatch(sourceIds: $0, settings: $1) }
+      } else {
+        results = [try generator.generate(sourceIds: sources[0], settings: settings, onText: stream ? { StandardOutput.write($0) } : nil)]
+      }
+    }
+    for result in results {
+      if json {
+        print(
+          "{\"text\":\(ModelJSON.string(result.text)),\"tokens\":\(ModelJSON.ints(result.tokens)),"
+            + "\"prompt_tokens\":\(result.promptTokens),\"completion_tokens\":\(result.tokens.count),"
+            + "\"tokens_per_second\":\(ModelJSON.number(result.tokensPerSecond))}")
+      } else if stream {
+        print("")
+      } else {
+        print(result.text)
+      }
+    }
+  }
+
+  /// Decoder-only generation: one prompt (streamed if asked) or batches of prompts.
+  func generate(_ prompts: [String], with bundle: ModelBundle) throws -> [GenerationResult] {
     var stops: [String] = []
-    if chat {
+    if chat, let end = bundle.chatTemplate.endOfTurn { stops.append(end) }
+    let ids = prompts.map { text -> [Int] in
+      guard chat else { return bundle.tokenizer.encode(text).ids }
       var messages: [ChatMessage] = []
       if let system { messages.append(ChatMessage(role: "system", content: system)) }
       messages.append(ChatMessage(role: "user", content: text))
-      ids = bundle.chatPromptIds(messages)
-      if let end = bundle.chatTemplate.endOfTurn { stops.append(end) }
-    } else {
-      ids = bundle.tokenizer.encode(text).ids
+      return bundle.chatPromptIds(messages)
     }
     let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
     let settings = sampling.settings(eos: bundle.eosTokenIds, extraStops: stops)
-    let result = try generator.generate(promptIds: ids, settings: settings, onText: stream ? { StandardOutput.write($0) } : nil)
-    if json {
-      print(
-        "{\"text\":\(ModelJSON.string(result.text)),\"tokens\":\(ModelJSON.ints(result.tokens)),"
-          + "\"prompt_tokens\":\(result.promptTokens),\"completion_tokens\":\(result.tokens.count),"
-          + "\"tokens_per_second\":\(ModelJSON.number(result.tokensPerSecond))}")
-    } else if stream {
-      print("")
-    } else {
-      print(result.text)
+    if let batchSize {
+      return try Self.inBatches(ids, size: batchSize, settings: settings) { try generator.generateBatch(promptIds: $0, settings: $1) }
     }
+    return [try generator.generate(promptIds: ids[0], settings: settings, onText: stream ? { StandardOutput.write($0) } : nil)]
+  }
+
+  /// Runs `prompts` in consecutive batches of `size`; the batch starting at prompt i samples
+  /// with seed + i (its row r then uses seed + i + r), so results do not depend on `size`.
+  static func inBatches(
+    _ prompts: [[Int]], size: Int, settings: GenerationSettings,
+    run: ([[Int]], GenerationSettings) throws -> [GenerationResult]
+  ) throws -> [GenerationResult] {
+    var results: [GenerationResult] = []
+    for start in stride(from: 0, to: prompts.count, by: size) {
+      var batchSettings = settings
+      batchSettings.seed = settings.seed &+ UInt64(start)
+      results += try run(Array(prompts[start..<min(start + size, prompts.count)]), batchSettings)
+    }
+    return results
   }
 }
 

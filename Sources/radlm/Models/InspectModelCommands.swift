@@ -9,13 +9,14 @@ import RadTokenizers
 struct InspectAttentionCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "attention",
-    abstract: "Write an SVG heat map of one layer/head's attention weights over the tokens of a text.")
+    abstract: "Write a heat map (SVG, or PNG when --output ends in .png) of one layer/head's attention weights over the tokens of a text.",
+    discussion: "The SVG is labelled with the tokens; the PNG shows the weights only (row = query token, column = key token).")
 
   @Option(help: "Model folder (BERT, GPT-2, Llama…), .gguf file, or fetched name.") var model: String
   @Option(help: "Text to look at.") var text: String
   @Option(help: "Layer (0-based; negative counts from the end).") var layer = -1
   @Option(help: "Head (0-based).") var head = 0
-  @Option(help: "Output file (.svg).") var output = "attention.svg"
+  @Option(help: "Output file (.svg or .png).") var output = "attention.svg"
 
   func run() throws {
     let path = try ModelArgument.path(model)
@@ -50,9 +51,11 @@ struct InspectAttentionCommand: ParsableCommand {
     var matrix: [[Float]] = []
     for q in 0..<n { matrix.append(Array(weights.data[((head * n) + q) * n..<((head * n) + q + 1) * n])) }
     let tokens = ids.map { (try? tokenizer.decode([$0], skipSpecialTokens: false)) ?? "?" }
-    let svg = ModelPictures.attentionSVG(
-      weights: matrix, queryTokens: tokens, keyTokens: tokens, title: "layer \(layerIndex), head \(head): \(text)")
-    try AtomicFile.write(Array(svg.utf8), to: URL(fileURLWithPath: output))
+    let bytes = PictureFormat(output) == .png
+      ? ModelPictures.attentionImage(weights: matrix).png
+      : Array(ModelPictures.attentionSVG(
+        weights: matrix, queryTokens: tokens, keyTokens: tokens, title: "layer \(layerIndex), head \(head): \(text)").utf8)
+    try AtomicFile.write(bytes, to: URL(fileURLWithPath: output))
     print(output)
   }
 }
@@ -61,15 +64,16 @@ struct InspectAttentionCommand: ParsableCommand {
 struct InspectEmbeddingsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "embeddings",
-    abstract: "Write an SVG map (first two principal components) of word or sentence embeddings, one input per line.",
+    abstract: "Write a map (first two principal components; SVG, or PNG when --output ends in .png) of word or sentence embeddings, one input per line.",
     discussion: """
       A sentence-transformers folder (modules.json) embeds each line as a sentence; any other model \
-      uses the mean of the line's input token embeddings.
+      uses the mean of the line's input token embeddings. The SVG labels each point with its line; \
+      the PNG shows the points only.
       """)
 
   @Option(help: "Model folder, .gguf file, or fetched name.") var model: String
   @Option(help: "File with one word or sentence per line.") var words: String
-  @Option(help: "Output file (.svg).") var output = "embeddings.svg"
+  @Option(help: "Output file (.svg or .png).") var output = "embeddings.svg"
 
   func run() throws {
     guard let data = FileManager.default.contents(atPath: words), let text = String(data: data, encoding: .utf8) else {
@@ -95,8 +99,17 @@ struct InspectEmbeddingsCommand: ParsableCommand {
       }
     }
     let points = ModelPictures.principalComponents(vectors)
-    let svg = ModelPictures.scatterSVG(points: points, labels: lines, title: "PCA of \(URL(fileURLWithPath: path).lastPathComponent) embeddings")
-    try AtomicFile.write(Array(svg.utf8), to: URL(fileURLWithPath: output))
+    let bytes = PictureFormat(output) == .png
+      ? ModelPictures.scatterImage(points: points).png
+      : Array(ModelPictures.scatterSVG(points: points, labels: lines, title: "PCA of \(URL(fileURLWithPath: path).lastPathComponent) embeddings").utf8)
+    try AtomicFile.write(bytes, to: URL(fileURLWithPath: output))
     print(output)
   }
+}
+
+/// The picture format an output file name asks for: PNG for `.png`, SVG otherwise.
+enum PictureFormat {
+  case svg, png
+
+  init(_ path: String) { self = path.lowercased().hasSuffix(".png") ? .png : .svg }
 }

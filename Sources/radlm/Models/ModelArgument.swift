@@ -15,9 +15,22 @@ enum ModelArgument {
 
   /// Opens a language model with its tokenizer, quantised to `dtype`.
   static func bundle(_ value: String, dtype: WeightDType) throws -> ModelBundle {
-    let bundle = try ModelBundle.open(path: try path(value))
-    if dtype != .f32 { try ModelQuantizer.quantize(bundle.model, to: dtype, gguf: bundle.ggufFile) }
+    guard case .decoderOnly(let bundle) = try generationModel(value, dtype: dtype) else {
+      throw ValidationError("--model \(value): an encoder–decoder model; this command needs a decoder-only language model")
+    }
     return bundle
+  }
+
+  /// Opens a decoder-only model (quantised to `dtype`) or an encoder–decoder folder (f32 only).
+  static func generationModel(_ value: String, dtype: WeightDType) throws -> GenerationModel {
+    let opened = try GenerationModel.open(path: try path(value))
+    switch opened {
+    case .decoderOnly(let bundle):
+      if dtype != .f32 { try ModelQuantizer.quantize(bundle.model, to: dtype, gguf: bundle.ggufFile) }
+    case .encoderDecoder:
+      if dtype != .f32 { throw ValidationError("--dtype \(dtype.rawValue) is for decoder-only models; encoder–decoder models run in f32") }
+    }
+    return opened
   }
 }
 

@@ -1,0 +1,94 @@
+import Foundation
+
+/// How a model stretches its rotary frequencies beyond the context it was trained on
+/// (`rope_parameters` / legacy `rope_scaling` in config.json). Each case rescales the plain
+/// inv_freq table exactly as transformers' `ROPE_INIT_FUNCTIONS` do, in float32 like PyTorch;
+/// "dynamic" (NTK) grows the base with the current sequence length, so its table depends on it.
+public enum RopeScaling: Sendable, Equatable {
+  case none
+  /// Every frequency divided by `factor` (positions interpolated).
+  case linear(factor: Double)
+  /// Llama 3.1: long wavelengths divided by `factor`, short ones kept, the band between smoothed.
+  case llama3(factor: Double, lowFrequencyFactor: Double, highFrequencyFactor: Double, originalMaxPositions: Int)
+  /// Dynamic NTK: beyond `maxPositions` tokens the base grows as
+  /// base·(factor·length/maxPositions − (factor − 1))^(dim/(dim−2)).
+  case dynamic(factor: Double, maxPositions: Int)
+
+  /// Reads a `rope_parameters`/`rope_scaling` object; unknown types are a typed error.
+  public init(_ json: ConfigJSON, maxPositions: Int) throws {
+    let type = try json.string("rope_type", default: try json.string("type", default: "default"))
+    func factor() throws -> Double {
+      let value = try json.double("factor")
+      guard value > 0 else { throw ModelError.invalidConfig(file: json.source, field: "factor", reason: "must be positive") }
+      return value
+    }
+    switch type {
+    case "default": self = .none
+    case "linear": self = .linear(factor: try factor())
+    case "dynamic": self = .dynamic(factor: try factor(), maxPositions: maxPositions)
+    case "llama3":
+      let low = try json.double("low_freq_factor")
+      let high = try json.double("high_freq_factor")
+      guard high != low else {
+        throw ModelError.invalidConfig(file: json.source, field: "high_freq_factor", reason: "must differ from low_freq_factor")
+      }
+      self = .llama3(
+        factor: try factor(), lowFrequencyFactor: low, highFrequencyFactor: high,
+        originalMaxPositions: try json.int("original_max_position_embeddings", default: maxPositions))
+    default:
+      throw ModelError.invalidConfig(
+        file: json.source, field: "rope_type", reason: "\"\(type)\" is not supported (default, linear, dynamic, llama3)")
+    }
+  }
+
+  /// The `rope_parameters` entries (besides `rope_theta`) that describe this scaling.
+  public var parameters: [String: Any] {
+    switch self {
+    case .none: return ["rope_type": "default"]
+    case .linear(let factor): return ["rope_type": "linear", "factor": factor]
+    case .dynamic(let factor, _): return ["rope_type": "dynamic", "factor": factor]
+    case .llama3(let factor, let low, let high, let original):
+      return [
+        "rope_type": "llama3", "factor": factor, "low_freq_factor": low, "high_freq_factor": high,
+        "original_max_position_embeddings": original,
+      ]
+    }
+  }
+
+  /// Whether the table depends on the sequence length (only dynamic NTK).
+  public var dependsOnLength: Bool {
+    if case .dynamic = self { return true }
+    return false
+  }
+
+  /// inv_freq for `headDim` features and base `theta` when the longest position is `length − 1`.
+  public func inverseFrequencies(headDim: Int, theta: Double, length: Int) -> [Float] {
+    var base = Float(theta)
+    if case .dynamic(let factor, let maxPositions) = self, length > maxPositions {
+      // transformers mixes float32 tensors here (seq_len is a tensor), so the new base is float32.
+      let f = Float(factor)
+      let growth = f * Float(length) / Float(maxPositions) - (f - 1)
+      base *= Float(Foundation.pow(Double(growth), Double(headDim) / Double(headDim - 2)))
+    }
+    let plain = (0..<(headDim / 2)).map { i -> Float in
+      // torch: 1.0 / (base ** (arange(0, dim, 2).float() / dim)) in float32.
+      let exponent = Float(2 * i) / Float(headDim)
+      return 1 / Float(Foundation.pow(Double(base), Double(exponent)))
+    }
+    switch self {
+    case .none, .dynamic: return plain
+    case .linear(let factor): return plain.map { $0 / Float(factor) }
+    case .llama3(let factor, let low, let high, let original):
+      let f = Float(factor), lowF = Float(low), highF = Float(high), context = Float(original)
+      let lowWavelength = Float(Double(original) / low)
+      let highWavelength = Float(Double(original) / high)
+      return plain.map { frequency in
+        let wavelength = 2 * Float.pi / frequency
+        if wavelength < highWavelength { return frequency }
+        if wavelength > lowWavelength { return frequency / f }
+        let smooth = (context / wavelength - lowF) / (highF - lowF)
+        return (1 - smooth) * frequency / f + smooth * frequency
+      }
+    }
+  }
+}
