@@ -100,30 +100,37 @@ public final class BERTScorer: TextPairMetric, @unchecked Sendable {
   /// Encoder batches run at once (default: one per core; 1 = one batch at a time, with the
   /// kernels' own threads).
   public var concurrentBatches: Int = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+  /// RoBERTa-style encoders number real tokens from `positionOffset` (padding_idx + 1) and give
+  /// padding the position padding_idx; nil: positions 0, 1, … as BERT.
+  public let positionOffset: Int?
   let maxLength: Int
   let specialIds: Set<Int>
 
   /// `layer` counts blocks from 1 (bert-score's `num_layers`: the model is cut after it).
   public init(
     encoder: BertModel, tokenizer: Tokenizer, layer: Int, idf: Bool = false, baseline: BERTScoreBaseline? = nil,
-    modelName: String, maxLength: Int = 512, batchSize: Int = 64
+    modelName: String, maxLength: Int = 512, batchSize: Int = 64, positionOffset: Int? = nil
   ) throws {
     guard layer >= 1, layer <= encoder.config.layers else {
       throw BERTScoreError.layerOutOfRange(layer: layer, layers: encoder.config.layers)
     }
     self.encoder = encoder
-    self.maxLength = min(maxLength, encoder.config.maxPositions)
+    self.positionOffset = positionOffset
+    self.maxLength = min(maxLength, encoder.config.maxPositions - (positionOffset ?? 0))
     self.tokenizer = tokenizer.with(truncation: TruncationSettings(maxLength: self.maxLength), padding: nil)
     self.layer = layer
     self.idf = idf
     self.baseline = baseline
     self.modelName = modelName
     self.batchSize = max(1, batchSize)
-    specialIds = Set(["[CLS]", "[SEP]"].compactMap { tokenizer.tokenToId($0) })
+    // bert-score zeroes the weights of the tokenizer's CLS and SEP tokens ([CLS]/[SEP], <s>/</s>).
+    specialIds = Set(["[CLS]", "[SEP]", "<s>", "</s>"].compactMap { tokenizer.tokenToId($0) })
   }
 
-  /// Loads a Hugging Face BERT folder (config.json, model.safetensors, tokenizer.json; the
-  /// truncation length from tokenizer_config.json's `model_max_length`, as bert-score's).
+  /// Loads a Hugging Face BERT or RoBERTa folder (config.json, model.safetensors,
+  /// tokenizer.json; the truncation length from tokenizer_config.json's `model_max_length`, as
+  /// bert-score's). A RoBERTa config (`model_type` "roberta") numbers positions from
+  /// pad_token_id + 1; its tokenizer.json carries the byte-level BPE.
   public convenience init(
     directory: URL, layer: Int, idf: Bool = false, baseline: BERTScoreBaseline? = nil, batchSize: Int = 64
   ) throws {
@@ -142,9 +149,11 @@ public final class BERTScorer: TextPairMetric, @unchecked Sendable {
     if FileManager.default.fileExists(atPath: tokenizerConfig.path) {
       maxLength = try ConfigJSON(contentsOf: tokenizerConfig).int("model_max_length", default: 512)
     }
+    let roberta = try config.string("model_type", default: "bert") == "roberta"
     try self.init(
       encoder: bert, tokenizer: tokenizer, layer: layer, idf: idf, baseline: baseline,
-      modelName: directory.standardizedFileURL.path, maxLength: maxLength, batchSize: batchSize)
+      modelName: directory.standardizedFileURL.path, maxLength: maxLength, batchSize: batchSize,
+      positionOffset: roberta ? bert.config.padTokenId + 1 : nil)
   }
 
   public var name: String { "bertscore" }
@@ -368,12 +377,16 @@ public final class BERTScorer: TextPairMetric, @unchecked Sendable {
     var flat: [Int] = []
     flat.reserveCapacity(chunk.count * length)
     var mask: [[Int]] = []
+    var positions: [[Int]]? = positionOffset == nil ? nil : []
     for s in chunk {
       let k = ids[s].count
       flat += ids[s] + [Int](repeating: pad, count: length - k)
       mask.append([Int](repeating: 1, count: k) + [Int](repeating: 0, count: length - k))
+      if let offset = positionOffset {
+        positions?.append(Array(offset..<(offset + k)) + [Int](repeating: pad, count: length - k))
+      }
     }
-    let batch = TokenBatch(ids: flat, batch: chunk.count, length: length, attentionMask: mask)
+    let batch = TokenBatch(ids: flat, batch: chunk.count, length: length, attentionMask: mask, positions: positions)
     let hidden = try Autograd.inferenceMode { try encoder.hiddenStates(batch, throughLayer: layer) }
     return hidden.data.withUnsafeBufferPointer { h in
       chunk.enumerated().map { b, s in

@@ -160,8 +160,53 @@ def tiny_random():
     print("tiny_random: pairs whose scores the zero floor changes:", floored)
 
 
+def tiny_roberta():
+    """A seeded random 2-layer RoBERTa with a byte-level BPE tokenizer trained on the pairs, and
+    bert-score's values for it (batch 64) plus the token ids bert-score encodes each sentence to."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from transformers import RobertaConfig, RobertaModel, RobertaTokenizerFast
+    out = os.path.join(OUT, "tiny_roberta")
+    os.makedirs(out, exist_ok=True)
+    pairs = PAIRS + SHORT
+    with open(os.path.join(out, "pairs.jsonl"), "w") as fh:
+        for r, h in pairs:
+            fh.write(json.dumps({"reference": r, "hypothesis": h}) + "\n")
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    bpe.train_from_iterator([t for p in pairs for t in p], trainer)
+    bpe.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True,
+                                                      add_prefix_space=False)
+    tok = RobertaTokenizerFast(tokenizer_object=bpe, bos_token="<s>", eos_token="</s>", sep_token="</s>",
+                               cls_token="<s>", unk_token="<unk>", pad_token="<pad>", mask_token="<mask>",
+                               model_max_length=64)
+    tok.save_pretrained(out)
+    torch.manual_seed(11)
+    config = RobertaConfig(vocab_size=bpe.get_vocab_size(), hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                           intermediate_size=24, max_position_embeddings=66, pad_token_id=1, bos_token_id=0,
+                           eos_token_id=2, type_vocab_size=1)
+    RobertaModel(config).eval().save_pretrained(out)
+    refs = [r for r, _ in pairs]
+    cands = [h for _, h in pairs]
+    scorer = BERTScorer(model_type=out, num_layers=2, lang="en", device="cpu")
+    result = {}
+    for name, idf in (("plain", False), ("idf", True)):
+        scorer = BERTScorer(model_type=out, num_layers=2, lang="en", device="cpu", idf=idf)
+        if idf:
+            scorer.compute_idf(refs)
+        p, r, f = scorer.score(cands, refs, batch_size=64)
+        result[name] = {"p": p.double().tolist(), "r": r.double().tolist(), "f": f.double().tolist()}
+    result["ids"] = {s: bert_score.utils.sent_encode(scorer._tokenizer, s) for s in refs + cands}
+    with open(os.path.join(out, "expected.json"), "w") as fh:
+        json.dump(result, fh, indent=1)
+    print("tiny_roberta: mean F", sum(result["plain"]["f"]) / len(pairs))
+
+
 def main():
     tiny_random()
+    tiny_roberta()
     if not os.path.isdir(MODEL):
         sys.exit(f"{MODEL} missing: run `radlm fetch minilm` first")
     os.makedirs(OUT, exist_ok=True)
