@@ -112,15 +112,21 @@ SHORT = [("Effusion", "Nodule"), ("Pneumothorax", "Cardiomegaly"), ("Edema", "Fr
          ("Stable", "Worse"), ("Heart", "Lungs"), ("Aorta", "Spine")]
 
 
-def tiny_random():
-    import re
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-    out = os.path.join(OUT, "tiny_random")
+def tiny_folder(name):
+    """Creates bertscore/<name>/ with pairs.jsonl (PAIRS + SHORT); returns the folder and pairs."""
+    out = os.path.join(OUT, name)
     os.makedirs(out, exist_ok=True)
     pairs = PAIRS + SHORT
     with open(os.path.join(out, "pairs.jsonl"), "w") as fh:
         for r, h in pairs:
             fh.write(json.dumps({"reference": r, "hypothesis": h}) + "\n")
+    return out, pairs
+
+
+def tiny_random():
+    import re
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+    out, pairs = tiny_folder("tiny_random")
     words = sorted({w for r, h in pairs for w in re.findall(r"[a-z0-9]+|[^a-z0-9\s]", (r + " " + h).lower())})
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
@@ -165,12 +171,7 @@ def tiny_roberta():
     bert-score's values for it (batch 64) plus the token ids bert-score encodes each sentence to."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
     from transformers import RobertaConfig, RobertaModel, RobertaTokenizerFast
-    out = os.path.join(OUT, "tiny_roberta")
-    os.makedirs(out, exist_ok=True)
-    pairs = PAIRS + SHORT
-    with open(os.path.join(out, "pairs.jsonl"), "w") as fh:
-        for r, h in pairs:
-            fh.write(json.dumps({"reference": r, "hypothesis": h}) + "\n")
+    out, pairs = tiny_folder("tiny_roberta")
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
