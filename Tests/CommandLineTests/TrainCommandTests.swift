@@ -103,4 +103,35 @@ struct TrainCommandTests {
     #expect(result.status != 0)
     #expect(result.stderr.contains("\(bad.path):2"), "\(result.stderr)")
   }
+
+  /// `train lora --dtype q4`: LoRA over a base kept in Q4_1 blocks (every projection of the tiny
+  /// GPT-2 has rows of whole 32-weight blocks), ending with a PEFT adapter folder.
+  @Test func loraOverAQuantisedBaseTrainsAndSavesTheAdapter() throws {
+    let folder = CommandRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let setup = try Self.setUp(folder)
+    let pairs = folder.appendingPathComponent("pairs.jsonl")
+    let lines = try String(contentsOfFile: setup.data, encoding: .utf8).split(separator: "\n").prefix(40)
+    let rows = try lines.map { line -> String in
+      let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+      let pair = ["prompt": String((object["findings"] as! String).prefix(60)), "completion": object["impression"] as! String]
+      return String(decoding: try JSONSerialization.data(withJSONObject: pair), as: UTF8.self)
+    }
+    try rows.joined(separator: "\n").write(to: pairs, atomically: true, encoding: .utf8)
+    let out = folder.appendingPathComponent("run")
+    let result = try CommandRunner.run([
+      "train", "lora", "--init", setup.config, "--tokenizer", setup.tokenizer, "--data", pairs.path, "--out", out.path,
+      "--steps", "3", "--batch-size", "2", "--block-size", "48", "--dtype", "q4", "--target", "c_attn", "--target", "c_fc",
+      "--json", "--quiet",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("base (q4): 8 matrices in blocks"), "\(result.stderr)")
+    let losses = result.stdout.split(separator: "\n").compactMap {
+      (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["loss"] as? Double
+    }
+    #expect(losses.count == 3 && losses.allSatisfy(\.isFinite))
+    for file in ["adapter/adapter_config.json", "adapter/adapter_model.safetensors"] {
+      #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file) written")
+    }
+  }
 }

@@ -80,47 +80,53 @@ struct LoRATests {
   }
 }
 
-/// Ten causal-LM steps of the tiny GPT-2 from the same weights and batches as PyTorch.
-@Suite("Training parity with PyTorch")
-struct CausalTrainingParityTests {
-  final class FixedBatches: TrainingObjective {
-    let model: any LanguageModel
-    let batches: [[[Int]]]
-    var index = 0
-    init(model: any LanguageModel, batches: [[[Int]]]) {
-      self.model = model
-      self.batches = batches
-    }
-    var parameters: ParameterStore { model.parameters }
-    func nextLoss(random: inout SeededRandom) throws -> (loss: Tensor, tokens: Int) {
-      defer { index += 1 }
-      let rows = batches[index]
-      return (try model.languageModelingLoss(TokenBatch(rows: rows)), rows.count * (rows[0].count - 1))
-    }
-    func validationLoss() throws -> Float? { nil }
-    var dataPosition: DataOrder.Position { .init(epoch: 0, index: index) }
-    func restoreDataPosition(_ position: DataOrder.Position) { index = position.index }
+/// A training objective that replays fixed batches from a fixture: step i's loss is `loss(i)`. Parity
+/// tests use it to feed the same batches PyTorch saw (its RNG draws cannot be reproduced).
+final class ReplayedBatches: TrainingObjective {
+  let parameters: ParameterStore
+  let loss: (Int) throws -> (Tensor, Int)
+  var index = 0
+  init(parameters: ParameterStore, loss: @escaping (Int) throws -> (Tensor, Int)) {
+    self.parameters = parameters
+    self.loss = loss
   }
+  func nextLoss(random: inout SeededRandom) throws -> (loss: Tensor, tokens: Int) {
+    defer { index += 1 }
+    return try loss(index)
+  }
+  func validationLoss() throws -> Float? { nil }
+  var dataPosition: DataOrder.Position { .init(epoch: 0, index: index) }
+  func restoreDataPosition(_ position: DataOrder.Position) { index = position.index }
 
-  @Test func tenStepsMatchPyTorch() throws {
-    let fixture = try TrainingFixtures.json("clm_training.json")
-    let expected = (fixture["losses"] as! [Double]).map { Float($0) }
-    let model = try TrainingFixtures.languageModel("tiny_gpt2")
+  /// Runs `steps` optimiser steps with the fixtures' settings (AdamW lr 1e-3, weight decay 0.01,
+  /// constant schedule, clipping at 1.0) and checks each loss against `expected` (1e-4 relative).
+  func expectLosses(_ expected: [Float], sourceLocation: SourceLocation = #_sourceLocation) throws {
     var configuration = TrainingConfiguration()
-    configuration.steps = 10
+    configuration.steps = expected.count
     configuration.learningRate = 1e-3
     configuration.schedule = "constant"
     configuration.weightDecay = 0.01
     configuration.maxGradientNorm = 1.0
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent("radlm-clm-\(UUID().uuidString)")
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("radlm-parity-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: output) }
-    let state = try Trainer(
-      objective: FixedBatches(model: model, batches: fixture["batches"] as! [[[Int]]]), configuration: configuration,
-      output: output
-    ).run()
+    let state = try Trainer(objective: self, configuration: configuration, output: output).run()
+    #expect(state.lossHistory.count == expected.count, sourceLocation: sourceLocation)
     for (step, (loss, reference)) in zip(state.lossHistory, expected).enumerated() {
-      #expect(abs(loss - reference) <= 1e-4 * abs(reference), "step \(step + 1): \(loss) vs \(reference)")
+      #expect(abs(loss - reference) <= 1e-4 * abs(reference), "step \(step + 1): \(loss) vs \(reference)", sourceLocation: sourceLocation)
     }
-    #expect(state.lossHistory.count == 10)
+  }
+}
+
+/// Ten causal-LM steps of the tiny GPT-2 from the same weights and batches as PyTorch.
+@Suite("Training parity with PyTorch")
+struct CausalTrainingParityTests {
+  @Test func tenStepsMatchPyTorch() throws {
+    let fixture = try TrainingFixtures.json("clm_training.json")
+    let batches = fixture["batches"] as! [[[Int]]]
+    let model = try TrainingFixtures.languageModel("tiny_gpt2")
+    try ReplayedBatches(parameters: model.parameters) { step in
+      let rows = batches[step]
+      return (try model.languageModelingLoss(TokenBatch(rows: rows)), rows.count * (rows[0].count - 1))
+    }.expectLosses((fixture["losses"] as! [Double]).map { Float($0) })
   }
 }

@@ -99,3 +99,24 @@ struct ObjectiveTests {
     #expect(accuracy >= 0.9, "validation preference accuracy \(accuracy)")
   }
 }
+
+/// Ten masked-LM steps of a tiny BertForMaskedLM from the same weights and the same masked batches
+/// as PyTorch (the fixture stores each step's masked inputs and labels, since the RNGs differ).
+@Suite("Masked-LM parity with PyTorch")
+struct MaskedLanguageModelingParityTests {
+  @Test func tenStepsMatchPyTorch() throws {
+    let fixture = try TrainingFixtures.json("mlm_training.json")
+    let steps = (fixture["steps"] as! [[[String: [Int]]]]).map { rows in rows.map { (inputs: $0["inputs"]!, labels: $0["labels"]!) } }
+    let loaded = try ModelLoader.load(directory: TrainingFixtures.folder.appendingPathComponent("tiny_bert_mlm"))
+    let bert = try #require(loaded as? BertModel)
+    #expect(bert.parameters.names.contains("cls.predictions.transform.dense.weight"))
+    // Rows of different lengths: padding and the attention mask are part of what is checked.
+    #expect(Set(steps.flatMap { $0.map(\.inputs.count) }).count > 1)
+    // The stored masks go through the objective's own loss (collation, padding, the MLM head).
+    let objective = MaskedLanguageModelingObjective(
+      model: bert, masker: MaskedLanguageModelingMasker(maskId: 3, vocabularySize: 64, specialIds: [0, 1, 2, 3]),
+      sequences: [[1, 2]], validation: [], batchSize: 4, padId: 0, seed: 0)
+    try ReplayedBatches(parameters: objective.parameters) { try objective.loss(steps[$0]) }
+      .expectLosses((fixture["losses"] as! [Double]).map { Float($0) })
+  }
+}

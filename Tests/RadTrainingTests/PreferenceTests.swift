@@ -4,42 +4,40 @@ import RadTensor
 import RadTraining
 import Testing
 
-/// DPO losses and LoRA gradients on a fixture batch against the TRL formulation
-/// (tools/reference/training_fixtures.py), policy = base + LoRA, reference = adapters off.
+/// DPO losses and LoRA gradients on a fixture batch against trl's DPOTrainer itself
+/// (tools/reference/training_fixtures.py runs `DPOTrainer.compute_loss` on its own collated batch):
+/// policy = base + LoRA, reference = adapters off, computed through RadLM's DPO objective.
 @Suite("Preference optimisation")
 struct PreferenceTests {
   @Test(arguments: PreferenceLoss.allCases)
-  func dpoLossAndGradientsMatchReference(_ kind: PreferenceLoss) throws {
+  func dpoLossAndGradientsMatchTRL(_ kind: PreferenceLoss) throws {
     let fixture = try TrainingFixtures.json("dpo.json")
     let beta = Float(fixture["beta"] as! Double)
     let prompts = fixture["prompt"] as! [[Int]]
     let chosen = fixture["chosen"] as! [[Int]]
     let rejected = fixture["rejected"] as! [[Int]]
     let expected = (fixture["losses"] as! [String: Any])[kind.rawValue] as! [String: Any]
+    let pairs = prompts.indices.map { PreferencePair(prompt: prompts[$0], chosen: chosen[$0], rejected: rejected[$0]) }
 
     let model = try TrainingFixtures.languageModel("tiny_llama")
     let adapters = try LoRAAdapterSet(
       loading: TrainingFixtures.folder.appendingPathComponent("dpo_policy_adapter"), into: model.parameters)
-    let examples =
-      zip(prompts, chosen).map { LabeledSequence(prompt: $0, completion: $1) }
-      + zip(prompts, rejected).map { LabeledSequence(prompt: $0, completion: $1) }
-    let (batch, labels) = CausalLanguageModelingObjective.collate(examples, padId: 0)
-    let average = kind == .ipo
-    let reference = try adapters.withAdaptersDisabled {
-      try Autograd.inferenceMode { sequenceLogProbabilities(logits: try model.logits(batch), labels: labels, average: average) }
-    }
-    let referenceSums = try adapters.withAdaptersDisabled {
-      try Autograd.inferenceMode { sequenceLogProbabilities(logits: try model.logits(batch), labels: labels) }
+    // TRL's reference log-probabilities (sums over completion tokens, adapters off).
+    let sums = try adapters.withAdaptersDisabled {
+      try DirectPreferenceObjective.logProbabilities(model: model, pairs: pairs, average: false, padId: 0)
     }
     let expectedReference = (fixture["reference_logps"] as! [Double]).map { Float($0) }
-    for (a, b) in zip(referenceSums.data, expectedReference) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
+    for (a, b) in zip(sums.map(\.chosen) + sums.map(\.rejected), expectedReference) {
+      #expect(abs(a - b) <= 1e-4 * max(1, abs(b)), "reference log-probability \(a) vs \(b)")
+    }
 
-    let policy = sequenceLogProbabilities(logits: try model.logits(batch), labels: labels, average: average)
-    let pairs = prompts.count
-    let loss = kind.loss(
-      policyChosen: policy.slice(axis: 0, 0..<pairs), policyRejected: policy.slice(axis: 0, pairs..<(2 * pairs)),
-      referenceChosen: reference.slice(axis: 0, 0..<pairs), referenceRejected: reference.slice(axis: 0, pairs..<(2 * pairs)),
-      beta: beta)
+    let references = try adapters.withAdaptersDisabled {
+      try DirectPreferenceObjective.logProbabilities(model: model, pairs: pairs, average: kind == .ipo, padId: 0)
+    }
+    let objective = DirectPreferenceObjective(
+      policy: model, pairs: pairs, validationPairs: [], referenceLogProbabilities: references, loss: kind, beta: beta,
+      batchSize: pairs.count, padId: 0, seed: 0)
+    let loss = try objective.batchLoss(pairs, references: references)
     let expectedLoss = Float(expected["loss"] as! Double)
     #expect(abs(loss.item - expectedLoss) <= 1e-5 * max(1, abs(expectedLoss)), "\(loss.item) vs \(expectedLoss)")
     loss.backward()

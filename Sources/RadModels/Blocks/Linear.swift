@@ -39,7 +39,7 @@ public struct Linear: @unchecked Sendable {
     if let matrix = quantizedSlot.matrix(for: x), adapterSlot.adapter == nil || !adapterSlot.isEnabled {
       return matrix.apply(x, bias: bias?.value)
     }
-    var y = x.matmul(weight.value, transposeOther: layout == .outIn)
+    var y = adapterSlot.frozenBase?.product(x) ?? x.matmul(weight.value, transposeOther: layout == .outIn)
     if let bias { y = y + bias.value }
     if let adapter = adapterSlot.adapter, adapterSlot.isEnabled { y = y + adapter.delta(x) }
     return y

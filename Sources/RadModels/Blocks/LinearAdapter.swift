@@ -8,6 +8,12 @@ public protocol LinearAdapter: AnyObject {
   func delta(_ x: Tensor) -> Tensor
 }
 
+/// A frozen weight matrix kept outside the layer's F32 parameter (e.g. in quantised blocks): it
+/// computes x·Wᵀ for x [..., in] → [..., out], with a gradient for x but none for W.
+public protocol FrozenLinearBase: AnyObject {
+  func product(_ x: Tensor) -> Tensor
+}
+
 /// The place in a linear layer where an adapter plugs in. Each `Linear` registers its slot in
 /// the model's `ParameterStore.attachments` under the layer's dotted name, so adapters can be
 /// attached by name pattern after the model is built and switched off without removing them
@@ -21,6 +27,9 @@ public final class LinearAdapterSlot: @unchecked Sendable {
   public let weightIsOutIn: Bool
   public var adapter: (any LinearAdapter)?
   public var isEnabled = true
+  /// When set, the frozen product x·Wᵀ comes from here instead of `weight` (QLoRA keeps W in
+  /// quantised blocks and may release the F32 copy).
+  public var frozenBase: (any FrozenLinearBase)?
 
   public init(inFeatures: Int, outFeatures: Int, weight: Parameter, weightIsOutIn: Bool) {
     self.inFeatures = inFeatures

@@ -54,17 +54,10 @@ public final class CausalLanguageModelingObjective: TrainingObjective {
     guard !validation.isEmpty else { return nil }
     dropoutSource?.training = false
     defer { dropoutSource?.training = true }
-    var total: Double = 0
-    var tokens = 0
-    var start = 0
-    while start < validation.count {
-      let slice = Array(validation[start..<Swift.min(start + batchSize, validation.count)])
-      let (loss, count) = try loss(of: slice)
-      total += Double(loss.item) * Double(count)
-      tokens += count
-      start += batchSize
-    }
-    return tokens == 0 ? nil : Float(total / Double(tokens))
+    return try ValidationTally.over(validation, batchSize: batchSize) { batch in
+      let (loss, tokens) = try loss(of: batch)
+      return (loss.item, tokens, 0)
+    }.meanLoss
   }
 
   /// Mean loss over the target tokens of `examples`, right-padded to a common length.

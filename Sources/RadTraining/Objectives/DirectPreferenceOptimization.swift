@@ -90,18 +90,15 @@ public final class DirectPreferenceObjective: TrainingObjective {
     guard !validationPairs.isEmpty else { return nil }
     dropoutSource?.training = false
     defer { dropoutSource?.training = true }
-    var total: Double = 0
-    var start = 0
-    while start < validationPairs.count {
-      let end = Swift.min(start + batchSize, validationPairs.count)
-      let references = (start..<end).map { referenceLogProbabilities[pairs.count + $0] }
-      total += Double(try batchLoss(Array(validationPairs[start..<end]), references: references).item) * Double(end - start)
-      start = end
-    }
-    return Float(total / Double(validationPairs.count))
+    return try ValidationTally.over(Array(validationPairs.indices), batchSize: batchSize) { batch in
+      let references = batch.map { referenceLogProbabilities[pairs.count + $0] }
+      return (try batchLoss(batch.map { validationPairs[$0] }, references: references).item, batch.count, 0)
+    }.meanLoss
   }
 
-  func batchLoss(_ batch: [PreferencePair], references: [(chosen: Float, rejected: Float)]) throws -> Tensor {
+  /// The mean preference loss of `batch` under the policy, given each pair's reference
+  /// log-probabilities (as `logProbabilities` returns them); what each training step minimises.
+  public func batchLoss(_ batch: [PreferencePair], references: [(chosen: Float, rejected: Float)]) throws -> Tensor {
     let n = batch.count
     let policyScores = try Self.scores(model: policy, pairs: batch, average: loss == .ipo, padId: padId)
     return loss.loss(

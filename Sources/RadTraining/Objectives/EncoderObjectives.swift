@@ -40,21 +40,16 @@ public final class MaskedLanguageModelingObjective: TrainingObjective {
   }
 
   public func validationLoss() throws -> Float? {
-    guard !validationMasks.isEmpty else { return nil }
-    var total: Double = 0
-    var count = 0
-    var start = 0
-    while start < validationMasks.count {
-      let slice = Array(validationMasks[start..<Swift.min(start + batchSize, validationMasks.count)])
-      let (value, tokens) = try loss(slice)
-      total += Double(value.item) * Double(tokens)
-      count += tokens
-      start += batchSize
-    }
-    return count == 0 ? nil : Float(total / Double(count))
+    try ValidationTally.over(validationMasks, batchSize: batchSize) { batch in
+      let (value, tokens) = try loss(batch)
+      return (value.item, tokens, 0)
+    }.meanLoss
   }
 
-  func loss(_ masked: [(inputs: [Int], labels: [Int])]) throws -> (Tensor, Int) {
+  /// Mean cross-entropy over the labelled positions of already-masked sequences (right-padded
+  /// into one batch) and the number of labelled positions. `nextLoss` masks with the trainer's
+  /// generator and calls this; parity tests feed it masks drawn by another implementation.
+  public func loss(_ masked: [(inputs: [Int], labels: [Int])]) throws -> (Tensor, Int) {
     let examples = masked.map { LabeledSequence(ids: $0.inputs, labels: $0.labels) }
     let (batch, labels) = CausalLanguageModelingObjective.collate(examples, padId: padId)
     let logits = try model.maskedLMLogits(batch)
@@ -64,30 +59,39 @@ public final class MaskedLanguageModelingObjective: TrainingObjective {
 }
 
 /// Sequence classification on a BERT encoder (BertForSequenceClassification): the pooled [CLS]
-/// vector goes through a new `classifier` layer to one score per label, trained with cross-entropy.
+/// vector goes through a `classifier` layer to one score per label, trained with cross-entropy.
 public final class SequenceClassificationObjective: TrainingObjective {
-  public let model: BertModel
-  public let classifier: Linear
+  public let head: BertSequenceClassifier
+  public var model: BertModel { head.encoder }
+  public var classifier: Linear { head.classifier }
   public let examples: [(ids: [Int], label: Int)]
   public let validation: [(ids: [Int], label: Int)]
   public let batchSize: Int
   public let padId: Int
   private var order: DataOrder
 
+  /// Trains `head` (a new one from `BertSequenceClassifier(encoder:labels:seed:)` or a loaded one).
   public init(
-    model: BertModel, labelCount: Int, examples: [(ids: [Int], label: Int)], validation: [(ids: [Int], label: Int)],
+    head: BertSequenceClassifier, examples: [(ids: [Int], label: Int)], validation: [(ids: [Int], label: Int)],
     batchSize: Int, padId: Int, seed: UInt64
   ) {
     precondition(!examples.isEmpty, "no training examples")
-    self.model = model
-    var random = SeededRandom(seed: seed ^ 0xC1A5)
-    classifier = Linear(
-      model.parameters.scoped("classifier"), inFeatures: model.config.width, outFeatures: labelCount, random: &random)
+    self.head = head
     self.examples = examples
     self.validation = validation
     self.batchSize = batchSize
     self.padId = padId
     order = DataOrder(count: examples.count, seed: seed)
+  }
+
+  /// Adds a new seeded classifier with `labelCount` unnamed labels to `model`.
+  public convenience init(
+    model: BertModel, labelCount: Int, examples: [(ids: [Int], label: Int)], validation: [(ids: [Int], label: Int)],
+    batchSize: Int, padId: Int, seed: UInt64
+  ) {
+    self.init(
+      head: BertSequenceClassifier(encoder: model, labels: (0..<labelCount).map { "LABEL_\($0)" }, seed: seed),
+      examples: examples, validation: validation, batchSize: batchSize, padId: padId, seed: seed)
   }
 
   public var parameters: ParameterStore { model.parameters }
@@ -98,7 +102,7 @@ public final class SequenceClassificationObjective: TrainingObjective {
   public func logits(_ sequences: [[Int]]) throws -> Tensor {
     let (batch, _) = CausalLanguageModelingObjective.collate(
       sequences.map { LabeledSequence(ids: $0, labels: $0) }, padId: padId)
-    return classifier(try model.pooled(try model.hiddenStates(batch)))
+    return try head.logits(batch)
   }
 
   public func nextLoss(random: inout SeededRandom) throws -> (loss: Tensor, tokens: Int) {
@@ -113,17 +117,12 @@ public final class SequenceClassificationObjective: TrainingObjective {
 
   /// Validation accuracy and mean loss.
   public func accuracyAndLoss() throws -> (accuracy: Double, loss: Float) {
-    var correct = 0
-    var total: Double = 0
-    var start = 0
-    while start < validation.count {
-      let slice = Array(validation[start..<Swift.min(start + batchSize, validation.count)])
-      let scores = try Autograd.inferenceMode { try logits(slice.map(\.ids)) }
-      total += Double(scores.crossEntropy(targets: slice.map(\.label)).item) * Double(slice.count)
-      for (predicted, example) in zip(scores.argmax(axis: -1), slice) where predicted == example.label { correct += 1 }
-      start += batchSize
+    let tally = try ValidationTally.over(validation, batchSize: batchSize) { batch in
+      let scores = try Autograd.inferenceMode { try logits(batch.map(\.ids)) }
+      let correct = zip(scores.argmax(axis: -1), batch).filter { $0 == $1.label }.count
+      return (scores.crossEntropy(targets: batch.map(\.label)).item, batch.count, correct)
     }
-    return (Double(correct) / Double(Swift.max(validation.count, 1)), Float(total / Double(Swift.max(validation.count, 1))))
+    return (tally.accuracy, tally.meanLoss ?? 0)
   }
 }
 
@@ -194,18 +193,12 @@ public final class RewardModelObjective: TrainingObjective {
 
   /// How often the chosen answer outscores the rejected one on validation, and the mean loss.
   public func accuracyAndLoss() throws -> (accuracy: Double, loss: Float) {
-    var wins = 0
-    var total: Double = 0
-    var start = 0
-    while start < validationPairs.count {
-      let slice = Array(validationPairs[start..<Swift.min(start + batchSize, validationPairs.count)])
-      let chosen = try Autograd.inferenceMode { try rewards(slice.map { $0.prompt + $0.chosen }) }
-      let rejected = try Autograd.inferenceMode { try rewards(slice.map { $0.prompt + $0.rejected }) }
-      total += Double(bradleyTerryLoss(chosenRewards: chosen, rejectedRewards: rejected).item) * Double(slice.count)
-      wins += zip(chosen.data, rejected.data).filter { $0 > $1 }.count
-      start += batchSize
+    let tally = try ValidationTally.over(validationPairs, batchSize: batchSize) { batch in
+      let chosen = try Autograd.inferenceMode { try rewards(batch.map { $0.prompt + $0.chosen }) }
+      let rejected = try Autograd.inferenceMode { try rewards(batch.map { $0.prompt + $0.rejected }) }
+      let wins = zip(chosen.data, rejected.data).filter { $0 > $1 }.count
+      return (bradleyTerryLoss(chosenRewards: chosen, rejectedRewards: rejected).item, batch.count, wins)
     }
-    let n = Double(Swift.max(validationPairs.count, 1))
-    return (Double(wins) / n, Float(total / n))
+    return (tally.accuracy, tally.meanLoss ?? 0)
   }
 }

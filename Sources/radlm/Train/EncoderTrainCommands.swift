@@ -49,17 +49,16 @@ extension TrainCommand {
     @OptionGroup var options: TrainingRunOptions
 
     func run() throws {
-      let (loaded, tokenizer, _) = try source.load(seed: options.seed)
-      guard let bert = loaded as? BertModel else { throw ValidationError("classify needs a BERT-family model") }
       var sets = TrainingDataSets(skipBadLines: options.skipBadLines)
       let (texts, labels, names) = try sets.classification(files: options.data)
       TrainingRunner.reportSkipped(sets.reader)
+      let (head, tokenizer) = try loadClassifier(labels: names)
       let ids = tokenizer.encodeBatch(texts, addSpecialTokens: true).map { Array($0.ids.prefix(options.blockSize)) }
       let examples = zip(ids, labels).map { (ids: $0, label: $1) }
       let (train, validation) = TrainingRunner.split(examples, fraction: options.validationFraction, seed: options.seed)
       let objective = SequenceClassificationObjective(
-        model: bert, labelCount: names.count, examples: train, validation: validation, batchSize: options.batchSize,
-        padId: tokenizer.paddingId, seed: options.seed)
+        head: head, examples: train, validation: validation, batchSize: options.batchSize, padId: tokenizer.paddingId,
+        seed: options.seed)
       try TrainingRunner.execute(
         objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: 2e-5),
         title: "classification loss"
@@ -68,12 +67,28 @@ extension TrainCommand {
           let (accuracy, _) = try objective.accuracyAndLoss()
           FileHandle.standardError.write(Data(String(format: "validation accuracy %.3f\n", accuracy).utf8))
         }
+        // transformers' BertForSequenceClassification layout; labels in config.json's id2label.
         let folder = output.appendingPathComponent("model")
-        let saved = try TrainingRunner.saveModel(bert, tokenizer: tokenizer, to: folder)
-        let labelsFile = folder.appendingPathComponent("labels.json")
-        try AtomicFile.write(Array(try JSONSerialization.data(withJSONObject: names)), to: labelsFile)
-        return [saved, labelsFile.path]
+        try head.save(to: folder)
+        try TokenizerJSON.save(tokenizer, path: folder.appendingPathComponent("tokenizer.json").path)
+        return [folder.path]
       }
+    }
+
+    /// A new head on a BERT encoder, or a classifier saved earlier (continued training) whose
+    /// labels must be the data's.
+    func loadClassifier(labels: [String]) throws -> (BertSequenceClassifier, Tokenizer) {
+      if let model = source.model, BertSequenceClassifier.isClassifierFolder(URL(fileURLWithPath: try ModelArgument.path(model))) {
+        let folder = URL(fileURLWithPath: try ModelArgument.path(model))
+        let head = try BertSequenceClassifier.load(directory: folder)
+        guard head.labels == labels else {
+          throw ValidationError("\(folder.path) classifies \(head.labels), the data has labels \(labels)")
+        }
+        return (head, try TokenizerFiles.load(path: source.tokenizer ?? folder.path))
+      }
+      let (loaded, tokenizer, _) = try source.load(seed: options.seed)
+      guard let bert = loaded as? BertModel else { throw ValidationError("classify needs a BERT-family model") }
+      return (BertSequenceClassifier(encoder: bert, labels: labels, seed: options.seed), tokenizer)
     }
   }
 

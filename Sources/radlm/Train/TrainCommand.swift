@@ -61,20 +61,12 @@ extension TrainCommand {
   struct SupervisedFineTune: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "sft", abstract: "Full supervised fine-tuning on prompt/completion or chat messages.")
-    @OptionGroup var source: ModelSourceOptions
-    @OptionGroup var options: TrainingRunOptions
-    @Option(help: "Chat template for messages: chatml, llama3 or plain (default: from the tokenizer).")
-    var template: ChatTemplate?
+    @OptionGroup var supervised: SupervisedArguments
 
     func run() throws {
-      let (loaded, tokenizer, _) = try source.load(seed: options.seed)
-      let model = try TrainCommand.languageModel(loaded)
-      let objective = try SupervisedSetup.objective(
-        model: model, tokenizer: tokenizer, options: options, template: template ?? ChatTemplate.detect(tokenizer))
-      try TrainingRunner.execute(
-        objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: 2e-5),
-        title: "supervised fine-tuning loss"
-      ) { output in
+      let (model, tokenizer, _) = try supervised.load()
+      try supervised.train(model: model, tokenizer: tokenizer, defaultLearningRate: 2e-5, title: "supervised fine-tuning loss") {
+        output in
         [try TrainingRunner.saveModel(model, tokenizer: tokenizer, to: output.appendingPathComponent("model"))]
       }
     }
@@ -83,22 +75,24 @@ extension TrainCommand {
   struct LoRAFineTune: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "lora", abstract: "Supervised fine-tuning of LoRA adapters on a frozen base (saved in PEFT format).")
-    @OptionGroup var source: ModelSourceOptions
-    @OptionGroup var options: TrainingRunOptions
+    @OptionGroup var supervised: SupervisedArguments
     @OptionGroup var lora: LoRAOptions
-    @Option(help: "Chat template for messages: chatml, llama3 or plain (default: from the tokenizer).")
-    var template: ChatTemplate?
+    @Option(help: "Frozen base weights: f32, or q8 / q4 to keep them in Q8_0 / Q4_1 blocks (QLoRA-style; GGUF blocks as stored).")
+    var dtype: WeightDType = .f32
 
     func run() throws {
-      let (loaded, tokenizer, name) = try source.load(seed: options.seed)
-      let model = try TrainCommand.languageModel(loaded)
-      let adapters = try lora.attach(to: model, baseName: name, seed: options.seed)
-      let objective = try SupervisedSetup.objective(
-        model: model, tokenizer: tokenizer, options: options, template: template ?? ChatTemplate.detect(tokenizer))
-      objective.dropoutSource = adapters.dropoutSource
+      let (model, tokenizer, name) = try supervised.load()
+      let gguf = dtype != .f32 && name.hasSuffix(".gguf") ? try GGUFFile(url: URL(fileURLWithPath: name)) : nil
+      let summary = try QuantizedLoRABase.freeze(model, dtype: dtype, gguf: gguf)
+      let megabytes = { (bytes: Int) in String(format: "%.1f MB", Double(bytes) / 1_048_576) }
+      FileHandle.standardError.write(Data((
+        "base (\(dtype.rawValue)): \(summary.matrices) matrices in blocks (\(megabytes(summary.quantizedBytes)), "
+        + "\(megabytes(summary.releasedBytes)) as F32), F32 parameters \(megabytes(summary.remainingFloatBytes)), "
+        + "process resident \(QuantizedLoRABase.residentBytes().map(megabytes) ?? "unknown")\n").utf8))
+      let adapters = try lora.attach(to: model, baseName: name, seed: supervised.options.seed)
       FileHandle.standardError.write(Data("LoRA: \(adapters.adapters.count) layers, \(adapters.trainableCount) trainable values\n".utf8))
-      try TrainingRunner.execute(
-        objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: 2e-4),
+      try supervised.train(
+        model: model, tokenizer: tokenizer, dropoutSource: adapters.dropoutSource, defaultLearningRate: 2e-4,
         title: "LoRA fine-tuning loss"
       ) { output in
         let folder = output.appendingPathComponent("adapter")
@@ -190,7 +184,36 @@ struct LoRAOptions: ParsableArguments {
   }
 }
 
-/// Building the supervised objective shared by `sft` and `lora`.
+/// The arguments `sft` and `lora` share (model, run options, chat template) and the supervised
+/// run they both perform.
+struct SupervisedArguments: ParsableArguments {
+  @OptionGroup var source: ModelSourceOptions
+  @OptionGroup var options: TrainingRunOptions
+  @Option(help: "Chat template for messages: chatml, llama3 or plain (default: from the tokenizer).")
+  var template: ChatTemplate?
+
+  /// The causal language model to fine-tune, its tokenizer and where it came from.
+  func load() throws -> (model: any LanguageModel, tokenizer: Tokenizer, source: String) {
+    let (loaded, tokenizer, name) = try source.load(seed: options.seed)
+    return (try TrainCommand.languageModel(loaded), tokenizer, name)
+  }
+
+  /// Trains `model` (every weight, or only the adapters attached to it) on the prompt/completion
+  /// data, then saves with `save`.
+  func train(
+    model: any LanguageModel, tokenizer: Tokenizer, dropoutSource: DropoutSource? = nil, defaultLearningRate: Float,
+    title: String, save: (URL) throws -> [String]
+  ) throws {
+    let objective = try SupervisedSetup.objective(
+      model: model, tokenizer: tokenizer, options: options, template: template ?? ChatTemplate.detect(tokenizer))
+    objective.dropoutSource = dropoutSource
+    try TrainingRunner.execute(
+      objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: defaultLearningRate),
+      title: title, save: save)
+  }
+}
+
+/// Building the supervised objective.
 enum SupervisedSetup {
   static func objective(model: any LanguageModel, tokenizer: Tokenizer, options: TrainingRunOptions, template: ChatTemplate)
     throws -> CausalLanguageModelingObjective
