@@ -1,4 +1,5 @@
 import ArgumentParser
+import RadTensor
 
 /// The `radlm` command line: build, adapt, run and evaluate language models on local machines.
 @main
@@ -25,4 +26,19 @@ struct RadLM: AsyncParsableCommand {
 
     ]
   )
+
+  /// ArgumentParser's entry point, after the heap policy that lets training steps reuse memory.
+  static func main() async {
+    MemoryPolicy.keepFreedMemory()
+    do {
+      var command = try parseAsRoot()
+      if var asyncCommand = command as? AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      exit(withError: error)
+    }
+  }
 }

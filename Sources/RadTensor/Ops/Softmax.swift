@@ -125,6 +125,24 @@ enum RowKernels {
     return lanes.sum()
   }
 
+  /// Σ exp(src − shift), summed exactly as `expShifted` sums it, without storing the values.
+  @inline(__always)
+  static func sumExpShifted(_ src: UnsafePointer<Float>, _ n: Int, shift: Float) -> Float {
+    var lanes = Float16Lanes(repeating: 0)
+    let shiftLanes = Float16Lanes(repeating: shift)
+    var index = 0
+    while index < n {
+      let available = n - index
+      var value = simdExp(Kernels.load(src, index, available) - shiftLanes)
+      if available < 16 {
+        for lane in available..<16 { value[lane] = 0 }
+      }
+      lanes += value
+      index += 16
+    }
+    return lanes.sum()
+  }
+
   @inline(__always)
   static func scale(_ row: UnsafeMutablePointer<Float>, _ n: Int, by factor: Float) {
     var index = 0
