@@ -18,7 +18,7 @@ struct ConvertCommand: ParsableCommand {
       --to hf (default): --dtype F32, F16 or BF16; the output is a folder. --to gguf: --dtype f32, \
       f16, q8_0 or q4_1 (matrices; norms stay F32), tokenizer.ggml.* from the model's tokenizer \
       (byte-level BPE), q/k rows permuted as llama.cpp expects; llama and qwen2 models only. \
-      Without --output the result goes next to the input (NAME-hf or NAME-DTYPE.gguf).
+      Without --output the result is written to the current folder as NAME-hf or NAME-DTYPE.gguf.
       """)
 
   @Argument(help: "A .gguf file, a model folder, or a fetched model name.") var source: String?
