@@ -1,15 +1,13 @@
 #include "CKernels.h"
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #define INLINE static inline __attribute__((always_inline))
-// The erf used by GELU. By default Abramowitz–Stegun 7.1.26 (|error| <= 1.5e-7), which is what
-// PyTorch's vectorised GELU uses; it is about 2x cheaper than SIMDMath.swift's simdErf. Define ERF
-// as NAME(verf) to get simdErf's formulas instead (results equal to the Swift kernel up to FMA
-// rounding).
-#ifndef ERF
-#define ERF NAME(verf_as)
-#endif
+#include "GELUTable.h"
 
 #if defined(__x86_64__)
 // 16 lanes with AVX-512 (Zen 4 runs them as two 256-bit halves, but at half the instructions).
@@ -20,6 +18,10 @@ typedef int32_t vi16 __attribute__((vector_size(64)));
 #define W 16
 #define TARGET __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma")))
 #define NAME(x) x##_avx512
+// table[index[lane]] for a 16-entry table: one permute.
+INLINE TARGET vf lookup_avx512(const float *table, vi index) {
+  return (vf)_mm512_permutexvar_ps((__m512i)index, _mm512_loadu_ps(table));
+}
 #include "VectorMathBody.h"
 #undef vf
 #undef vi
@@ -35,6 +37,13 @@ typedef int32_t vi8 __attribute__((vector_size(32)));
 #define W 8
 #define TARGET __attribute__((target("avx2,fma")))
 #define NAME(x) x##_avx2
+// table[index[lane]] for a 16-entry table: a permute of each half, then a blend on index bit 3.
+INLINE TARGET vf lookup_avx2(const float *table, vi index) {
+  __m256i i = (__m256i)index;
+  __m256 low = _mm256_permutevar8x32_ps(_mm256_loadu_ps(table), i);
+  __m256 high = _mm256_permutevar8x32_ps(_mm256_loadu_ps(table + 8), i);
+  return (vf)_mm256_blendv_ps(low, high, _mm256_castsi256_ps(_mm256_slli_epi32(i, 28)));
+}
 #include "VectorMathBody.h"
 #undef vf
 #undef vi
@@ -52,47 +61,119 @@ typedef int32_t vi4 __attribute__((vector_size(16)));
 #define W 4
 #define TARGET
 #define NAME(x) x##_sse2
+INLINE vf lookup_sse2(const float *table, vi index) {
+  vf result;
+  for (int lane = 0; lane < 4; lane++) result[lane] = table[index[lane] & 15];
+  return result;
+}
 #include "VectorMathBody.h"
 
+// The widest level the CPU supports, and the cap set by radlm_set_vector_level (benign races:
+// every thread computes the same value, and the cap is only changed by tests and benchmarks).
+static int detected_level = -1;
+static int level_cap = RADLM_VECTOR_AVX512;
+
+static int detect_level(void) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return RADLM_VECTOR_AVX512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return RADLM_VECTOR_AVX2;
+#endif
+  return RADLM_VECTOR_BASELINE;
+}
+
+int radlm_vector_level(void) {
+  if (detected_level < 0) detected_level = detect_level();
+  return detected_level < level_cap ? detected_level : level_cap;
+}
+
+int radlm_set_vector_level(int level) {
+  level_cap = level < RADLM_VECTOR_BASELINE ? RADLM_VECTOR_BASELINE : level;
+  return radlm_vector_level();
+}
 
 #if defined(__x86_64__)
-static int has_avx2_fma(void) {
-  static int cached = -1;  // a benign race: every thread computes the same value
-  if (cached < 0) {
-    __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }
-  return cached;
-}
-static int has_avx512(void) {
-  static int cached = -1;  // a benign race, as above
-  if (cached < 0) {
-    __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
-  }
-  return cached;
-}
+#define DISPATCH(function, ...)                                                           \
+  do {                                                                                    \
+    int level = radlm_vector_level();                                                    \
+    if (level >= RADLM_VECTOR_AVX512) function##_avx512(__VA_ARGS__);                    \
+    else if (level >= RADLM_VECTOR_AVX2) function##_avx2(__VA_ARGS__);                   \
+    else function##_sse2(__VA_ARGS__);                                                   \
+  } while (0)
 #else
-static int has_avx2_fma(void) { return 0; }
-static int has_avx512(void) { return 0; }
-#define gelu_erf_avx512 gelu_erf_sse2
-#define gelu_tanh_avx512 gelu_tanh_sse2
-#define softmax_rows_avx512 softmax_rows_sse2
-#define gelu_erf_avx2 gelu_erf_sse2
-#define gelu_tanh_avx2 gelu_tanh_sse2
-#define softmax_rows_avx2 softmax_rows_sse2
+#define DISPATCH(function, ...) function##_sse2(__VA_ARGS__)
 #endif
 
-void radlm_gelu_erf(const float *x, float *y, ptrdiff_t count) {
-  if (has_avx512()) { gelu_erf_avx512(x, y, count); return; }
-  if (has_avx2_fma()) gelu_erf_avx2(x, y, count); else gelu_erf_sse2(x, y, count);
+void radlm_gelu_erf(const float *x, float *y, ptrdiff_t count) { DISPATCH(gelu_erf, x, y, count); }
+void radlm_gelu_tanh(const float *x, float *y, ptrdiff_t count) { DISPATCH(gelu_tanh, x, y, count); }
+void radlm_gelu_erf_backward(const float *x, const float *gradient, float *dx, ptrdiff_t count) {
+  DISPATCH(gelu_erf_backward, x, gradient, dx, count);
 }
-void radlm_gelu_tanh(const float *x, float *y, ptrdiff_t count) {
-  if (has_avx512()) { gelu_tanh_avx512(x, y, count); return; }
-  if (has_avx2_fma()) gelu_tanh_avx2(x, y, count); else gelu_tanh_sse2(x, y, count);
+void radlm_gelu_tanh_backward(const float *x, const float *gradient, float *dx, ptrdiff_t count) {
+  DISPATCH(gelu_tanh_backward, x, gradient, dx, count);
 }
 void radlm_softmax_rows(const float *x, float *y, ptrdiff_t rows, ptrdiff_t columns) {
-  if (has_avx512()) { softmax_rows_avx512(x, y, rows, columns); return; }
-  if (has_avx2_fma()) softmax_rows_avx2(x, y, rows, columns); else softmax_rows_sse2(x, y, rows, columns);
+  DISPATCH(softmax_rows, x, y, rows, columns);
+}
+void radlm_norm_rows(const float *x, float *y, ptrdiff_t rows, ptrdiff_t columns, const float *gamma,
+                     const float *beta, float eps, int centred, float *statistics) {
+  DISPATCH(norm_rows, x, y, rows, columns, gamma, beta, eps, centred, statistics);
+}
+void radlm_norm_backward_rows(const float *gradient, const float *x, const float *statistics, const float *gamma,
+                              ptrdiff_t rows, ptrdiff_t columns, int centred, float *dx, float *dgamma, float *dbeta) {
+  DISPATCH(norm_backward_rows, gradient, x, statistics, gamma, rows, columns, centred, dx, dgamma, dbeta);
+}
+
+static void gemv_rows(const float *a, const float *b, ptrdiff_t ldb, ptrdiff_t k, int b_is_n_by_k, ptrdiff_t begin,
+                      ptrdiff_t end, float alpha, float beta, float *y) {
+  if (b_is_n_by_k) DISPATCH(gemv_rows_nk, a, b, ldb, k, begin, end, alpha, beta, y);
+  else DISPATCH(gemv_rows_kn, a, b, ldb, k, begin, end, alpha, beta, y);
+}
+
+// One thread's share of radlm_gemv. B [n, k] is split by output (rows of B); B [k, n] by the
+// reduction index (rows of B too), each piece after the first writing a partial y to scratch, so
+// that every thread streams a contiguous block of B. (Splitting B [k, n] by output columns halves
+// each row into short strided runs, which ran no faster on two cores than on one.)
+typedef struct {
+  const float *a, *b;
+  ptrdiff_t ldb, k, n, pieces;
+  int b_is_n_by_k;
+  float alpha, beta;
+  float *y, *scratch;
+} gemv_job;
+
+static void gemv_piece(void *context, ptrdiff_t piece) {
+  const gemv_job *job = context;
+  if (job->b_is_n_by_k) {
+    ptrdiff_t chunk = (job->n + job->pieces - 1) / job->pieces;
+    ptrdiff_t begin = piece * chunk, end = begin + chunk < job->n ? begin + chunk : job->n;
+    if (begin < end) gemv_rows(job->a, job->b, job->ldb, job->k, 1, begin, end, job->alpha, job->beta, job->y);
+  } else {
+    ptrdiff_t chunk = (job->k + job->pieces - 1) / job->pieces;
+    ptrdiff_t begin = piece * chunk, end = begin + chunk < job->k ? begin + chunk : job->k;
+    float *out = piece == 0 ? job->y : job->scratch + (piece - 1) * job->n;
+    float beta = piece == 0 ? job->beta : 0.0f;
+    if (begin >= end) begin = end = 0;  // an empty share still initialises its partial
+    gemv_rows(job->a + begin, job->b + begin * job->ldb, job->ldb, end - begin, 0, 0, job->n, job->alpha, beta, out);
+  }
+}
+
+void radlm_gemv(const float *a, const float *b, ptrdiff_t ldb, ptrdiff_t k, ptrdiff_t n, int b_is_n_by_k, float alpha,
+                float beta, float *y, ptrdiff_t threads) {
+  gemv_job job = {a, b, ldb, k, n, threads < 1 ? 1 : threads, b_is_n_by_k, alpha, beta, y, NULL};
+  if (job.pieces > 1 && !b_is_n_by_k) {
+    job.scratch = malloc((size_t)(job.pieces - 1) * (size_t)n * sizeof(float));
+    if (!job.scratch) job.pieces = 1;
+  }
+  if (job.pieces == 1 || !radlm_parallel_run(job.pieces, job.pieces, gemv_piece, &job)) {
+    gemv_rows(a, b, ldb, k, b_is_n_by_k, 0, n, alpha, beta, y);
+  } else if (job.scratch) {
+    for (ptrdiff_t piece = 1; piece < job.pieces; piece++) {
+      const float *partial = job.scratch + (piece - 1) * n;
+      for (ptrdiff_t j = 0; j < n; j++) y[j] += partial[j];
+    }
+  }
+  free(job.scratch);
 }

@@ -1,9 +1,11 @@
 import CBLAS
+import CKernels
 import Foundation
 
 /// Matrix products go to OpenBLAS's `cblas_sgemm`. Transposed operands are passed to BLAS as a
-/// transpose flag over the stored matrix instead of being copied, and a single-row product uses
-/// `cblas_sgemv`, which Debian's OpenBLAS runs several times faster than `sgemm` with M = 1.
+/// transpose flag over the stored matrix instead of being copied, and a single-row product runs
+/// `cblas_sgemv` on one thread (several times faster than `sgemm` with M = 1) or CKernels'
+/// `radlm_gemv` split over the worker pool on more.
 /// Before the first product, an AVX-512 kernel choice is swapped for OpenBLAS's faster Haswell
 /// kernel (see `kernelChoice`).
 public enum BLAS {
@@ -65,6 +67,10 @@ public enum BLAS {
     return currentCoreName.lowercased() == name.lowercased()
   }
 
+  /// Single-row products with fewer weights than this stay on one thread (the hand-off to the
+  /// second core costs more than half of such a product).
+  @usableFromInline static let singleRowParallelThreshold = 65_536
+
   /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major. A is stored [m, k] (or [k, m] when
   /// `transposeA`), B is stored [k, n] (or [n, k] when `transposeB`).
   @inlinable
@@ -82,8 +88,14 @@ public enum BLAS {
       return
     }
     if m == 1 && !transposeA {
-      // y[n] = op(B)ᵀ-style product with the single row of A.
-      if transposeB {
+      // One row of A (decoding a token). On one thread OpenBLAS's sgemv (several times faster than
+      // sgemm with M = 1). On more, CKernels' product split over the worker pool, each core taking
+      // one contiguous block of B: OpenBLAS's own threaded sgemv swung between 0.90x and 1.05x of
+      // numpy's at 2 threads here (RESULTS-ops.md).
+      let threads = k * n >= singleRowParallelThreshold ? Swift.min(Parallel.threadCount, threadCount) : 1
+      if threads > 1 {
+        radlm_gemv(a, b, transposeB ? k : n, k, n, transposeB ? 1 : 0, alpha, beta, c, threads)
+      } else if transposeB {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), alpha, b, Int32(k), a, 1, beta, c, 1)
       } else {
         cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), alpha, b, Int32(n), a, 1, beta, c, 1)

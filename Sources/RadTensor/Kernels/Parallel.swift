@@ -1,8 +1,12 @@
+import CKernels
 import Dispatch
 import Foundation
 
 /// Splits loops across the machine's cores. Work below `minimumPerThread` elements stays on the
-/// calling thread, because waking a second core costs more than it saves on small tensors.
+/// calling thread, because waking a second core costs more than it saves on small tensors. Chunks
+/// run on a small pool of persistent helper threads (CKernels/WorkerPool.c) that keep polling for
+/// a moment after each job, so back-to-back kernels do not each pay a thread wake-up; when the
+/// pool is busy with another caller, `DispatchQueue.concurrentPerform` runs the chunks instead.
 public enum Parallel {
   /// Number of worker threads used for element-wise and normalisation kernels.
   nonisolated(unsafe) public static var threadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -17,15 +21,42 @@ public enum Parallel {
       body(0..<count)
       return
     }
+    run(count: count, workers: workers, body)
+  }
+
+  /// Runs `body` over `workers` equal chunks of `0..<count` on the worker pool.
+  @usableFromInline
+  static func run(count: Int, workers: Int, _ body: (Range<Int>) -> Void) {
     let chunk = (count + workers - 1) / workers
     withoutActuallyEscaping(body) { escapable in
-      let box = UncheckedSendable(escapable)
-      DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        let start = worker * chunk
-        let end = Swift.min(count, start + chunk)
-        if start < end { box.value(start..<end) }
+      var job = ChunkJob(count: count, chunk: chunk, body: escapable)
+      let ran = withUnsafeMutablePointer(to: &job) { pointer in
+        radlm_parallel_run(workers, workers, { context, piece in
+          context!.assumingMemoryBound(to: ChunkJob.self).pointee.run(piece)
+        }, pointer)
+      }
+      if ran == 0 {
+        let box = UncheckedSendable(escapable)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+          let start = worker * chunk
+          let end = Swift.min(count, start + chunk)
+          if start < end { box.value(start..<end) }
+        }
       }
     }
+  }
+}
+
+/// One `Parallel.run` job as the C worker pool sees it: piece i is the i-th chunk of the range.
+struct ChunkJob {
+  let count: Int
+  let chunk: Int
+  let body: (Range<Int>) -> Void
+
+  func run(_ piece: Int) {
+    let start = piece * chunk
+    let end = Swift.min(count, start + chunk)
+    if start < end { body(start..<end) }
   }
 }
 

@@ -49,52 +49,50 @@ extension Tensor {
     }
   }
 
-  /// Applies a C kernel (AVX-512/AVX2+FMA when the CPU has them) to chunks on both cores; the
-  /// backward stays in Swift.
+  /// Applies a C kernel (AVX-512/AVX2+FMA when the CPU has them) to chunks on both cores, with a
+  /// C backward kernel (x, upstream gradient, dx, count) run the same way.
   func unaryC(
-    _ kernel: @escaping @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
-    derivative: @escaping (_ input: Float16Lanes, _ output: Float16Lanes) -> Float16Lanes
+    _ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
+    backward: @escaping (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
   ) -> Tensor {
     let input = data
-    let count = input.count
-    let values = [Float](unsafeUninitializedCapacity: count) { output, initialized in
-      input.withUnsafeBufferPointer { source in
-        if let src = source.baseAddress, let dst = output.baseAddress {
-          let out = SendablePointer(dst)
-          Parallel.forEachChunk(count) { range in
-            kernel(src + range.lowerBound, out.pointer + range.lowerBound, range.count)
-          }
-        }
-      }
-      initialized = count
+    let values = Self.chunked(input.count) { range, output in
+      input.withUnsafeBufferPointer { kernel($0.baseAddress! + range.lowerBound, output, range.count) }
     }
     return Tensor.result(shape: shape, data: values, inputs: [self]) { gradient, _ in
-      [Kernels.zip3(gradient, input, values) { g, x, y in g * derivative(x, y) }]
+      [
+        Self.chunked(input.count) { range, output in
+          input.withUnsafeBufferPointer { x in
+            gradient.withUnsafeBufferPointer { g in
+              backward(x.baseAddress! + range.lowerBound, g.baseAddress! + range.lowerBound, output, range.count)
+            }
+          }
+        }
+      ]
     }
   }
 
-  /// GELU(x) = x Φ(x) with the exact normal CDF (PyTorch `gelu`, BERT). The forward uses the
-  /// Abramowitz–Stegun erf (|error| ≤ 1.5e-7) in vector C code, as PyTorch's CPU kernel does.
-  public func gelu() -> Tensor {
-    unaryC({ radlm_gelu_erf($0, $1, $2) }) { x, _ in
-      let cdf = 0.5 * (1 + simdErf(x * 0.70710678118654752))
-      let pdf = simdExp(-0.5 * x * x) * 0.39894228040143268
-      return cdf + x * pdf
+  /// A new array of `count` floats filled by `fill(range, destination of range.lowerBound)` over
+  /// chunks on both cores.
+  static func chunked(_ count: Int, _ fill: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { output, initialized in
+      if let dst = output.baseAddress {
+        let out = SendablePointer(dst)
+        Parallel.forEachChunk(count) { range in fill(range, out.pointer + range.lowerBound) }
+      }
+      initialized = count
     }
+  }
+
+  /// GELU(x) = x Φ(x) with the exact normal CDF (PyTorch `gelu`, BERT). Φ comes from a piecewise
+  /// polynomial table in vector C code (CKernels/GELUTable.h, |error| <= 3.6e-8, no exp or division).
+  public func gelu() -> Tensor {
+    unaryC({ radlm_gelu_erf($0, $1, $2) }, backward: { radlm_gelu_erf_backward($0, $1, $2, $3) })
   }
 
   /// GELU with the tanh approximation (PyTorch `gelu(approximate="tanh")`, GPT-2's `gelu_new`).
   public func geluTanh() -> Tensor {
-    let c: Float = 0.7978845608028654
-    return unaryC({ radlm_gelu_tanh($0, $1, $2) }) { x, _ in
-      let x2: Float16Lanes = x * x
-      let inner: Float16Lanes = c * (x + 0.044715 * x2 * x)
-      let t: Float16Lanes = simdTanh(inner)
-      let slope: Float16Lanes = c * (1 + 0.134145 * x2)
-      let left: Float16Lanes = 0.5 * (1 + t)
-      let right: Float16Lanes = 0.5 * x * (1 - t * t) * slope
-      return left + right
-    }
+    unaryC({ radlm_gelu_tanh($0, $1, $2) }, backward: { radlm_gelu_tanh_backward($0, $1, $2, $3) })
   }
 
   /// SiLU(x) = x σ(x) (Llama's MLP gate).

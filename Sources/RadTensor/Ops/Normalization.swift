@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Layer normalisation rescales each token vector to zero mean and unit variance, then applies a
@@ -7,40 +8,10 @@ extension Tensor {
   /// LayerNorm over the last dimension: (x − mean) / sqrt(var + eps) · weight + bias.
   public func layerNorm(weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
     let columns = shape.last ?? 1
-    let rows = count / Swift.max(columns, 1)
     if let weight { precondition(weight.count == columns, "layerNorm weight size \(weight.count) != \(columns)") }
     if let bias { precondition(bias.count == columns, "layerNorm bias size \(bias.count) != \(columns)") }
-    var statistics = [Float](repeating: 0, count: rows * 2)  // mean, rstd per row
     let gamma = weight?.data
-    let beta = bias?.data
-    let values: [Float] = Self.withOptionalPointers(gamma, beta) { gammaPointer, betaPointer in
-      statistics.withUnsafeMutableBufferPointer { statsBuffer in
-      let stats = SendablePointer(statsBuffer.baseAddress!)
-      return Tensor.rowwiseIndexed(data, columns: columns) { row, src, dst, n in
-        var sumLanes = Float16Lanes(repeating: 0)
-        var index = 0
-        while index < n {
-          sumLanes += Kernels.load(src, index, n - index)
-          index += 16
-        }
-        let mean = sumLanes.sum() / Float(n)
-        var varianceLanes = Float16Lanes(repeating: 0)
-        index = 0
-        let meanLanes = Float16Lanes(repeating: mean)
-        while index < n {
-          let available = n - index
-          var centred = Kernels.load(src, index, available) - meanLanes
-          if available < 16 { for lane in available..<16 { centred[lane] = 0 } }
-          varianceLanes += centred * centred
-          index += 16
-        }
-        let rstd = 1 / (varianceLanes.sum() / Float(n) + eps).squareRoot()
-        stats.pointer[row * 2] = mean
-        stats.pointer[row * 2 + 1] = rstd
-        RowKernels.normalize(src, dst, n, mean: mean, rstd: rstd, gamma: gammaPointer, beta: betaPointer)
-      }
-      }
-    }
+    let (values, statistics) = Self.normalizeRows(data, columns: columns, gamma: gamma, beta: bias?.data, eps: eps, centred: true)
     let input = data
     let inputs = [self] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
     let hasWeight = weight != nil
@@ -56,28 +27,9 @@ extension Tensor {
   /// RMSNorm over the last dimension: x / sqrt(mean(x²) + eps) · weight.
   public func rmsNorm(weight: Tensor?, eps: Float = 1e-6) -> Tensor {
     let columns = shape.last ?? 1
-    let rows = count / Swift.max(columns, 1)
     if let weight { precondition(weight.count == columns, "rmsNorm weight size \(weight.count) != \(columns)") }
-    var statistics = [Float](repeating: 0, count: rows * 2)
     let gamma = weight?.data
-    let values: [Float] = Self.withOptionalPointers(gamma, nil) { gammaPointer, _ in
-      statistics.withUnsafeMutableBufferPointer { statsBuffer in
-      let stats = SendablePointer(statsBuffer.baseAddress!)
-      return Tensor.rowwiseIndexed(data, columns: columns) { row, src, dst, n in
-        var squares = Float16Lanes(repeating: 0)
-        var index = 0
-        while index < n {
-          let x = Kernels.load(src, index, n - index)
-          squares += x * x
-          index += 16
-        }
-        let rstd = 1 / (squares.sum() / Float(n) + eps).squareRoot()
-        stats.pointer[row * 2] = 0
-        stats.pointer[row * 2 + 1] = rstd
-        RowKernels.normalize(src, dst, n, mean: 0, rstd: rstd, gamma: gammaPointer, beta: nil)
-      }
-      }
-    }
+    let (values, statistics) = Self.normalizeRows(data, columns: columns, gamma: gamma, beta: nil, eps: eps, centred: false)
     let input = data
     let inputs = [self] + (weight.map { [$0] } ?? [])
     let hasWeight = weight != nil
@@ -87,6 +39,27 @@ extension Tensor {
         needInput: needed[0], needWeight: hasWeight && needed[1], needBias: false, centred: false,
         slots: needed.count, hasWeight: hasWeight)
     }
+  }
+
+  /// Normalises every row with the fused C kernel (one pass for the mean, one for the variance and
+  /// one for the output, the row staying in L1), rows split across cores. Returns the output and
+  /// (mean, rstd) per row, which the backward pass reuses.
+  static func normalizeRows(
+    _ input: [Float], columns: Int, gamma: [Float]?, beta: [Float]?, eps: Float, centred: Bool
+  ) -> (values: [Float], statistics: [Float]) {
+    let rows = columns == 0 ? 0 : input.count / columns
+    var statistics = [Float](repeating: 0, count: rows * 2)
+    let values = withOptionalPointers(gamma, beta) { gammaPointer, betaPointer in
+      statistics.withUnsafeMutableBufferPointer { statsBuffer in
+        let stats = SendablePointer(statsBuffer.baseAddress!)
+        return Tensor.rowBlocks(input, columns: columns) { rows, src, dst in
+          radlm_norm_rows(
+            src, dst, rows.count, columns, gammaPointer, betaPointer, eps, centred ? 1 : 0,
+            stats.pointer + rows.lowerBound * 2)
+        }
+      }
+    }
+    return (values, statistics)
   }
 
   /// Calls `body` with base pointers of two optional arrays (nil where absent), taken once so
@@ -101,10 +74,11 @@ extension Tensor {
     }
   }
 
-  /// Row loop that also passes the row index.
-  static func rowwiseIndexed(
+  /// Splits the rows of a [rows, columns] matrix into one block per worker and passes each block
+  /// with its source and destination base pointers (for C kernels that loop over rows themselves).
+  static func rowBlocks(
     _ input: [Float], columns: Int,
-    _ body: (Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+    _ body: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void
   ) -> [Float] {
     let rows = columns == 0 ? 0 : input.count / columns
     return [Float](unsafeUninitializedCapacity: input.count) { output, initialized in
@@ -112,38 +86,20 @@ extension Tensor {
         if let src = source.baseAddress, let dst = output.baseAddress {
           let out = SendablePointer(dst)
           Parallel.forEachChunk(rows, minimumPerThread: Swift.max(1, 16_384 / Swift.max(columns, 1))) { range in
-            for row in range { body(row, src + row * columns, out.pointer + row * columns, columns) }
+            body(range, src + range.lowerBound * columns, out.pointer + range.lowerBound * columns)
           }
         }
       }
       initialized = input.count
     }
   }
-}
 
-extension RowKernels {
-  /// dst = (src − mean) · rstd · gamma + beta.
-  @inline(__always)
-  static func normalize(
-    _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, mean: Float, rstd: Float,
-    gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?
-  ) {
-    let meanLanes = Float16Lanes(repeating: mean)
-    var index = 0
-    while index < n {
-      let available = n - index
-      var value = (Kernels.load(src, index, available) - meanLanes) * rstd
-      if let gamma { value *= Kernels.load(gamma, index, available) }
-      if let beta { value += Kernels.load(beta, index, available) }
-      Kernels.store(value, dst, index, available)
-      index += 16
-    }
-  }
 }
 
 /// Backward of LayerNorm and RMSNorm. With x̂ the normalised input and ĝ = g·γ:
 /// dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ x̂)) for LayerNorm (drop the mean(ĝ) term for RMSNorm),
-/// dγ = Σ_rows g x̂, dβ = Σ_rows g.
+/// dγ = Σ_rows g x̂, dβ = Σ_rows g. One fused C pass per row (radlm_norm_backward_rows); blocks of
+/// rows run on the cores, each summing dγ and dβ into its own buffer, added up at the end.
 enum LayerNormBackward {
   static func compute(
     gradient: [Float], input: [Float], statistics: [Float], gamma: [Float]?, columns: Int,
@@ -151,39 +107,55 @@ enum LayerNormBackward {
   ) -> [[Float]?] {
     let rows = input.count / Swift.max(columns, 1)
     var result: [[Float]?] = Array(repeating: nil, count: slots)
-    if needInput {
-      result[0] = Tensor.rowwiseIndexed(input, columns: columns) { row, x, dx, n in
-        let mean = statistics[row * 2]
-        let rstd = statistics[row * 2 + 1]
-        let g = gradient.withUnsafeBufferPointer { $0.baseAddress! + row * columns }
-        var sumG = Float(0)
-        var sumGX = Float(0)
-        for j in 0..<n {
-          let gh = g[j] * (gamma?[j] ?? 1)
-          let xh = (x[j] - mean) * rstd
-          sumG += gh
-          sumGX += gh * xh
-        }
-        let meanG = centred ? sumG / Float(n) : 0
-        let meanGX = sumGX / Float(n)
-        for j in 0..<n {
-          let gh = g[j] * (gamma?[j] ?? 1)
-          let xh = (x[j] - mean) * rstd
-          dx[j] = rstd * (gh - meanG - xh * meanGX)
+    guard rows > 0, needInput || needWeight || needBias else { return result }
+    let blocks = Swift.min(Parallel.threadCount, Swift.max(1, input.count / 16_384))
+    let rowsPerBlock = (rows + blocks - 1) / blocks
+    // Per block: dγ then dβ partial sums.
+    var partials = [Float](repeating: 0, count: (needWeight || needBias) ? blocks * 2 * columns : 0)
+    func run(_ dxBase: UnsafeMutablePointer<Float>?) {
+      Tensor.withOptionalPointers(gamma, nil) { gammaPointer, _ in
+        gradient.withUnsafeBufferPointer { g in
+          input.withUnsafeBufferPointer { x in
+            statistics.withUnsafeBufferPointer { stats in
+              partials.withUnsafeMutableBufferPointer { partialBuffer in
+                let dxOut = dxBase.map(SendablePointer.init)
+                let partialBase = partialBuffer.baseAddress.map(SendablePointer.init)
+                Parallel.forEachChunk(blocks, minimumPerThread: 1) { blockRange in
+                  for block in blockRange {
+                    let first = block * rowsPerBlock
+                    let count = Swift.min(rows, first + rowsPerBlock) - first
+                    if count <= 0 { continue }
+                    let offset = first * columns
+                    let partial = partialBase.map { $0.pointer + block * 2 * columns }
+                    radlm_norm_backward_rows(
+                      g.baseAddress! + offset, x.baseAddress! + offset, stats.baseAddress! + first * 2, gammaPointer,
+                      count, columns, centred ? 1 : 0, dxOut.map { $0.pointer + offset },
+                      needWeight ? partial : nil, needBias ? partial.map { $0 + columns } : nil)
+                  }
+                }
+              }
+            }
+          }
         }
       }
     }
+    if needInput {
+      // Every element is written by the kernel.
+      result[0] = [Float](unsafeUninitializedCapacity: input.count) { buffer, initialized in
+        run(buffer.baseAddress)
+        initialized = input.count
+      }
+    } else {
+      run(nil)
+    }
     if needWeight || needBias {
-      var dGamma = [Float](repeating: 0, count: columns)
-      var dBeta = [Float](repeating: 0, count: columns)
-      for row in 0..<rows {
-        let mean = statistics[row * 2]
-        let rstd = statistics[row * 2 + 1]
-        let base = row * columns
+      var dGamma = Array(partials[0..<columns])
+      var dBeta = Array(partials[columns..<(2 * columns)])
+      for block in 1..<Swift.max(blocks, 1) {
+        let base = block * 2 * columns
         for j in 0..<columns {
-          let g = gradient[base + j]
-          dGamma[j] += g * (input[base + j] - mean) * rstd
-          dBeta[j] += g
+          dGamma[j] += partials[base + j]
+          dBeta[j] += partials[base + columns + j]
         }
       }
       if needWeight { result[1] = dGamma }
