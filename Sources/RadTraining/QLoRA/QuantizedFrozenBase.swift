@@ -18,8 +18,8 @@ public final class QuantizedFrozenBase: FrozenLinearBase, @unchecked Sendable {
     let rows = matrix.rows
     let m = x.count / columns
     // F32 products on the decoded rows, so training sees exactly the weights the blocks stand
-    // for. (The quantised dot kernels serve single-token decoding through `Linear`'s
-    // quantised slot instead; their reduced-precision activations suit inference, not gradients.)
+    // for. (The quantised dot kernels serve decoding through `Linear`'s quantised slot instead;
+    // tried here, they moved LoRA gradients by ~1e-3 relative, fine for inference only.)
     let values = Autograd.inferenceMode {
       Tensor(shape: [m, columns], data: x.data).matmul(matrix.dequantized(), transposeOther: true).data
     }
