@@ -18,6 +18,17 @@ INLINE TARGET void NAME(store)(float *p, vf v, ptrdiff_t available) {
   if (available >= W) { memcpy(p, &v, sizeof v); } else { memcpy(p, &v, (size_t)available * sizeof(float)); }
 }
 
+// Cephes' polynomial for e^r on the reduced range |r| <= ln(2)/2.
+INLINE TARGET vf NAME(exp_reduced)(vf r) {
+  vf y = NAME(splat)(1.9875691500e-4f);
+  y = y * r + 1.3981999507e-3f;
+  y = y * r + 8.3334519073e-3f;
+  y = y * r + 4.1665795894e-2f;
+  y = y * r + 1.6666665459e-1f;
+  y = y * r + 5.0000001201e-1f;
+  return y * (r * r) + r + 1.0f;
+}
+
 // Cephes expf, as simdExp in SIMDMath.swift.
 INLINE TARGET vf NAME(vexp)(vf input) {
   const float high = 88.3762626647949f, low = -88.3762626647949f;
@@ -29,14 +40,7 @@ INLINE TARGET vf NAME(vexp)(vf input) {
   fx = NAME(select)(nearest > fx, nearest - 1.0f, nearest);
   x = x - fx * 0.693359375f;
   x = x + fx * 2.12194440e-4f;
-  vf z = x * x;
-  vf y = NAME(splat)(1.9875691500e-4f);
-  y = y * x + 1.3981999507e-3f;
-  y = y * x + 8.3334519073e-3f;
-  y = y * x + 4.1665795894e-2f;
-  y = y * x + 1.6666665459e-1f;
-  y = y * x + 5.0000001201e-1f;
-  y = y * z + x + 1.0f;
+  vf y = NAME(exp_reduced)(x);
   vi n = (vi)(fx + magic) - 0x4B400000;
   vf scale = (vf)((n + 127) << 23);
   vf result = y * scale;
@@ -57,13 +61,7 @@ INLINE TARGET vf NAME(vexp_nonpositive)(vf input) {
   vf n = shifted - magic;
   vf r = x - n * 0.693359375f;
   r = r + n * 2.12194440e-4f;
-  vf y = NAME(splat)(1.9875691500e-4f);
-  y = y * r + 1.3981999507e-3f;
-  y = y * r + 8.3334519073e-3f;
-  y = y * r + 4.1665795894e-2f;
-  y = y * r + 1.6666665459e-1f;
-  y = y * r + 5.0000001201e-1f;
-  y = y * (r * r) + r + 1.0f;
+  vf y = NAME(exp_reduced)(r);
   // 2^n from the integer n in the low bits; x >= −88 keeps n >= −127, and n = −127 gives the
   // exponent field 0, i.e. +0.
   vi exponent = ((vi)shifted - 0x4B400000 + 127) << 23;
