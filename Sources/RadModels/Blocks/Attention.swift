@@ -63,6 +63,22 @@ public enum AttentionMask {
     }
     return Tensor(shape: [rows, 1, queries, keys], data: values)
   }
+
+  /// Whether `mask` is exactly the causal mask `make` builds for `queries` new tokens after
+  /// `keys − queries` earlier ones, with no padding (attention can then skip hidden keys).
+  public static func isCausal(_ mask: Tensor, queries: Int, keys: Int) -> Bool {
+    guard mask.shape == [1, 1, queries, keys], keys >= queries else { return false }
+    let offset = keys - queries
+    return mask.data.withUnsafeBufferPointer { values in
+      for q in 0..<queries {
+        let row = values.baseAddress! + q * keys
+        let visible = Swift.min(keys, q + offset + 1)
+        for s in 0..<visible where row[s] != 0 { return false }
+        for s in visible..<keys where row[s] != ScaledDotProductAttention.hidden { return false }
+      }
+      return true
+    }
+  }
 }
 
 /// Multi-head attention with Hugging Face's projections: separate q/k/v (BERT, Llama, BART) or
@@ -103,6 +119,8 @@ public struct MultiHeadAttention: Sendable {
     _ x: Tensor, context: Tensor? = nil, mask: Tensor?, rotary: (cos: Tensor, sin: Tensor, interleaved: Bool)? = nil,
     cache: KVCache? = nil, layer: Int = 0, probe: AttentionProbe? = nil
   ) -> Tensor {
+    let keep = probe?.wants(layer: layer) ?? false
+    if cache == nil && !keep { return output(fusedAttention(x, context: context, mask: mask, rotary: rotary)) }
     var q: Tensor
     var k: Tensor
     var v: Tensor
@@ -123,11 +141,45 @@ public struct MultiHeadAttention: Sendable {
       k = k.rotaryEmbedding(cos: rotary.cos, sin: rotary.sin, interleaved: rotary.interleaved)
     }
     if let cache { (k, v) = cache.update(layer: layer, keys: k, values: v) }
-    let keep = probe?.wants(layer: layer) ?? false
     let (attended, weights) = ScaledDotProductAttention.compute(
       queries: q, keys: k, values: v, mask: mask, scale: scale, keepWeights: keep)
     if let weights { probe?.record(layer: layer, weights: weights) }
     return output(attended)
+  }
+}
+
+extension MultiHeadAttention {
+  /// Attention without a cache or probe (training, scoring, prompt encoding): the fused
+  /// `Tensor.attention` reads heads in place from the projections, and a purely causal mask
+  /// becomes the op's causal flag so that hidden query-key blocks are never computed.
+  func fusedAttention(
+    _ x: Tensor, context: Tensor?, mask: Tensor?, rotary: (cos: Tensor, sin: Tensor, interleaved: Bool)?
+  ) -> Tensor {
+    let keysCount = (context ?? x).shape[1]
+    let causal = mask.map { AttentionMask.isCausal($0, queries: x.shape[1], keys: keysCount) } ?? false
+    let additive = causal ? nil : mask
+    var q: Tensor
+    var k: Tensor
+    var v: Tensor
+    switch projections {
+    case .fused(let qkv):
+      let packed = qkv(x)
+      if rotary == nil {
+        return Tensor.attention(packed: packed, heads: heads, kvHeads: kvHeads, scale: scale, causal: causal, mask: additive)
+      }
+      let parts = packed.split(axis: -1, sizes: [heads * headDim, kvHeads * headDim, kvHeads * headDim])
+      (q, k, v) = (parts[0], parts[1], parts[2])
+    case .separate(let query, let key, let value):
+      q = query(x)
+      k = key(context ?? x)
+      v = value(context ?? x)
+    }
+    if let rotary {
+      q = q.rotaryEmbedding(cos: rotary.cos, sin: rotary.sin, interleaved: rotary.interleaved, heads: heads)
+      k = k.rotaryEmbedding(cos: rotary.cos, sin: rotary.sin, interleaved: rotary.interleaved, heads: kvHeads)
+    }
+    return Tensor.attention(
+      queries: q, keys: k, values: v, heads: heads, kvHeads: kvHeads, scale: scale, causal: causal, mask: additive)
   }
 }
 

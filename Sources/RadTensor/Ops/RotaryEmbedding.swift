@@ -9,7 +9,23 @@ extension Tensor {
   /// the batch) or [batch, tokens, headDim/2] (per-row positions, e.g. left padding).
   public func rotaryEmbedding(cos: Tensor, sin: Tensor, interleaved: Bool = false) -> Tensor {
     precondition(rank == 4, "rotaryEmbedding expects [batch, heads, tokens, headDim], got \(shape)")
-    let (batch, heads, tokens, headDim) = (shape[0], shape[1], shape[2], shape[3])
+    return rotaryEmbedding(
+      cos: cos, sin: sin, interleaved: interleaved, batch: shape[0], heads: shape[1], tokens: shape[2], headDim: shape[3],
+      tokenMajor: false)
+  }
+
+  /// The same rotation of a token-major [batch, tokens, heads·headDim] tensor (a q or k
+  /// projection's output before its heads are split).
+  public func rotaryEmbedding(cos: Tensor, sin: Tensor, interleaved: Bool = false, heads: Int) -> Tensor {
+    precondition(rank == 3 && shape[2] % heads == 0, "rotaryEmbedding(heads:) expects [batch, tokens, heads·headDim], got \(shape)")
+    return rotaryEmbedding(
+      cos: cos, sin: sin, interleaved: interleaved, batch: shape[0], heads: heads, tokens: shape[1], headDim: shape[2] / heads,
+      tokenMajor: true)
+  }
+
+  private func rotaryEmbedding(
+    cos: Tensor, sin: Tensor, interleaved: Bool, batch: Int, heads: Int, tokens: Int, headDim: Int, tokenMajor: Bool
+  ) -> Tensor {
     precondition(headDim % 2 == 0, "rotaryEmbedding needs an even head dimension, got \(headDim)")
     let half = headDim / 2
     precondition(cos.shape == sin.shape, "cos \(cos.shape) and sin \(sin.shape) differ")
@@ -28,7 +44,7 @@ extension Tensor {
               for b in 0..<batch {
                 for h in 0..<heads {
                   for t in 0..<tokens {
-                    let row = ((b * heads + h) * tokens + t) * headDim
+                    let row = (tokenMajor ? (b * tokens + t) * heads + h : (b * heads + h) * tokens + t) * headDim
                     let table = ((perBatch ? b * tokens : 0) + t) * half
                     for i in 0..<half {
                       let cosine = cb[table + i]
