@@ -40,12 +40,23 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--idf", action="store_true")
+    ap.add_argument("--python-only", action="store_true",
+                    help="time bert-score only and print its CPU seconds (for a radlm run timed apart)")
     a = ap.parse_args()
     if a.threads == 1 and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {0})  # children (radlm) inherit the single core
     import torch
     import bert_score
     from bert_score import BERTScorer
+    # bert-score 0.3.13 encodes an empty sentence with build_inputs_with_special_tokens([]), which
+    # transformers 5 lacks (10,000 perturbed captions include empty ones); give it transformers
+    # 4's [CLS] [SEP], as tools/reference/bertscore_fixtures.py does.
+    _sent_encode = bert_score.utils.sent_encode
+    def _sent_encode_shim(tokenizer, sent):
+        if sent.strip() == "":
+            return [tokenizer.cls_token_id, tokenizer.sep_token_id]
+        return _sent_encode(tokenizer, sent)
+    bert_score.utils.sent_encode = _sent_encode_shim
     from importlib.metadata import version
     torch.set_num_threads(a.threads)
     pairs = make_pairs(a.n)
@@ -68,6 +79,11 @@ def main():
         best_py = dt if best_py is None else min(best_py, dt)
         best_py_cpu = dc if best_py_cpu is None else min(best_py_cpu, dc)
 
+    if a.python_only:
+        print(f"bert-score {version('bert-score')}: {a.n} pairs, {a.threads} thread(s): {best_py:.2f} s wall, "
+              f"{a.n / best_py:.1f} pairs/s, CPU {best_py_cpu:.2f} s (scoring only), mean P/R/F "
+              f"{p.mean().item():.6f} {r.mean().item():.6f} {f.mean().item():.6f}; pairs file {path}")
+        return
     args = [a.radlm, "eval", "bertscore", "--pairs", path, "--model", MODEL, "--layer", "6", "--per-pair", "--json", "--time"]
     if a.idf:
         args.append("--idf")
