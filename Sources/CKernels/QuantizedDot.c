@@ -1,37 +1,65 @@
-#include "CKernels.h"
-#include <stdint.h>
+#include "QuantizedDot.h"
+#include <math.h>
 #include <string.h>
 
-// Row-by-vector products on llama.cpp block formats for single-token decoding (RadModels'
-// QuantizedMatrix): Q8_0 (32 int8 per block, scale d) and Q4_1 (32 nibbles per block, low
-// nibbles first, scale d and minimum m; Σ (d q + m) x = d Σ q x + m Σ x). The AVX2+FMA versions
-// widen bytes with vpmovzx/vpmovsx, which the SSE2 baseline Swift build cannot emit.
+// See QuantizedDot.h. Three implementations of each kernel: plain C (any CPU), AVX2 (vpmaddubsw
+// on unsigned × signed bytes, then vpmaddwd to int32) and AVX-512 VNNI on 256-bit registers
+// (vpdpbusd does both steps in one instruction). The SIMD code is compiled with per-function
+// target attributes and chosen at run time, so the package needs no compiler flags.
 
-static void q8_0_rows_generic(const uint8_t *values, const float *scales, const float *x, ptrdiff_t rows,
-                              ptrdiff_t blocks, float *out) {
+enum { QK = 32 };
+
+// gguf-py's np_roundf: round half away from zero, written so that 0.49999997 does not round up.
+static inline float round_half_away(float v) {
+  float a = fabsf(v);
+  float floored = floorf(a);
+  float r = floored + floorf(2 * (a - floored));
+  return v < 0 ? -r : r;
+}
+
+static void quantize_generic(const float *x, ptrdiff_t blocks, int8_t *q, float *d, float *sums) {
+  for (ptrdiff_t b = 0; b < blocks; b++) {
+    const float *xb = x + b * QK;
+    float amax = 0;
+    for (int j = 0; j < QK; j++) amax = fmaxf(amax, fabsf(xb[j]));
+    float db = amax / 127.0f;
+    float id = db != 0 ? 1.0f / db : 0;
+    int sum = 0;
+    for (int j = 0; j < QK; j++) {
+      int v = (int)round_half_away(xb[j] * id);
+      q[b * QK + j] = (int8_t)v;
+      sum += v;
+    }
+    d[b] = db;
+    if (sums) sums[b] = db * (float)sum;
+  }
+}
+
+static void q8_0_rows_generic(const int8_t *values, const float *scales, const int8_t *xq, const float *xd,
+                              ptrdiff_t rows, ptrdiff_t blocks, float *out) {
   for (ptrdiff_t r = 0; r < rows; r++) {
     float total = 0;
     for (ptrdiff_t b = 0; b < blocks; b++) {
-      const int8_t *q = (const int8_t *)(values + (r * blocks + b) * 32);
-      const float *xb = x + b * 32;
-      float s = 0;
-      for (int j = 0; j < 32; j++) s += (float)q[j] * xb[j];
-      total += scales[r * blocks + b] * s;
+      const int8_t *w = values + (r * blocks + b) * QK;
+      const int8_t *xb = xq + b * QK;
+      int s = 0;
+      for (int j = 0; j < QK; j++) s += (int)w[j] * (int)xb[j];
+      total += scales[r * blocks + b] * xd[b] * (float)s;
     }
     out[r] = total;
   }
 }
 
-static void q4_1_rows_generic(const uint8_t *values, const float *scales, const float *minimums, const float *x,
-                              const float *block_sums, ptrdiff_t rows, ptrdiff_t blocks, float *out) {
+static void q4_1_rows_generic(const uint8_t *values, const float *scales, const float *minimums, const int8_t *xq,
+                              const float *xd, const float *xs, ptrdiff_t rows, ptrdiff_t blocks, float *out) {
   for (ptrdiff_t r = 0; r < rows; r++) {
     float total = 0;
     for (ptrdiff_t b = 0; b < blocks; b++) {
-      const uint8_t *q = values + (r * blocks + b) * 16;
-      const float *xb = x + b * 32;
-      float s = 0;
-      for (int j = 0; j < 16; j++) s += (float)(q[j] & 0x0F) * xb[j] + (float)(q[j] >> 4) * xb[j + 16];
-      total += scales[r * blocks + b] * s + minimums[r * blocks + b] * block_sums[b];
+      const uint8_t *w = values + (r * blocks + b) * 16;
+      const int8_t *xb = xq + b * QK;
+      int s = 0;
+      for (int j = 0; j < 16; j++) s += (int)(w[j] & 0x0F) * (int)xb[j] + (int)(w[j] >> 4) * (int)xb[j + 16];
+      total += scales[r * blocks + b] * xd[b] * (float)s + minimums[r * blocks + b] * xs[b];
     }
     out[r] = total;
   }
@@ -40,90 +68,202 @@ static void q4_1_rows_generic(const uint8_t *values, const float *scales, const 
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define AVX2 __attribute__((target("avx2,fma")))
+#define VNNI __attribute__((target("avx2,fma,avx512f,avx512bw,avx512vl,avx512vnni")))
 
 AVX2 static inline float hsum256(__m256 v) {
-  __m128 lo = _mm256_castps256_ps128(v);
-  __m128 hi = _mm256_extractf128_ps(v, 1);
-  lo = _mm_add_ps(lo, hi);
+  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
   lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1));
   return _mm_cvtss_f32(lo);
 }
 
-AVX2 static void q8_0_rows_avx2(const uint8_t *values, const float *scales, const float *x, ptrdiff_t rows,
-                                ptrdiff_t blocks, float *out) {
-  for (ptrdiff_t r = 0; r < rows; r++) {
-    __m256 acc = _mm256_setzero_ps();
-    for (ptrdiff_t b = 0; b < blocks; b++) {
-      const uint8_t *q = values + (r * blocks + b) * 32;
-      const float *xb = x + b * 32;
-      __m256 s = _mm256_setzero_ps();
-      for (int k = 0; k < 4; k++) {
-        __m128i bytes = _mm_loadl_epi64((const __m128i *)(q + 8 * k));
-        __m256 w = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes));
-        s = _mm256_fmadd_ps(w, _mm256_loadu_ps(xb + 8 * k), s);
-      }
-      acc = _mm256_fmadd_ps(_mm256_set1_ps(scales[r * blocks + b]), s, acc);
+AVX2 static void quantize_avx2(const float *x, ptrdiff_t blocks, int8_t *q, float *d, float *sums) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256 two = _mm256_set1_ps(2.0f);
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  for (ptrdiff_t b = 0; b < blocks; b++) {
+    __m256 v[4];
+    for (int k = 0; k < 4; k++) v[k] = _mm256_loadu_ps(x + b * QK + 8 * k);
+    __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v[0]), _mm256_andnot_ps(sign, v[1])),
+                             _mm256_max_ps(_mm256_andnot_ps(sign, v[2]), _mm256_andnot_ps(sign, v[3])));
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+    float db = _mm_cvtss_f32(h) / 127.0f;
+    float id = db != 0 ? 1.0f / db : 0;
+    __m256 mul = _mm256_set1_ps(id);
+    __m256i iv[4];
+    for (int k = 0; k < 4; k++) {
+      __m256 t = _mm256_mul_ps(v[k], mul);
+      __m256 a = _mm256_andnot_ps(sign, t);
+      __m256 floored = _mm256_floor_ps(a);
+      __m256 r = _mm256_add_ps(floored, _mm256_floor_ps(_mm256_mul_ps(two, _mm256_sub_ps(a, floored))));
+      iv[k] = _mm256_cvtps_epi32(_mm256_or_ps(r, _mm256_and_ps(t, sign)));
     }
-    out[r] = hsum256(acc);
+    if (sums) {
+      __m256i s = _mm256_add_epi32(_mm256_add_epi32(iv[0], iv[1]), _mm256_add_epi32(iv[2], iv[3]));
+      __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+      s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4E));
+      s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
+      sums[b] = db * (float)_mm_cvtsi128_si32(s4);
+    }
+    __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(iv[0], iv[1]), _mm256_packs_epi32(iv[2], iv[3]));
+    _mm256_storeu_si256((__m256i *)(q + b * QK), _mm256_permutevar8x32_epi32(p, order));
+    d[b] = db;
   }
 }
 
-AVX2 static void q4_1_rows_avx2(const uint8_t *values, const float *scales, const float *minimums, const float *x,
-                                const float *block_sums, ptrdiff_t rows, ptrdiff_t blocks, float *out) {
-  const __m128i mask = _mm_set1_epi8(0x0F);
-  for (ptrdiff_t r = 0; r < rows; r++) {
-    __m256 acc = _mm256_setzero_ps();
-    float offset = 0;
-    for (ptrdiff_t b = 0; b < blocks; b++) {
-      const uint8_t *q = values + (r * blocks + b) * 16;
-      const float *xb = x + b * 32;
-      __m128i bytes = _mm_loadu_si128((const __m128i *)q);
-      __m128i low = _mm_and_si128(bytes, mask);
-      __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), mask);
-      __m256 w0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(low));
-      __m256 w1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(low, 8)));
-      __m256 w2 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(high));
-      __m256 w3 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(high, 8)));
-      __m256 s = _mm256_mul_ps(w0, _mm256_loadu_ps(xb));
-      s = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xb + 8), s);
-      s = _mm256_fmadd_ps(w2, _mm256_loadu_ps(xb + 16), s);
-      s = _mm256_fmadd_ps(w3, _mm256_loadu_ps(xb + 24), s);
-      acc = _mm256_fmadd_ps(_mm256_set1_ps(scales[r * blocks + b]), s, acc);
-      offset += minimums[r * blocks + b] * block_sums[b];
-    }
-    out[r] = hsum256(acc) + offset;
-  }
+// Per-block integer dot products as 8 int32 lanes. Q8_0: vpmaddubsw wants unsigned × signed
+// bytes, so the weight's sign moves onto the activation (|w| · sign(w)·x).
+AVX2 static inline __m256i dot_q8_avx2(__m256i w, __m256i x) {
+  __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
+  return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+VNNI static inline __m256i dot_q8_vnni(__m256i w, __m256i x) {
+  return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
+}
+AVX2 static inline __m256i dot_q4_avx2(__m256i w, __m256i x) {
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), _mm256_set1_epi16(1));
+}
+VNNI static inline __m256i dot_q4_vnni(__m256i w, __m256i x) {
+  return _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, x);
+}
+// Σ a[i]·b[i]: Q4_1's minimum term Σ_b m[r,b]·s[b], once per row rather than once per block.
+AVX2 static inline float dot_f32(const float *a, const float *b, ptrdiff_t n) {
+  __m256 acc = _mm256_setzero_ps();
+  ptrdiff_t i = 0;
+  for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
+  float total = hsum256(acc);
+  for (; i < n; i++) total += a[i] * b[i];
+  return total;
+}
+// The 32 nibbles of a Q4_1 block as bytes 0–31 (low nibbles first).
+AVX2 static inline __m256i unpack_q4(const uint8_t *p) {
+  __m128i bytes = _mm_loadu_si128((const __m128i *)p);
+  __m256i both = _mm256_inserti128_si256(_mm256_castsi128_si256(bytes), _mm_srli_epi16(bytes, 4), 1);
+  return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
 }
 
-static int quant_has_avx2(void) {
+// Two rows at a time share each activation block load and keep two independent FMA chains.
+#define Q8_0_ROWS(NAME, ATTR, DOT)                                                                              \
+  ATTR static void NAME(const int8_t *values, const float *scales, const int8_t *xq, const float *xd,            \
+                        ptrdiff_t rows, ptrdiff_t blocks, float *out) {                                           \
+    ptrdiff_t r = 0;                                                                                              \
+    for (; r + 2 <= rows; r += 2) {                                                                               \
+      const int8_t *w0 = values + r * blocks * QK, *w1 = w0 + blocks * QK;                                        \
+      const float *d0 = scales + r * blocks, *d1 = d0 + blocks;                                                   \
+      __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                                              \
+      for (ptrdiff_t b = 0; b < blocks; b++) {                                                                    \
+        __m256i x = _mm256_loadu_si256((const __m256i *)(xq + b * QK));                                           \
+        __m256i s0 = DOT(_mm256_loadu_si256((const __m256i *)(w0 + b * QK)), x);                                  \
+        __m256i s1 = DOT(_mm256_loadu_si256((const __m256i *)(w1 + b * QK)), x);                                  \
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0[b] * xd[b]), _mm256_cvtepi32_ps(s0), acc0);                     \
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d1[b] * xd[b]), _mm256_cvtepi32_ps(s1), acc1);                     \
+      }                                                                                                           \
+      out[r] = hsum256(acc0);                                                                                     \
+      out[r + 1] = hsum256(acc1);                                                                                 \
+    }                                                                                                             \
+    for (; r < rows; r++) {                                                                                       \
+      const int8_t *w0 = values + r * blocks * QK;                                                                \
+      __m256 acc0 = _mm256_setzero_ps();                                                                          \
+      for (ptrdiff_t b = 0; b < blocks; b++) {                                                                    \
+        __m256i s0 = DOT(_mm256_loadu_si256((const __m256i *)(w0 + b * QK)),                                      \
+                         _mm256_loadu_si256((const __m256i *)(xq + b * QK)));                                      \
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(scales[r * blocks + b] * xd[b]), _mm256_cvtepi32_ps(s0), acc0);    \
+      }                                                                                                           \
+      out[r] = hsum256(acc0);                                                                                     \
+    }                                                                                                             \
+  }
+
+#define Q4_1_ROWS(NAME, ATTR, DOT)                                                                               \
+  ATTR static void NAME(const uint8_t *values, const float *scales, const float *minimums, const int8_t *xq,     \
+                        const float *xd, const float *xs, ptrdiff_t rows, ptrdiff_t blocks, float *out) {         \
+    ptrdiff_t r = 0;                                                                                              \
+    for (; r + 2 <= rows; r += 2) {                                                                               \
+      const uint8_t *w0 = values + r * blocks * 16, *w1 = w0 + blocks * 16;                                       \
+      const float *d0 = scales + r * blocks, *d1 = d0 + blocks;                                                   \
+      const float *m0 = minimums + r * blocks, *m1 = m0 + blocks;                                                 \
+      __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                                              \
+      for (ptrdiff_t b = 0; b < blocks; b++) {                                                                    \
+        __m256i x = _mm256_loadu_si256((const __m256i *)(xq + b * QK));                                           \
+        __m256i s0 = DOT(unpack_q4(w0 + b * 16), x);                                                              \
+        __m256i s1 = DOT(unpack_q4(w1 + b * 16), x);                                                              \
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0[b] * xd[b]), _mm256_cvtepi32_ps(s0), acc0);                     \
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d1[b] * xd[b]), _mm256_cvtepi32_ps(s1), acc1);                     \
+      }                                                                                                           \
+      out[r] = hsum256(acc0) + dot_f32(m0, xs, blocks);                                                           \
+      out[r + 1] = hsum256(acc1) + dot_f32(m1, xs, blocks);                                                       \
+    }                                                                                                             \
+    for (; r < rows; r++) {                                                                                       \
+      const uint8_t *w0 = values + r * blocks * 16;                                                               \
+      __m256 acc0 = _mm256_setzero_ps();                                                                          \
+      for (ptrdiff_t b = 0; b < blocks; b++) {                                                                    \
+        __m256i s0 = DOT(unpack_q4(w0 + b * 16), _mm256_loadu_si256((const __m256i *)(xq + b * QK)));            \
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(scales[r * blocks + b] * xd[b]), _mm256_cvtepi32_ps(s0), acc0);    \
+      }                                                                                                           \
+      out[r] = hsum256(acc0) + dot_f32(minimums + r * blocks, xs, blocks);                                        \
+    }                                                                                                             \
+  }
+
+Q8_0_ROWS(q8_0_rows_avx2, AVX2, dot_q8_avx2)
+Q8_0_ROWS(q8_0_rows_vnni, VNNI, dot_q8_vnni)
+Q4_1_ROWS(q4_1_rows_avx2, AVX2, dot_q4_avx2)
+Q4_1_ROWS(q4_1_rows_vnni, VNNI, dot_q4_vnni)
+
+int radlm_quant_best_level(void) {
   static int cached = -1;  // a benign race: every thread computes the same value
   if (cached < 0) {
     __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    int level = RADLM_QUANT_GENERIC;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) level = RADLM_QUANT_AVX2;
+    if (level == RADLM_QUANT_AVX2 && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw"))
+      level = RADLM_QUANT_VNNI;
+    cached = level;
   }
   return cached;
 }
+
+// A level above what the CPU has falls back to the best it has (never an illegal instruction).
+static int usable(int level) {
+  int best = radlm_quant_best_level();
+  return level > best ? best : level;
+}
+#else
+int radlm_quant_best_level(void) { return RADLM_QUANT_GENERIC; }
+static int usable(int level) { (void)level; return RADLM_QUANT_GENERIC; }
 #endif
 
-void radlm_q8_0_rows(const uint8_t *values, const float *scales, const float *x, ptrdiff_t rows, ptrdiff_t blocks,
-                     float *out) {
+void radlm_quantize_q8_blocks(int level, const float *x, ptrdiff_t blocks, int8_t *q, float *d, float *sums) {
 #if defined(__x86_64__)
-  if (quant_has_avx2()) {
-    q8_0_rows_avx2(values, scales, x, rows, blocks, out);
+  if (usable(level) >= RADLM_QUANT_AVX2) {
+    quantize_avx2(x, blocks, q, d, sums);
     return;
   }
 #endif
-  q8_0_rows_generic(values, scales, x, rows, blocks, out);
+  (void)level;
+  quantize_generic(x, blocks, q, d, sums);
 }
 
-void radlm_q4_1_rows(const uint8_t *values, const float *scales, const float *minimums, const float *x,
-                     const float *block_sums, ptrdiff_t rows, ptrdiff_t blocks, float *out) {
+void radlm_q8_0_q8_rows(int level, const int8_t *values, const float *scales, const int8_t *xq, const float *xd,
+                        ptrdiff_t rows, ptrdiff_t blocks, float *out) {
+  switch (usable(level)) {
 #if defined(__x86_64__)
-  if (quant_has_avx2()) {
-    q4_1_rows_avx2(values, scales, minimums, x, block_sums, rows, blocks, out);
-    return;
-  }
+  case RADLM_QUANT_VNNI: q8_0_rows_vnni(values, scales, xq, xd, rows, blocks, out); return;
+  case RADLM_QUANT_AVX2: q8_0_rows_avx2(values, scales, xq, xd, rows, blocks, out); return;
 #endif
-  q4_1_rows_generic(values, scales, minimums, x, block_sums, rows, blocks, out);
+  default: q8_0_rows_generic(values, scales, xq, xd, rows, blocks, out);
+  }
+}
+
+void radlm_q4_1_q8_rows(int level, const uint8_t *values, const float *scales, const float *minimums,
+                        const int8_t *xq, const float *xd, const float *xs, ptrdiff_t rows, ptrdiff_t blocks,
+                        float *out) {
+  switch (usable(level)) {
+#if defined(__x86_64__)
+  case RADLM_QUANT_VNNI: q4_1_rows_vnni(values, scales, minimums, xq, xd, xs, rows, blocks, out); return;
+  case RADLM_QUANT_AVX2: q4_1_rows_avx2(values, scales, minimums, xq, xd, xs, rows, blocks, out); return;
+#endif
+  default: q4_1_rows_generic(values, scales, minimums, xq, xd, xs, rows, blocks, out);
+  }
 }

@@ -43,12 +43,6 @@ typedef void (*radlm_task)(void *context, ptrdiff_t piece);
 /// running anything when the pool is busy with another caller's job (run the pieces some other
 /// way then), 1 otherwise.
 int radlm_parallel_run(ptrdiff_t pieces, ptrdiff_t threads, radlm_task task, void *context);
-/// out[r] = Σ_b d[r,b] Σ_j q[r,b,j] x[b,j] for `rows` Q8_0 rows (32 int8 per block) — RadModels'
-/// quantised decoding (QuantizedDot.c).
-void radlm_q8_0_rows(const unsigned char *values, const float *scales, const float *x, ptrdiff_t rows,
-                     ptrdiff_t blocks, float *out);
-/// out[r] = Σ_b (d[r,b] Σ_j q[r,b,j] x[b,j] + m[r,b] Σ_j x[b,j]) for `rows` Q4_1 rows (16 bytes of
-/// nibbles per block, low nibbles = weights 0–15); block_sums[b] = Σ_j x[b,j].
-void radlm_q4_1_rows(const unsigned char *values, const float *scales, const float *minimums, const float *x,
-                     const float *block_sums, ptrdiff_t rows, ptrdiff_t blocks, float *out);
+// Quantised dot products (QuantizedDot.c), declared in their own header.
+#include "QuantizedDot.h"
 #endif

@@ -29,6 +29,7 @@ public enum ModelRegistry {
 public enum ModelLoader {
   public static func load(directory: URL) throws -> any TransformerModel {
     let config = try ConfigJSON(contentsOf: directory.appendingPathComponent("config.json"))
+    if Int8WeightFormat.describes(config) { return try Int8WeightFormat.load(directory: directory, config: config) }
     let model = try WeightInitialization.deferred { try ModelRegistry.build(config) }
     try WeightLoader.load(try weightsArchive(in: directory), into: model)
     return model

@@ -1,5 +1,4 @@
 import CKernels
-import Dispatch
 import Foundation
 import RadTensor
 
@@ -24,6 +23,8 @@ public final class QuantizedMatrix: @unchecked Sendable {
   let values: [UInt8]
 
   static let blockSize = 32
+  /// Weights × activation rows above which a product is split across cores.
+  static let parallelThreshold = 100_000
 
   /// Bytes the kernels read per matrix-vector product.
   public var byteCount: Int { values.count + 4 * (scales.count + minimums.count) }
@@ -72,6 +73,21 @@ public final class QuantizedMatrix: @unchecked Sendable {
     default:
       throw ModelError.invalidInput("no quantised kernel for GGUF type \(type)")
     }
+  }
+
+  /// Int8 rows with one scale per group of columns (Int8WeightFormat's I8 weights; a group is a
+  /// multiple of 32 columns) as Q8_0 blocks: the values are kept as they are and each group's
+  /// scale serves its 32-blocks, so the Q8_0 kernels compute exactly Σ scale · Σ q·x.
+  public convenience init(int8Rows raw: UnsafeRawBufferPointer, groupScales: [Float], rows: Int, columns: Int) throws {
+    let groups = groupScales.count / max(rows, 1)
+    guard columns % Self.blockSize == 0, raw.count >= rows * columns, groups > 0, groupScales.count == rows * groups,
+      columns % groups == 0, (columns / groups) % Self.blockSize == 0
+    else {
+      throw ModelError.invalidInput("int8 rows: \(raw.count) bytes and \(groupScales.count) scales for \(rows)×\(columns) (groups must be multiples of 32 columns)")
+    }
+    let blocksPerGroup = columns / groups / Self.blockSize
+    let scales = (0..<(rows * columns / Self.blockSize)).map { groupScales[$0 / blocksPerGroup] }
+    self.init(format: .q8_0, rows: rows, columns: columns, scales: scales, minimums: [], values: Array(raw.prefix(rows * columns)))
   }
 
   /// Quantises an F32 [rows, columns] matrix the way gguf-py does: Q8_0 scale = max|w|/127 with
@@ -135,40 +151,29 @@ public final class QuantizedMatrix: @unchecked Sendable {
     return Tensor(shape: [rows, columns], data: out)
   }
 
-  /// y[m, rows] = x[m, columns] · Wᵀ, row by row with the SIMD kernels, output rows split across
-  /// cores.
-  public func multiply(_ x: [Float], rowsOfX m: Int) -> [Float] {
+  /// y[m, rows] = x[m, columns] · Wᵀ as llama.cpp computes it: each row of x is quantised once to
+  /// int8 blocks (`QuantizedActivations`), then every weight block meets its activation block in
+  /// an integer dot product; output rows are split across cores. `level` picks the kernel
+  /// (tests run each one; the default is the fastest the CPU has).
+  public func multiply(_ x: [Float], rowsOfX m: Int, level: QuantizedKernelLevel = .best) -> [Float] {
     precondition(x.count == m * columns, "quantised matmul: \(x.count) inputs for \(m)×\(columns)")
     var output = [Float](repeating: 0, count: m * rows)
-    let blocks = blocksPerRow
-    // Per-block sums of x serve Q4_1's minimum term: Σ (d·q + m)·x = d·Σ q·x + m·Σ x.
-    var blockSums = [Float](repeating: 0, count: m * blocks)
-    if format == .q4_1 {
-      for i in 0..<(m * blocks) {
-        var s: Float = 0
-        for j in 0..<32 { s += x[i * 32 + j] }
-        blockSums[i] = s
-      }
-    }
-    let workers = rows * columns >= 200_000 ? max(1, Parallel.threadCount) : 1
-    let chunk = (rows + workers - 1) / workers
-    x.withUnsafeBufferPointer { xb in
-      blockSums.withUnsafeBufferPointer { sb in
-        scales.withUnsafeBufferPointer { db in
-          minimums.withUnsafeBufferPointer { mb in
-            values.withUnsafeBufferPointer { vb in
-              output.withUnsafeMutableBufferPointer { ob in
-                let job = QuantizedMatVec(
-                  format: format, rows: rows, columns: columns, blocks: blocks, m: m, x: xb.baseAddress!,
-                  blockSums: sb.baseAddress, scales: db.baseAddress!, minimums: mb.baseAddress, values: vb.baseAddress!,
-                  output: ob.baseAddress!)
-                if workers == 1 {
-                  job.run(0..<rows)
-                } else {
-                  DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    let start = worker * chunk
-                    let end = min(rows, start + chunk)
-                    if start < end { job.run(start..<end) }
+    let activations = QuantizedActivations(x, rows: m, columns: columns, withSums: format == .q4_1, level: level)
+    activations.q.withUnsafeBufferPointer { qb in
+      activations.scales.withUnsafeBufferPointer { db in
+        activations.sums.withUnsafeBufferPointer { sb in
+          scales.withUnsafeBufferPointer { wd in
+            minimums.withUnsafeBufferPointer { wm in
+              values.withUnsafeBufferPointer { vb in
+                output.withUnsafeMutableBufferPointer { ob in
+                  let job = QuantizedMatVec(
+                    format: format, level: level.rawValue, rows: rows, blocks: blocksPerRow, m: m, xq: qb.baseAddress!,
+                    xd: db.baseAddress!, xs: sb.baseAddress, scales: wd.baseAddress!, minimums: wm.baseAddress,
+                    values: vb.baseAddress!, output: ob.baseAddress!)
+                  // Output rows split across cores (Parallel's persistent worker pool) once the
+                  // matrix is big enough to repay the hand-off.
+                  Parallel.forEachChunk(rows, minimumPerThread: rows * columns * m >= Self.parallelThreshold ? 2 : rows) {
+                    job.run($0)
                   }
                 }
               }
@@ -185,9 +190,49 @@ public final class QuantizedMatrix: @unchecked Sendable {
     let m = x.count / columns
     var y = multiply(x.data, rowsOfX: m)
     if let bias {
-      for i in 0..<m { for r in 0..<rows { y[i * rows + r] += bias.data[r] } }
+      let b = bias.data
+      for i in 0..<m { for r in 0..<rows { y[i * rows + r] += b[r] } }
     }
     return Tensor(shape: Array(x.shape.dropLast()) + [rows], data: y)
+  }
+}
+
+/// Which implementation of the integer dot-product kernels runs (CKernels' QuantizedDot.c): plain
+/// C, AVX2, or AVX-512 VNNI. A level the CPU lacks falls back to the best one it has.
+public enum QuantizedKernelLevel: Int32, Sendable, CaseIterable {
+  case generic = 0, avx2 = 1, vnni = 2
+
+  /// The fastest level this CPU supports.
+  public static let best = QuantizedKernelLevel(rawValue: radlm_quant_best_level()) ?? .generic
+}
+
+/// Activations quantised for the integer kernels, as llama.cpp's Q8_0/Q8_1 blocks: per 32 values
+/// an F32 scale d = max|x|/127 and int8 q = round(x/d) (half away from zero, as gguf-py), plus
+/// s = d·Σq when the weights are Q4_1 (their minimum m contributes m·Σx ≈ m·s). Kept in separate
+/// arrays, not interleaved blocks, so that the kernels load 32 aligned bytes per block.
+public struct QuantizedActivations: Sendable {
+  public var q: [Int8]
+  public var scales: [Float]
+  public var sums: [Float]
+
+  /// Quantises `rows` rows of `columns` (a multiple of 32) values each.
+  public init(_ x: [Float], rows: Int, columns: Int, withSums: Bool, level: QuantizedKernelLevel = .best) {
+    precondition(columns % 32 == 0 && x.count == rows * columns, "activations: \(x.count) values for \(rows)×\(columns)")
+    let blocks = x.count / 32
+    q = [Int8](repeating: 0, count: x.count)
+    scales = [Float](repeating: 0, count: blocks)
+    sums = [Float](repeating: 0, count: withSums ? blocks : 0)
+    x.withUnsafeBufferPointer { xb in
+      q.withUnsafeMutableBufferPointer { qb in
+        scales.withUnsafeMutableBufferPointer { db in
+          sums.withUnsafeMutableBufferPointer { sb in
+            // An empty array's buffer may still have a base address: pass nil when no sums are wanted.
+            radlm_quantize_q8_blocks(
+              level.rawValue, xb.baseAddress!, blocks, qb.baseAddress!, db.baseAddress!, withSums ? sb.baseAddress : nil)
+          }
+        }
+      }
+    }
   }
 }
 
@@ -195,27 +240,31 @@ public final class QuantizedMatrix: @unchecked Sendable {
 /// thread writes its own rows).
 struct QuantizedMatVec: @unchecked Sendable {
   let format: QuantizedMatrix.Format
-  let rows: Int, columns: Int, blocks: Int, m: Int
-  let x: UnsafePointer<Float>
-  let blockSums: UnsafePointer<Float>?
+  let level: Int32
+  let rows: Int, blocks: Int, m: Int
+  let xq: UnsafePointer<Int8>
+  let xd: UnsafePointer<Float>
+  let xs: UnsafePointer<Float>?
   let scales: UnsafePointer<Float>
   let minimums: UnsafePointer<Float>?
   let values: UnsafePointer<UInt8>
   let output: UnsafeMutablePointer<Float>
 
   func run(_ range: Range<Int>) {
-    // The C kernels use AVX2+FMA when the CPU has them (run-time dispatch), else plain loops.
     let count = range.count
+    let first = range.lowerBound
     for i in 0..<m {
-      let xi = x + i * columns
-      let destination = output + i * rows + range.lowerBound
+      let q = xq + i * blocks * 32
+      let d = xd + i * blocks
+      let destination = output + i * rows + first
       switch format {
       case .q8_0:
-        radlm_q8_0_rows(values + range.lowerBound * blocks * 32, scales + range.lowerBound * blocks, xi, count, blocks, destination)
+        let w = UnsafeRawPointer(values + first * blocks * 32).assumingMemoryBound(to: Int8.self)
+        radlm_q8_0_q8_rows(level, w, scales + first * blocks, q, d, count, blocks, destination)
       case .q4_1:
-        radlm_q4_1_rows(
-          values + range.lowerBound * blocks * 16, scales + range.lowerBound * blocks,
-          minimums! + range.lowerBound * blocks, xi, blockSums! + i * blocks, count, blocks, destination)
+        radlm_q4_1_q8_rows(
+          level, values + first * blocks * 16, scales + first * blocks, minimums! + first * blocks, q, d,
+          xs! + i * blocks, count, blocks, destination)
       }
     }
   }

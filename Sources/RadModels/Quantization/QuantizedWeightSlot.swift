@@ -6,6 +6,9 @@ import RadTensor
 /// arithmetic, not the memory traffic, dominates.
 public final class QuantizedWeightSlot: @unchecked Sendable {
   public var matrix: QuantizedMatrix?
+  /// Int8 rows as an int8 folder stored them (Int8WeightFormat); `--dtype q8` decodes with these
+  /// rather than re-quantising the dequantised weights.
+  public var stored: QuantizedMatrix?
   /// Inputs with at most this many rows use the quantised kernels.
   public static let maximumRows = 4
 
@@ -79,14 +82,15 @@ public enum ModelQuantizer {
     var count = 0
     var bytes = 0
     for case let (name, slot as QuantizedWeightSlot) in model.parameters.attachments {
-      slot.matrix = try make(name + ".weight")
+      slot.matrix = format == .q8_0 && slot.stored != nil ? slot.stored : try make(name + ".weight")
       if let matrix = slot.matrix {
         count += 1
         bytes += matrix.byteCount
       }
     }
     if let llama, llama.config.tieWordEmbeddings {
-      llama.quantizedHead.matrix = try make("model.embed_tokens.weight")
+      let head = llama.quantizedHead
+      head.matrix = format == .q8_0 && head.stored != nil ? head.stored : try make("model.embed_tokens.weight")
       if let matrix = llama.quantizedHead.matrix {
         count += 1
         bytes += matrix.byteCount
@@ -121,5 +125,40 @@ extension QuantizedMatrix {
       }
     }
     return QuantizedMatrix(format: format, rows: rows, columns: columns, scales: newScales, minimums: newMinimums, values: newValues)
+  }
+}
+
+extension ModelQuantizer {
+  /// Bytes of weights one decode step reads: every matrix as it is held (quantised blocks with
+  /// their F32 scales, or F32), the LM head once, and the norms; of the token embedding only one
+  /// row is read, unless it doubles as the (tied) LM head.
+  public static func decodeWeightBytes(_ model: any LanguageModel) -> Int {
+    var quantised: [String: Int] = [:]
+    for case let (name, slot as QuantizedWeightSlot) in model.parameters.attachments {
+      if let matrix = slot.matrix { quantised[name + ".weight"] = matrix.byteCount }
+    }
+    let llama = model as? LlamaModel
+    var bytes = 0
+    for name in model.parameters.names {
+      guard let parameter = model.parameters[name] else { continue }
+      let isEmbedding = name.hasSuffix("embed_tokens.weight") || name.hasSuffix("wte.weight")
+      if isEmbedding, let llama, llama.config.tieWordEmbeddings {
+        bytes += llama.quantizedHead.matrix?.byteCount ?? 4 * parameter.value.count
+      } else if isEmbedding {
+        bytes += 4 * (parameter.value.shape.last ?? 0)
+      } else {
+        bytes += quantised[name] ?? 4 * parameter.value.count
+      }
+    }
+    return bytes
+  }
+
+  /// Bytes of keys and values (F32) that attention reads per cached position in one decode step.
+  public static func kvCacheBytesPerPosition(_ model: any LanguageModel) -> Int {
+    if let llama = model as? LlamaModel {
+      return 2 * llama.config.layers * llama.config.kvHeads * llama.config.headDim * 4
+    }
+    let width = model.configJSON.optionalInt("hidden_size") ?? model.configJSON.optionalInt("n_embd") ?? 0
+    return 2 * model.layerCount * width * 4
   }
 }
