@@ -13,7 +13,7 @@ import RadTokenizers
 struct ConvertCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "convert",
-    abstract: "Convert a GGUF file or model folder into a Hugging Face folder, or (--to gguf) a Llama-family model into a GGUF file.",
+    abstract: "Convert a GGUF file or model folder into a Hugging Face folder, (--to int8) an int8 weight-only folder, or (--to gguf) a Llama-family model into a GGUF file.",
     discussion: """
       --to hf (default): --dtype F32, F16 or BF16; the output is a folder. --to gguf: --dtype f32, \
       f16, q8_0 or q4_1 (matrices; norms stay F32), tokenizer.ggml.* from the model's tokenizer \
@@ -24,12 +24,13 @@ struct ConvertCommand: ParsableCommand {
   @Argument(help: "A .gguf file, a model folder, or a fetched model name.") var source: String?
   @Option(help: "The model (instead of the argument).") var model: String?
   @Option(help: "Output folder (hf) or file (gguf).") var output: String?
-  @Option(help: "Target format: hf or gguf.") var to = "hf"
+  @Option(help: "Target format: hf, int8 (I8 weights with F32 scales, docs/int8-weight-format.md) or gguf.") var to = "hf"
   @Option(help: "Stored precision: F32, F16 or BF16 (hf); f32, f16, q8_0 or q4_1 (gguf).") var dtype: String?
 
   func validate() throws {
     if (source == nil) == (model == nil) { throw ValidationError("give the model once: as the argument or with --model") }
-    if to != "hf" && to != "gguf" { throw ValidationError("--to must be hf or gguf") }
+    if !["hf", "gguf", "int8"].contains(to) { throw ValidationError("--to must be hf, gguf or int8") }
+    if to == "int8" && dtype != nil { throw ValidationError("--dtype does not apply to --to int8") }
   }
 
   func run() throws {
@@ -66,7 +67,11 @@ struct ConvertCommand: ParsableCommand {
       loaded = try ModelLoader.load(directory: URL(fileURLWithPath: path))
       tokenizer = try? TokenizerFiles.load(path: path)
     }
-    try WeightLoader.save(loaded, to: destination, dtype: stored)
+    if to == "int8" {
+      try Int8WeightFormat.save(loaded, to: destination)
+    } else {
+      try WeightLoader.save(loaded, to: destination, dtype: stored)
+    }
     if let tokenizer {
       try TokenizerJSON.save(tokenizer, path: destination.appendingPathComponent("tokenizer.json").path)
     }
