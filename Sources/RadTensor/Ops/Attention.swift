@@ -156,6 +156,16 @@ struct AttentionPlan: Sendable {
   var outputStride: Int { heads * headDim }
   var groups: Int { heads / kvHeads }
 
+  /// Where head h of batch row b starts in each operand (elements from the base pointer); keys
+  /// and values are those of h's key/value head.
+  @inline(__always) func queryStart(_ b: Int, _ h: Int) -> Int { b * queries * query.stride + query.offset + h * headDim }
+  @inline(__always) func keyStart(_ b: Int, _ h: Int) -> Int { b * keys * key.stride + key.offset + (h / groups) * headDim }
+  @inline(__always) func valueStart(_ b: Int, _ h: Int) -> Int {
+    b * keys * value.stride + value.offset + (h / groups) * headDim
+  }
+  @inline(__always) func probabilitiesStart(_ b: Int, _ h: Int) -> Int { (b * heads + h) * queries * keys }
+  @inline(__always) func outputStart(_ b: Int, _ h: Int) -> Int { b * queries * outputStride + h * headDim }
+
   /// Keys visible to query row t.
   @inline(__always) func visibleKeys(_ t: Int) -> Int {
     guard let causalOffset else { return keys }
@@ -194,12 +204,11 @@ struct AttentionPlan: Sendable {
         let probs = SendablePointer(pBuffer.baseAddress!)
         let (qs, ks, vs) = (UncheckedSendable(q), UncheckedSendable(k), UncheckedSendable(v))
         forEachHead { b, h in
-          let kv = h / groups
-          let qh = qs.value + b * queries * query.stride + query.offset + h * headDim
-          let kh = ks.value + b * keys * key.stride + key.offset + kv * headDim
-          let vh = vs.value + b * keys * value.stride + value.offset + kv * headDim
-          let p = probs.pointer + (b * heads + h) * queries * keys
-          let o = out.pointer + b * queries * outputStride + h * headDim
+          let qh = qs.value + queryStart(b, h)
+          let kh = ks.value + keyStart(b, h)
+          let vh = vs.value + valueStart(b, h)
+          let p = probs.pointer + probabilitiesStart(b, h)
+          let o = out.pointer + outputStart(b, h)
           var r0 = 0
           while r0 < queries {
             let r1 = Swift.min(queries, r0 + blockRows)
@@ -249,13 +258,12 @@ struct AttentionPlan: Sendable {
       )
       let (dqs, dks, dvs) = (SendablePointer(dq), SendablePointer(dk), SendablePointer(dv))
       forEachHead { b, h in
-        let kv = h / groups
-        let qh = qs.value + b * queries * query.stride + query.offset + h * headDim
-        let kh = ks.value + b * keys * key.stride + key.offset + kv * headDim
-        let vh = vs.value + b * keys * value.stride + value.offset + kv * headDim
-        let p = ps.value + (b * heads + h) * queries * keys
-        let gh = gs.value + b * queries * outputStride + h * headDim
-        let dqh = dqs.pointer + b * queries * query.stride + query.offset + h * headDim
+        let qh = qs.value + queryStart(b, h)
+        let kh = ks.value + keyStart(b, h)
+        let vh = vs.value + valueStart(b, h)
+        let p = ps.value + probabilitiesStart(b, h)
+        let gh = gs.value + outputStart(b, h)
+        let dqh = dqs.pointer + queryStart(b, h)
         let dkh: UnsafeMutablePointer<Float>
         let dvh: UnsafeMutablePointer<Float>
         let dkStride: Int
@@ -265,8 +273,8 @@ struct AttentionPlan: Sendable {
           dvh = spare.pointer + (batch * heads + b * heads + h) * keys * headDim
           (dkStride, dvStride) = (headDim, headDim)
         } else {
-          dkh = dks.pointer + b * keys * key.stride + key.offset + kv * headDim
-          dvh = dvs.pointer + b * keys * value.stride + value.offset + kv * headDim
+          dkh = dks.pointer + keyStart(b, h)
+          dvh = dvs.pointer + valueStart(b, h)
           (dkStride, dvStride) = (key.stride, value.stride)
           for s in 0..<keys {
             (dkh + s * dkStride).update(repeating: 0, count: headDim)

@@ -109,25 +109,21 @@ enum RowKernels {
   /// dst = exp(src − shift); returns the sum of dst.
   @inline(__always)
   static func expShifted(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Float {
-    var lanes = Float16Lanes(repeating: 0)
-    let shiftLanes = Float16Lanes(repeating: shift)
-    var index = 0
-    while index < n {
-      let available = n - index
-      var value = simdExp(Kernels.load(src, index, available) - shiftLanes)
-      if available < 16 {
-        for lane in available..<16 { value[lane] = 0 }
-      }
-      lanes += value
-      Kernels.store(value, dst, index, available)
-      index += 16
-    }
-    return lanes.sum()
+    exponentials(src, storingInto: dst, n, shift: shift)
   }
 
   /// Σ exp(src − shift), summed exactly as `expShifted` sums it, without storing the values.
   @inline(__always)
   static func sumExpShifted(_ src: UnsafePointer<Float>, _ n: Int, shift: Float) -> Float {
+    exponentials(src, storingInto: nil, n, shift: shift)
+  }
+
+  /// The one loop behind both: exp(src − shift) 16 lanes at a time, stored when `dst` is given
+  /// (inlined, so the nil case compiles to a loop without stores), summed in lane order.
+  @inline(__always)
+  static func exponentials(
+    _ src: UnsafePointer<Float>, storingInto dst: UnsafeMutablePointer<Float>?, _ n: Int, shift: Float
+  ) -> Float {
     var lanes = Float16Lanes(repeating: 0)
     let shiftLanes = Float16Lanes(repeating: shift)
     var index = 0
@@ -138,6 +134,7 @@ enum RowKernels {
         for lane in available..<16 { value[lane] = 0 }
       }
       lanes += value
+      if let dst { Kernels.store(value, dst, index, available) }
       index += 16
     }
     return lanes.sum()
