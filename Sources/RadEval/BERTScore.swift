@@ -270,7 +270,7 @@ public final class BERTScorer: TextPairMetric, @unchecked Sendable {
         for i in 0..<m {
           let ai = a.baseAddress! + i * width
           for j in 0..<n {
-            let s = dot(ai, b.baseAddress! + j * width, width)
+            let s = Kernels.dot(ai, b.baseAddress! + j * width, width)
             if s > rowMax[i] { rowMax[i] = s }
             if s > colMax[j] { colMax[j] = s }
           }
@@ -288,23 +288,6 @@ public final class BERTScorer: TextPairMetric, @unchecked Sendable {
     var f = 2 * p * r / (p + r)
     if f.isNaN { f = 0 }
     return BERTScoreValue(precision: p, recall: r, f1: f)
-  }
-
-  @inline(__always)
-  static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
-    var acc = SIMD16<Float>()
-    var k = 0
-    while k + 16 <= count {
-      acc += UnsafeRawPointer(a + k).loadUnaligned(as: SIMD16<Float>.self)
-        * UnsafeRawPointer(b + k).loadUnaligned(as: SIMD16<Float>.self)
-      k += 16
-    }
-    var s = acc.sum()
-    while k < count {
-      s += a[k] * b[k]
-      k += 1
-    }
-    return s
   }
 
   /// Unit-length token vectors of each sentence from `layer`, computed in batches of sentences

@@ -41,6 +41,13 @@ public final class QuantizedMatrix: @unchecked Sendable {
 
   /// Unpacks GGUF block bytes (`type` Q8_0 or Q4_1) of a [rows, columns] tensor.
   public convenience init(ggufBlocks raw: UnsafeRawBufferPointer, type: GGMLType, rows: Int, columns: Int) throws {
+    let parts = try Self.unpack(ggufBlocks: raw, type: type, rows: rows, columns: columns)
+    self.init(format: parts.format, rows: rows, columns: columns, scales: parts.scales, minimums: parts.minimums, values: parts.values)
+  }
+
+  static func unpack(ggufBlocks raw: UnsafeRawBufferPointer, type: GGMLType, rows: Int, columns: Int) throws -> (
+    format: Format, scales: [Float], minimums: [Float], values: [UInt8]
+  ) {
     guard columns % Self.blockSize == 0 else {
       throw ModelError.invalidInput("quantised rows need a multiple of 32 columns, got \(columns)")
     }
@@ -56,7 +63,7 @@ public final class QuantizedMatrix: @unchecked Sendable {
           (destination.baseAddress! + b * 32).copyMemory(from: raw.baseAddress! + b * 34 + 2, byteCount: 32)
         }
       }
-      self.init(format: .q8_0, rows: rows, columns: columns, scales: scales, minimums: [], values: values)
+      return (.q8_0, scales, [], values)
     case .q4_1:
       guard raw.count >= blocks * 20 else { throw ModelError.invalidInput("Q4_1 data too short: \(raw.count) bytes for \(blocks) blocks") }
       var scales = [Float](repeating: 0, count: blocks)
@@ -69,7 +76,7 @@ public final class QuantizedMatrix: @unchecked Sendable {
           (destination.baseAddress! + b * 16).copyMemory(from: raw.baseAddress! + b * 20 + 4, byteCount: 16)
         }
       }
-      self.init(format: .q4_1, rows: rows, columns: columns, scales: scales, minimums: minimums, values: values)
+      return (.q4_1, scales, minimums, values)
     default:
       throw ModelError.invalidInput("no quantised kernel for GGUF type \(type)")
     }
@@ -90,48 +97,17 @@ public final class QuantizedMatrix: @unchecked Sendable {
     self.init(format: .q8_0, rows: rows, columns: columns, scales: scales, minimums: [], values: Array(raw.prefix(rows * columns)))
   }
 
-  /// Quantises an F32 [rows, columns] matrix the way gguf-py does: Q8_0 scale = max|w|/127 with
-  /// rounding to nearest; Q4_1 scale = (max − min)/15 and minimum = min. Scales are rounded
-  /// through F16 as the GGUF format stores them.
+  /// Quantises an F32 [rows, columns] matrix into GGUF Q8_0 / Q4_1 blocks bit for bit as gguf-py
+  /// does (`GGUFWriterQuantization`, the one quantiser the project has), then unpacks them.
   public convenience init(quantizing weight: Tensor, format: Format) throws {
     let rows = weight.shape[0]
     let columns = weight.count / max(rows, 1)
-    guard columns % Self.blockSize == 0 else {
+    let type: GGMLType = format == .q8_0 ? .q8_0 : .q4_1
+    guard let bytes = GGUFWriterQuantization.bytes(weight.data, rowLength: columns, as: type) else {
       throw ModelError.invalidInput("quantised rows need a multiple of 32 columns, got \(columns)")
     }
-    let blocks = rows * columns / Self.blockSize
-    var scales = [Float](repeating: 0, count: blocks)
-    var minimums = [Float](repeating: 0, count: format == .q4_1 ? blocks : 0)
-    var values = [UInt8](repeating: 0, count: blocks * (format == .q8_0 ? 32 : 16))
-    let w = weight.data
-    for b in 0..<blocks {
-      let block = w[(b * 32)..<(b * 32 + 32)]
-      switch format {
-      case .q8_0:
-        let amax = block.map(abs).max() ?? 0
-        let d = Self.roundToHalf(amax / 127)
-        let inverse: Float = amax > 0 ? 127 / amax : 0
-        scales[b] = d
-        for (j, x) in block.enumerated() {
-          values[b * 32 + j] = UInt8(bitPattern: Int8(max(-127, min(127, (x * inverse).rounded()))))
-        }
-      case .q4_1:
-        let lo = block.min() ?? 0
-        let hi = block.max() ?? 0
-        let d = (hi - lo) / 15
-        let inverse: Float = d > 0 ? 1 / d : 0
-        scales[b] = Self.roundToHalf(d)
-        minimums[b] = Self.roundToHalf(lo)
-        var q = [UInt8](repeating: 0, count: 32)
-        for (j, x) in block.enumerated() { q[j] = UInt8(max(0, min(15, ((x - lo) * inverse + 0.5).rounded(.down)))) }
-        for j in 0..<16 { values[b * 16 + j] = q[j] | (q[j + 16] << 4) }
-      }
-    }
-    self.init(format: format, rows: rows, columns: columns, scales: scales, minimums: minimums, values: values)
-  }
-
-  static func roundToHalf(_ x: Float) -> Float {
-    Dequantize.halfToFloat(Float16Bits.from(x))
+    let parts = try bytes.withUnsafeBytes { try Self.unpack(ggufBlocks: $0, type: type, rows: rows, columns: columns) }
+    self.init(format: format, rows: rows, columns: columns, scales: parts.scales, minimums: parts.minimums, values: parts.values)
   }
 
   /// The F32 matrix these blocks stand for.
@@ -267,30 +243,5 @@ struct QuantizedMatVec: @unchecked Sendable {
           xs! + i * blocks, count, blocks, destination)
       }
     }
-  }
-}
-
-/// IEEE half-precision bits of a float (round to nearest even), for storing block scales.
-enum Float16Bits {
-  static func from(_ value: Float) -> UInt16 {
-    let bits = value.bitPattern
-    let sign = UInt16((bits >> 16) & 0x8000)
-    let exponent = Int((bits >> 23) & 0xFF) - 127 + 15
-    var mantissa = bits & 0x7F_FFFF
-    if exponent >= 31 { return sign | 0x7C00 }  // overflow → infinity (NaN not expected here)
-    if exponent <= 0 {
-      if exponent < -10 { return sign }
-      mantissa |= 0x80_0000
-      let shift = UInt32(14 - exponent)
-      var half = mantissa >> shift
-      let remainder = mantissa & ((1 << shift) - 1)
-      let halfway = UInt32(1) << (shift - 1)
-      if remainder > halfway || (remainder == halfway && (half & 1) == 1) { half += 1 }
-      return sign | UInt16(half)
-    }
-    var half = UInt32(exponent) << 10 | (mantissa >> 13)
-    let remainder = mantissa & 0x1FFF
-    if remainder > 0x1000 || (remainder == 0x1000 && (half & 1) == 1) { half += 1 }
-    return sign | UInt16(truncatingIfNeeded: half)
   }
 }

@@ -22,4 +22,13 @@ public enum MemoryPolicy {
     let accepted = [mallopt(arenaMax, 1), mallopt(mmapMax, 0), mallopt(trimThreshold, Int32(clamping: retainedBytes))]
     return accepted.allSatisfy { $0 == 1 }
   }
+
+  /// Hands free heap memory back to the kernel now (glibc's `malloc_trim`, not in Swift's Glibc
+  /// module), for a caller that has just dropped a large part of its working set for good (QLoRA
+  /// releasing the F32 base). Elsewhere nothing happens.
+  public static func returnFreeMemoryToTheSystem() {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+    typealias MallocTrim = @convention(c) (Int) -> Int32
+    _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+  }
 }

@@ -62,17 +62,10 @@ public enum QuantizedLoRABase {
       layer.weight.value = Tensor(shape: [0], data: [])
     }
     summary.remainingFloatBytes = model.parameters.scalarCount * 4
-    returnFreedMemoryToTheSystem()
+    // The allocator would otherwise keep the released pages for reuse (MemoryPolicy), and the
+    // point of QLoRA is a smaller resident base.
+    MemoryPolicy.returnFreeMemoryToTheSystem()
     return summary
-  }
-
-  /// Hands the released F32 pages back to the kernel now: the allocator would otherwise keep them
-  /// for reuse (see `MemoryPolicy`), and the point of QLoRA is a smaller resident base. glibc's
-  /// `malloc_trim` (not in Swift's Glibc module); elsewhere nothing happens.
-  static func returnFreedMemoryToTheSystem() {
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
-    typealias MallocTrim = @convention(c) (Int) -> Int32
-    _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
   }
 
   /// The process's resident set size in bytes (Linux `/proc/self/status` VmRSS), if readable.
