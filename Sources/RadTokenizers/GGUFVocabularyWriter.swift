@@ -58,7 +58,7 @@ extension GGUFVocabulary {
   public static func preTokenizerName(_ preTokenizer: PreTokenizer?) -> String? {
     guard let preTokenizer else { return nil }
     let target = withoutOffsetTrimming(preTokenizer)
-    for name in ["gpt2", "smollm", "llama-bpe", "qwen2"] {
+    for name in ["gpt-2", "smollm", "llama-bpe", "qwen2"] {
       if let candidate = try? GGUFVocabulary.preTokenizer(named: name, path: "(writing)"), candidate == target { return name }
     }
     return nil

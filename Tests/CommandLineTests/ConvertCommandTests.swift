@@ -32,6 +32,31 @@ struct ConvertCommandTests {
     #expect(try Self.logits(back.path)["top_logits"] as? [Double] == reference["top_logits"] as? [Double])
   }
 
+  /// Scaled RoPE (fixtures of tools/reference/rope_gguf_fixtures.py): the GGUF gives the
+  /// folder's top tokens; a llama3 GGUF (rope_freqs divisors only) has no config.json form.
+  @Test(arguments: ["llama3", "linear"])
+  func scaledRopeFolderToGGUF(_ name: String) throws {
+    let folder = CommandRunner.repositoryRoot.appendingPathComponent("Tests/RadInferenceTests/Fixtures/rope_gguf/\(name)")
+    let scratch = CommandRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let gguf = scratch.appendingPathComponent("\(name).gguf")
+    let out = try CommandRunner.run(["convert", folder.path, "--to", "gguf", "--output", gguf.path])
+    #expect(out.status == 0, "\(out.stderr)")
+    let reference = try Self.logits(folder.path)
+    let converted = try Self.logits(gguf.path)
+    #expect(converted["top_ids"] as? [Int] == reference["top_ids"] as? [Int])
+    let a = try #require(reference["top_logits"] as? [Double]), b = try #require(converted["top_logits"] as? [Double])
+    #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(a) vs \(b)")
+    let back = try CommandRunner.run(["convert", gguf.path, "--output", scratch.appendingPathComponent("hf").path])
+    if name == "llama3" {
+      #expect(back.status != 0)
+      #expect(back.stderr.contains("rope_freqs.weight"), "\(back.stderr)")
+    } else {
+      #expect(back.status == 0, "\(back.stderr)")
+      #expect(try Self.logits(scratch.appendingPathComponent("hf").path)["top_logits"] as? [Double] == b)
+    }
+  }
+
   @Test func encoderDecoderModelsAreRefusedByName() throws {
     let out = try CommandRunner.run(["convert", TinyModels.bart.path, "--to", "gguf", "--output", "/tmp/never.gguf"])
     #expect(out.status != 0)

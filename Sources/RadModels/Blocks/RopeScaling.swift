@@ -13,6 +13,9 @@ public enum RopeScaling: Sendable, Equatable {
   /// Dynamic NTK: beyond `maxPositions` tokens the base grows as
   /// base·(factor·length/maxPositions − (factor − 1))^(dim/(dim−2)).
   case dynamic(factor: Double, maxPositions: Int)
+  /// One divisor per frequency, as llama.cpp's `rope_freqs.weight` tensor stores Llama 3.1
+  /// scaling in GGUF files (the llama3 parameters themselves are not kept there).
+  case frequencyFactors([Float])
 
   /// Reads a `rope_parameters`/`rope_scaling` object; unknown types are a typed error.
   public init(_ json: ConfigJSON, maxPositions: Int) throws {
@@ -47,6 +50,8 @@ public enum RopeScaling: Sendable, Equatable {
     case .none: return ["rope_type": "default"]
     case .linear(let factor): return ["rope_type": "linear", "factor": factor]
     case .dynamic(let factor, _): return ["rope_type": "dynamic", "factor": factor]
+    // Not a transformers rope_type: only a GGUF file holds this form (see GGUFLlamaWriter).
+    case .frequencyFactors(let factors): return ["rope_type": "frequency_factors", "factors": factors.map(Double.init)]
     case .llama3(let factor, let low, let high, let original):
       return [
         "rope_type": "llama3", "factor": factor, "low_freq_factor": low, "high_freq_factor": high,
@@ -78,6 +83,7 @@ public enum RopeScaling: Sendable, Equatable {
     switch self {
     case .none, .dynamic: return plain
     case .linear(let factor): return plain.map { $0 / Float(factor) }
+    case .frequencyFactors(let factors): return zip(plain, factors).map { $0 / $1 }
     case .llama3(let factor, let low, let high, let original):
       let f = Float(factor), lowF = Float(low), highF = Float(high), context = Float(original)
       let lowWavelength = Float(Double(original) / low)

@@ -5,7 +5,8 @@ import RadTensor
 /// `llama.*` metadata, tensor names are mapped to Hugging Face's (`blk.0.attn_q.weight` →
 /// `model.layers.0.self_attn.q_proj.weight`), weights are dequantised to F32, and the q/k rows
 /// that llama.cpp's converter permuted for its RoPE pairing are un-permuted exactly as
-/// transformers does, so the model runs with Hugging Face's rotate-half RoPE.
+/// transformers does, so the model runs with Hugging Face's rotate-half RoPE. Scaled RoPE comes
+/// from `GGUFLlamaRopeScaling` (a rope_freqs tensor or rope.scaling keys).
 public enum GGUFLlamaLoader {
   /// The configuration the GGUF metadata describes.
   public static func configuration(_ file: GGUFFile) throws -> LlamaConfiguration {
@@ -34,6 +35,7 @@ public enum GGUFLlamaLoader {
       ropeTheta: double("rope.freq_base", 10_000), maxPositions: try int("context_length"),
       tieWordEmbeddings: !hasOutput, qkvBias: architecture == "qwen2")
     config.modelType = architecture
+    config.ropeScaling = try GGUFLlamaRopeScaling.read(file, architecture: architecture, headDim: config.headDim)
     config.bosTokenId = file["tokenizer.ggml.bos_token_id"]?.intValue
     config.eosTokenIds = file["tokenizer.ggml.eos_token_id"]?.intValue.map { [$0] } ?? []
     return config
@@ -89,7 +91,9 @@ public enum GGUFLlamaLoader {
     let model = WeightInitialization.deferred { LlamaModel(config: config) }
     let heads = config.heads
     let kvHeads = config.kvHeads
-    try WeightLoader.load(file, into: model, rename: huggingFaceName) { name, tensor in
+    // rope_freqs.weight is no parameter: `configuration` has read it into the RoPE scaling.
+    let weights = WeightsWithoutFrequencyFactors(file: file)
+    try WeightLoader.load(weights, into: model, rename: huggingFaceName) { name, tensor in
       guard permuted, !keepPermuted else { return tensor }
       if name.hasSuffix("q_proj.weight") || name.hasSuffix("q_proj.bias") {
         return RotaryEmbedding.unpermuteGGUF(tensor.rank == 1 ? tensor.reshaped([-1, 1]) : tensor, heads: heads)
@@ -105,4 +109,16 @@ public enum GGUFLlamaLoader {
   public static func load(url: URL, keepPermuted: Bool = false) throws -> LlamaModel {
     try load(try GGUFFile(url: url), keepPermuted: keepPermuted)
   }
+}
+
+/// The GGUF file's tensors apart from llama.cpp's `rope_freqs.weight`, which describes the RoPE
+/// scaling rather than a weight.
+private final class WeightsWithoutFrequencyFactors: TensorArchive {
+  let file: GGUFFile
+  init(file: GGUFFile) { self.file = file }
+  var url: URL { file.url }
+  var tensorNames: [String] { file.tensorNames.filter { $0 != GGUFLlamaRopeScaling.frequencyTensorName } }
+  func storedTypeName(of name: String) throws -> String { try file.storedTypeName(of: name) }
+  func shape(of name: String) throws -> [Int] { try file.shape(of: name) }
+  func tensor(_ name: String) throws -> Tensor { try file.tensor(name) }
 }

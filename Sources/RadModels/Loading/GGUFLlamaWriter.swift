@@ -6,8 +6,8 @@ import RadTokenizers
 /// `convert_hf_to_gguf.py` lays it out: `general.*` and `<arch>.*` hyper-parameters, the
 /// tokenizer as `tokenizer.ggml.*`, tensors under llama.cpp's names with q/k rows permuted for
 /// its interleaved RoPE (llama only; the routine `GGUFLlamaLoader` undoes), matrices stored as
-/// F32, F16, Q8_0 or Q4_1 and 1-D tensors (norms, biases) always as F32. `GGUFLlamaLoader` reads
-/// the file back to the same model.
+/// F32, F16, Q8_0 or Q4_1 and 1-D tensors (norms, biases) always as F32; scaled RoPE as
+/// `GGUFLlamaRopeScaling` describes. `GGUFLlamaLoader` reads the file back to the same model.
 public enum GGUFLlamaWriter {
   /// Stored precision of the matrices (`--dtype` of `radlm convert --to gguf`).
   public enum StoredType: String, Sendable, CaseIterable {
@@ -39,11 +39,8 @@ public enum GGUFLlamaWriter {
     dtype: StoredType = .f32, destination: String = "(gguf)"
   ) throws -> GGUFWriter {
     let config = model.config
-    guard config.ropeScaling == .none else {
-      throw ModelError.invalidConfig(
-        file: destination, field: "rope_parameters", reason: "scaled RoPE (\(config.ropeScaling)) cannot be written to GGUF yet")
-    }
     let arch = config.modelType
+    let ropeMetadata = try GGUFLlamaRopeScaling.metadata(config.ropeScaling, architecture: arch, destination: destination)
     var writer = GGUFWriter(destination: destination)
     writer.set("general.architecture", .string(arch))
     if let name { writer.set("general.name", .string(name)) }
@@ -54,11 +51,11 @@ public enum GGUFLlamaWriter {
     writer.set("\(arch).attention.head_count", .uint32(UInt32(config.heads)))
     writer.set("\(arch).attention.head_count_kv", .uint32(UInt32(config.kvHeads)))
     writer.set("\(arch).rope.freq_base", .float32(Float(config.ropeTheta)))
+    for (key, value) in ropeMetadata { writer.set(key, value) }
     writer.set("\(arch).attention.layer_norm_rms_epsilon", .float32(config.rmsNormEps))
-    if config.headDim != config.width / config.heads {
-      writer.set("\(arch).attention.key_length", .uint32(UInt32(config.headDim)))
-      writer.set("\(arch).attention.value_length", .uint32(UInt32(config.headDim)))
-    }
+    // convert_hf_to_gguf.py writes these whenever config.json has head_dim (transformers 5 always saves it).
+    writer.set("\(arch).attention.key_length", .uint32(UInt32(config.headDim)))
+    writer.set("\(arch).attention.value_length", .uint32(UInt32(config.headDim)))
     writer.set("general.file_type", .uint32(dtype.fileType))
     writer.set("\(arch).vocab_size", .uint32(UInt32(config.vocabularySize)))
     writer.set("\(arch).rope.dimension_count", .uint32(UInt32(config.headDim)))
@@ -72,6 +69,10 @@ public enum GGUFLlamaWriter {
 
     let unmapped = model.parameters.names.filter { GGUFLlamaLoader.ggufName($0) == nil }
     guard unmapped.isEmpty else { throw ModelError.unexpectedTensors(file: destination, names: unmapped) }
+    // Llama 3.1 scaling travels as llama.cpp's per-frequency divisors, first as its converter writes them.
+    if let factors = GGUFLlamaRopeScaling.frequencyFactors(config.ropeScaling, headDim: config.headDim, theta: config.ropeTheta) {
+      try writer.addTensor(GGUFLlamaRopeScaling.frequencyTensorName, Tensor(shape: [factors.count], data: factors), as: .f32)
+    }
     let permute = GGUFLlamaLoader.permutesQueryKey(arch)
     for parameter in model.parameters.parameters {
       let name = GGUFLlamaLoader.ggufName(parameter.name)!

@@ -61,6 +61,12 @@ struct ConvertCommand: ParsableCommand {
     if path.hasSuffix(".gguf") {
       let bundle = try ModelBundle.open(path: path)
       loaded = bundle.model
+      // transformers has no rope_type for llama.cpp's bare per-frequency divisors.
+      if let llama = loaded as? LlamaModel, case .frequencyFactors = llama.config.ropeScaling {
+        throw ModelError.invalidConfig(
+          file: path, field: GGUFLlamaRopeScaling.frequencyTensorName,
+          reason: "Llama 3.1 RoPE scaling stored as per-frequency factors has no config.json form; convert the original folder instead")
+      }
       tokenizer = bundle.tokenizer
       chatTemplate = bundle.chatTemplateSource
     } else {
