@@ -10,7 +10,10 @@ struct InspectAttentionCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "attention",
     abstract: "Write a heat map (SVG, or PNG when --output ends in .png) of one layer/head's attention weights over the tokens of a text.",
-    discussion: "The SVG is labelled with the tokens; the PNG shows the weights only (row = query token, column = key token).")
+    discussion: """
+      Row = query token, column = key token, darker = more attention; both formats are labelled \
+      with the tokens (the PNG in RadLM's 5×7 pixel font: printable ASCII, other characters as a box).
+      """)
 
   @Option(help: "Model folder (BERT, GPT-2, Llama…), .gguf file, or fetched name.") var model: String
   @Option(help: "Text to look at.") var text: String
@@ -51,10 +54,10 @@ struct InspectAttentionCommand: ParsableCommand {
     var matrix: [[Float]] = []
     for q in 0..<n { matrix.append(Array(weights.data[((head * n) + q) * n..<((head * n) + q + 1) * n])) }
     let tokens = ids.map { (try? tokenizer.decode([$0], skipSpecialTokens: false)) ?? "?" }
+    let title = "layer \(layerIndex), head \(head): \(text)"
     let bytes = PictureFormat(output) == .png
-      ? ModelPictures.attentionImage(weights: matrix).png
-      : Array(ModelPictures.attentionSVG(
-        weights: matrix, queryTokens: tokens, keyTokens: tokens, title: "layer \(layerIndex), head \(head): \(text)").utf8)
+      ? ModelPictures.attentionImage(weights: matrix, queryTokens: tokens, keyTokens: tokens, title: title).png
+      : Array(ModelPictures.attentionSVG(weights: matrix, queryTokens: tokens, keyTokens: tokens, title: title).utf8)
     try AtomicFile.write(bytes, to: URL(fileURLWithPath: output))
     print(output)
   }
@@ -67,8 +70,8 @@ struct InspectEmbeddingsCommand: ParsableCommand {
     abstract: "Write a map (first two principal components; SVG, or PNG when --output ends in .png) of word or sentence embeddings, one input per line.",
     discussion: """
       A sentence-transformers folder (modules.json) embeds each line as a sentence; any other model \
-      uses the mean of the line's input token embeddings. The SVG labels each point with its line; \
-      the PNG shows the points only.
+      uses the mean of the line's input token embeddings. Each point is labelled with its line (the \
+      PNG in RadLM's 5×7 pixel font: printable ASCII, other characters as a box).
       """)
 
   @Option(help: "Model folder, .gguf file, or fetched name.") var model: String
@@ -99,9 +102,10 @@ struct InspectEmbeddingsCommand: ParsableCommand {
       }
     }
     let points = ModelPictures.principalComponents(vectors)
+    let title = "PCA of \(URL(fileURLWithPath: path).lastPathComponent) embeddings"
     let bytes = PictureFormat(output) == .png
-      ? ModelPictures.scatterImage(points: points).png
-      : Array(ModelPictures.scatterSVG(points: points, labels: lines, title: "PCA of \(URL(fileURLWithPath: path).lastPathComponent) embeddings").utf8)
+      ? ModelPictures.scatterImage(points: points, labels: lines, title: title).png
+      : Array(ModelPictures.scatterSVG(points: points, labels: lines, title: title).utf8)
     try AtomicFile.write(bytes, to: URL(fileURLWithPath: output))
     print(output)
   }
