@@ -67,4 +67,56 @@ struct InspectCommandTests {
     #expect(out.status == 0, "\(out.stderr)")
     #expect(try String(contentsOf: svg, encoding: .utf8).hasPrefix("<svg"))
   }
+
+  /// BART's encoder, decoder and cross-attention through the CLI's JSON output, against
+  /// transformers' output_attentions (tools/reference/bart_attention_fixtures.py).
+  @Test(arguments: [("cross", -1, 3), ("encoder", 0, 1), ("decoder", 1, 0)])
+  func bartAttentionKindsMatchTransformers(kind: String, layer: Int, head: Int) throws {
+    let bart = CommandRunner.repositoryRoot.appendingPathComponent("Tests/RadInferenceTests/Fixtures/bart_attention")
+    let fixture = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: bart.appendingPathComponent("attention.json"))) as? [String: Any])
+    let scratch = CommandRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let json = scratch.appendingPathComponent("attention.json")
+    let out = try CommandRunner.run([
+      "inspect", "attention", "--model", bart.path, "--text", fixture["source"] as! String,
+      "--target", fixture["target"] as! String, "--kind", kind, "--layer=\(layer)", "--head", "\(head)", "--output", json.path,
+    ])
+    #expect(out.status == 0, "\(out.stderr)")
+    let written = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+    let weights = try #require(written["weights"] as? [[Double]])
+    let layers = try #require(fixture[kind] as? [[[[Double]]]])
+    let expected = layers[layer < 0 ? layers.count + layer : layer][head]
+    #expect(weights.count == expected.count && weights.first?.count == expected.first?.count)
+    let error = zip(weights.joined(), expected.joined()).map { abs($0 - $1) }.max() ?? .infinity
+    #expect(error <= 1e-5, "\(kind): \(error)")
+    let sourceCount = (fixture["input_ids"] as! [Int]).count, targetCount = (fixture["decoder_input_ids"] as! [Int]).count
+    #expect((written["key_tokens"] as? [String])?.count == (kind == "decoder" ? targetCount : sourceCount))
+    #expect((written["query_tokens"] as? [String])?.count == (kind == "encoder" ? sourceCount : targetCount))
+    #expect(written["kind"] as? String == kind)
+    // The same picture as PNG and SVG.
+    for name in ["attention.png", "attention.svg"] {
+      let picture = scratch.appendingPathComponent(name)
+      let run = try CommandRunner.run([
+        "inspect", "attention", "--model", bart.path, "--text", fixture["source"] as! String,
+        "--target", fixture["target"] as! String, "--kind", kind, "--output", picture.path,
+      ])
+      #expect(run.status == 0, "\(run.stderr)")
+    }
+    #expect(try Self.inkPixels(scratch.appendingPathComponent("attention.png")) > 300)
+  }
+
+  @Test func attentionKindsAreCheckedAgainstTheModel() throws {
+    var out = try CommandRunner.run(["inspect", "attention", "--model", TinyModels.bart.path, "--text", "a", "--kind", "cross"])
+    #expect(out.status != 0 && out.stderr.contains("--target"))
+    out = try CommandRunner.run(["inspect", "attention", "--model", TinyModels.bart.path, "--text", "a", "--kind", "sideways"])
+    #expect(out.status != 0 && out.stderr.contains("--kind"))
+    let llama = try TinyModels.llamaFolder()
+    defer { try? FileManager.default.removeItem(at: llama) }
+    out = try CommandRunner.run(["inspect", "attention", "--model", llama.path, "--text", "a", "--target", "b", "--output", "/tmp/never.svg"])
+    #expect(out.status != 0 && out.stderr.contains("encoder–decoder"))
+    out = try CommandRunner.run(["inspect", "attention", "--model", TinyModels.bart.path, "--text", "a", "--layer", "5", "--output", "/tmp/never.svg"])
+    #expect(out.status != 0 && out.stderr.contains("--layer 5"))
+    #expect(!FileManager.default.fileExists(atPath: "/tmp/never.svg"))
+  }
 }

@@ -147,8 +147,12 @@ public final class BartModel: TransformerModel, @unchecked Sendable {
   }
 
   /// Decoder states [batch, targetLength, width] for `target` given encoder states; with a
-  /// cache, `target` holds only new tokens.
-  public func decode(_ target: TokenBatch, encoderStates: Tensor, sourceMask: [[Int]]?, cache: KVCache? = nil) throws -> Tensor {
+  /// cache, `target` holds only new tokens. The probes receive the weights of the decoder's
+  /// self-attention and of its cross-attention (decoder queries over encoder positions).
+  public func decode(
+    _ target: TokenBatch, encoderStates: Tensor, sourceMask: [[Int]]?, cache: KVCache? = nil,
+    selfAttentionProbe: AttentionProbe? = nil, crossAttentionProbe: AttentionProbe? = nil
+  ) throws -> Tensor {
     let offset = cache?.offset ?? 0
     try target.validate(vocabularySize: config.vocabularySize, maxPositions: config.maxPositions, offset: offset)
     let shape = [target.batch, target.length]
@@ -160,8 +164,9 @@ public final class BartModel: TransformerModel, @unchecked Sendable {
     let crossMask = AttentionMask.make(
       batch: target.batch, queries: target.length, keys: encoderStates.shape[1], offset: 0, causal: false, keyMask: sourceMask)
     for (i, block) in decoderBlocks.enumerated() {
-      h = block.selfAttentionNorm(h + block.selfAttention(h, mask: selfMask, cache: cache, layer: i))
-      h = block.crossAttentionNorm(h + block.crossAttention(h, context: encoderStates, mask: crossMask, layer: i))
+      h = block.selfAttentionNorm(h + block.selfAttention(h, mask: selfMask, cache: cache, layer: i, probe: selfAttentionProbe))
+      h = block.crossAttentionNorm(
+        h + block.crossAttention(h, context: encoderStates, mask: crossMask, layer: i, probe: crossAttentionProbe))
       h = block.finalNorm(h + block.mlp(h))
     }
     return h

@@ -43,7 +43,8 @@ public final class BartConditionedDecoder: LanguageModel, @unchecked Sendable {
     guard batch.batch == encoderStates.shape[0] else {
       throw ModelError.invalidInput("\(batch.batch) target rows for \(encoderStates.shape[0]) encoded sources")
     }
-    let states = try bart.decode(batch, encoderStates: encoderStates, sourceMask: sourceMask, cache: cache)
+    let states = try bart.decode(
+      batch, encoderStates: encoderStates, sourceMask: sourceMask, cache: cache, selfAttentionProbe: probe)
     return bart.logits(decoderStates: states)
   }
 }
