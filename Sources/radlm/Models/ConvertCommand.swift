@@ -17,7 +17,9 @@ struct ConvertCommand: ParsableCommand {
     discussion: """
       --to hf (default): --dtype F32, F16 or BF16; the output is a folder. --to gguf: --dtype f32, \
       f16, q8_0 or q4_1 (matrices; norms stay F32), tokenizer.ggml.* from the model's tokenizer \
-      (byte-level BPE), q/k rows permuted as llama.cpp expects; llama and qwen2 models only. \
+      (byte-level BPE), q/k rows permuted as llama.cpp expects, scaled RoPE as llama.cpp's converter \
+      writes it (llama3: rope_freqs.weight; linear: rope.scaling.*; dynamic is refused); llama and \
+      qwen2 models only. \
       Without --output the result is written to the current folder as NAME-hf or NAME-DTYPE.gguf.
       """)
 
