@@ -7,9 +7,17 @@
 // run first), and only then sleeps on a condition variable, so back-to-back kernels start at once
 // while an idle process costs nothing.
 //
+// Placement: a helper is kept off the CPU its caller runs on (pthread_setaffinity_np to the caller's
+// allowed CPUs minus the caller's own, redone only when the caller is seen on another CPU). Without
+// it a woken helper could sit behind the caller on the caller's core: under SCHED_FIFO (the
+// benchmarks' chrt) it then never ran for the first ≈ 30 ms after a wake-up, so a short run of
+// M = 1 products (30 µs each) went at one core's speed in most processes and at two in others.
+// The caller itself is never pinned; a caller allowed only one CPU gives the helpers its own mask.
+//
 // A job is `pieces` calls task(context, piece). The pieces are claimed through one atomic word
 // holding (job generation << 32 | next piece), so the caller runs every piece a late helper has not
 // claimed yet and a helper can never claim a piece of a job other than the one it saw.
+#define _GNU_SOURCE  // sched_getcpu, CPU_SET, pthread_setaffinity_np
 #include "CKernels.h"
 #include <pthread.h>
 #include <sched.h>
@@ -34,6 +42,8 @@ static _Atomic uint64_t pool_state;         // generation << 32 | next unclaimed
 static _Atomic int64_t pool_completed;      // pieces of the current job finished
 static _Atomic int pool_sleepers;           // helpers blocked on pool_wake
 static int pool_helpers;                    // helper threads started (under pool_lock)
+static pthread_t pool_threads[MAX_HELPERS]; // the helpers (under pool_lock)
+static int pool_caller_cpu = -2;            // caller CPU the helpers were last placed around (owner only)
 // The current job, written by the owner before it publishes a new generation. Task and context
 // are read only after a successful claim of a piece of that generation; the piece count is also
 // read before claiming (by helpers that may hold an old generation), hence atomic.
@@ -99,11 +109,27 @@ static int ensure_helpers(int wanted) {
     int failed = pthread_create(&thread, &attributes, helper_main, NULL);
     pthread_attr_destroy(&attributes);
     if (failed) break;
-    pool_helpers++;
+    pool_threads[pool_helpers++] = thread;
+    pool_caller_cpu = -2;  // place the new helper too
   }
   int helpers = pool_helpers;
   pthread_mutex_unlock(&pool_lock);
   return helpers;
+}
+
+// Lets the helpers run on every CPU the caller may use except `cpu`, the caller's current one.
+// A caller allowed a single CPU (or on an unknown one) gives the helpers its own mask unchanged
+// and returns 0, so that the next job places them again (a later caller may have more CPUs).
+static int place_helpers(int cpu) {
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
+  int apart = cpu >= 0 && cpu < CPU_SETSIZE && CPU_ISSET(cpu, &allowed) && CPU_COUNT(&allowed) > 1;
+  if (apart) CPU_CLR(cpu, &allowed);
+  pthread_mutex_lock(&pool_lock);
+  for (int helper = 0; helper < pool_helpers; helper++)
+    pthread_setaffinity_np(pool_threads[helper], sizeof allowed, &allowed);
+  pthread_mutex_unlock(&pool_lock);
+  return apart;
 }
 
 int radlm_parallel_run(ptrdiff_t pieces, ptrdiff_t threads, radlm_task task, void *context) {
@@ -119,6 +145,8 @@ int radlm_parallel_run(ptrdiff_t pieces, ptrdiff_t threads, radlm_task task, voi
     atomic_store(&pool_busy, 0);
     return 0;
   }
+  int cpu = sched_getcpu();
+  if (cpu != pool_caller_cpu) pool_caller_cpu = place_helpers(cpu) ? cpu : -2;
   pool_task = task;
   pool_context = context;
   atomic_store_explicit(&pool_pieces, pieces, memory_order_relaxed);

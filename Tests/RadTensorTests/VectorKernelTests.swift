@@ -278,6 +278,86 @@ struct VectorKernelTests {
       }
     }
   }
+
+  /// A caller allowed a single CPU (as under `taskset -c 0`) still gets every chunk and correct
+  /// single-row products from the pool at 2 threads (the pool then gives its helpers the caller's
+  /// mask instead of keeping them off the caller's CPU), and so does a caller on all CPUs afterwards.
+  @Test func poolServesACallerAllowedOneCPU() throws {
+    typealias Affinity = @convention(c) (Int32, Int, UnsafeMutableRawPointer) -> Int32
+    let process = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
+    let getSymbol = try #require(dlsym(process, "sched_getaffinity"))
+    let setSymbol = try #require(dlsym(process, "sched_setaffinity"))
+    let getAffinity = unsafeBitCast(getSymbol, to: Affinity.self)
+    let setAffinity = unsafeBitCast(setSymbol, to: Affinity.self)
+    let (k, n) = (301, 517)
+    let a = Self.sample([1, k], seed: 21)
+    let b = Self.sample([k, n], seed: 22)
+    let expected = Self.withThreads(1) { a.matmul(b).data }
+    let outcome = PoolOutcome()
+    let thread = Thread {
+      // A cpu_set_t is a 1024-bit mask; keep only the lowest CPU this thread may use.
+      var mask = [UInt64](repeating: 0, count: 16)
+      let read = mask.withUnsafeMutableBytes { getAffinity(0, $0.count, $0.baseAddress!) }
+      guard read == 0, let word = mask.firstIndex(where: { $0 != 0 }) else { return outcome.finish(nil) }
+      let lowest = mask[word] & (~mask[word] &+ 1)
+      mask = [UInt64](repeating: 0, count: 16)
+      mask[word] = lowest
+      guard mask.withUnsafeMutableBytes({ setAffinity(0, $0.count, $0.baseAddress!) }) == 0 else {
+        return outcome.finish(nil)
+      }
+      outcome.finish(Self.withThreads(2) { (a.matmul(b).data, Self.chunksCoverOnce(100_003)) })
+    }
+    thread.start()
+    let pinned = try #require(outcome.wait(), "could not restrict a thread to one CPU")
+    #expect(Self.maximumDifference(pinned.0, expected) <= 1e-4)  // sums of 301 terms of size ~1
+    #expect(pinned.1)
+    let after = Self.withThreads(2) { (a.matmul(b).data, Self.chunksCoverOnce(100_003)) }
+    #expect(Self.maximumDifference(after.0, expected) <= 1e-4)
+    #expect(after.1)
+  }
+
+  static func withThreads<Result>(_ threads: Int, _ body: () -> Result) -> Result {
+    let (savedPool, savedBLAS) = (Parallel.threadCount, BLAS.threadCount)
+    defer {
+      Parallel.threadCount = savedPool
+      BLAS.setThreadCount(savedBLAS)
+    }
+    Parallel.threadCount = threads
+    BLAS.setThreadCount(threads)
+    return body()
+  }
+
+  static func chunksCoverOnce(_ count: Int) -> Bool {
+    var visits = [Int32](repeating: 0, count: count)
+    visits.withUnsafeMutableBufferPointer { buffer in
+      let pointer = SendableBuffer(buffer)
+      Parallel.forEachChunk(count, minimumPerThread: 1) { range in
+        for index in range { pointer.buffer[index] += 1 }
+      }
+    }
+    return visits.allSatisfy { $0 == 1 }
+  }
+
+  static func maximumDifference(_ x: [Float], _ y: [Float]) -> Float {
+    let initial: Float = x.count == y.count ? 0 : .infinity
+    return zip(x, y).reduce(initial) { Swift.max($0, abs($1.0 - $1.1)) }
+  }
+}
+
+/// The result of work done on a separate thread, handed back once.
+private final class PoolOutcome: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  private var value: ([Float], Bool)?
+
+  func finish(_ result: ([Float], Bool)?) {
+    value = result
+    done.signal()
+  }
+
+  func wait() -> ([Float], Bool)? {
+    done.wait()
+    return value
+  }
 }
 
 /// A buffer written by disjoint chunks on several threads.
