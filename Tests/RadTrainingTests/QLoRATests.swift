@@ -80,6 +80,32 @@ struct QLoRATests {
     try Self.expectSameLossAndGradients(quantised, reference, Self.rows)
   }
 
+  /// `QuantizedLoRABase.load` reads the file's blocks without dequantising them first and ends
+  /// with exactly the model `GGUFLlamaLoader.load` + `freeze` gives: same F32 parameters, same
+  /// blocks, same summary, same loss and LoRA gradients. (q8 from this Q4_1 file quantises the
+  /// projections from F32, so both routes are covered.)
+  @Test(arguments: [WeightDType.q4, .q8])
+  func loadingStraightIntoBlocksEqualsLoadingThenFreezing(_ dtype: WeightDType) throws {
+    let url = TrainingFixtures.folder.appendingPathComponent("tiny_llama_q4_1.gguf")
+    let (direct, summary) = try QuantizedLoRABase.load(try GGUFFile(url: url), dtype: dtype)
+    let reference = try GGUFLlamaLoader.load(url: url)
+    let expectedSummary = try QuantizedLoRABase.freeze(reference, dtype: dtype, gguf: try GGUFFile(url: url))
+    #expect(summary == expectedSummary)
+    #expect(direct.parameters.names == reference.parameters.names)
+    for name in reference.parameters.names {
+      #expect(direct.parameters[name]?.value.data == reference.parameters[name]?.value.data, "\(name)")
+      #expect(direct.parameters[name]?.isTrainable == reference.parameters[name]?.isTrainable, "\(name)")
+    }
+    let bases = Self.frozenBases(direct), expectedBases = Self.frozenBases(reference)
+    #expect(bases.count == 14 && Set(bases.keys) == Set(expectedBases.keys))
+    for (name, base) in bases {
+      let expected = try #require(expectedBases[name])
+      #expect(base.matrix.format == expected.matrix.format, "\(name)")
+      #expect(base.matrix.dequantized().data == expected.matrix.dequantized().data, "\(name)")
+    }
+    try Self.expectSameLossAndGradients(direct, reference, Self.rows)
+  }
+
   @Test(arguments: [WeightDType.q4, .q8], [rows, [[4, 50, 6]]])
   func lossAndLoRAGradientsEqualTheDequantisedBase(_ dtype: WeightDType, _ rows: [[Int]]) throws {
     let quantised = Self.tinyLlama()
@@ -103,5 +129,34 @@ struct QLoRATests {
     }
 
     try Self.expectSameLossAndGradients(quantised, dequantised, rows)
+  }
+
+  /// Big matrices are multiplied a chunk of decoded rows at a time; with small chunks (ragged
+  /// last chunk included) the product and the input gradient equal those of the whole
+  /// dequantised matrix.
+  @Test(arguments: [WeightDType.q4, .q8], [1, 5, 16, 37])
+  func chunkedProductAndGradientEqualTheDequantisedMatrix(_ dtype: WeightDType, _ chunkRows: Int) throws {
+    var random = SeededRandom(seed: 21)
+    let matrix = try QuantizedMatrix(quantizing: Tensor.normal([37, 64], using: &random), format: dtype == .q4 ? .q4_1 : .q8_0)
+    let base = QuantizedFrozenBase(matrix: matrix, chunkRows: chunkRows)
+    #expect(base.chunkRows == chunkRows)
+    let input = Tensor.normal([2, 3, 64], using: &random)
+    let seed = Tensor.normal([2, 3, 37], using: &random)
+
+    let x = input.requiringGrad()
+    let y = base.product(x)
+    y.backward(gradient: seed)
+    let reference = input.requiringGrad()
+    let expected = reference.matmul(matrix.dequantized(), transposeOther: true)
+    expected.backward(gradient: seed)
+
+    func expectClose(_ values: [Float], _ expected: [Float], _ what: String) {
+      let scale = expected.map(abs).max() ?? 0
+      let worst = zip(values, expected).map { abs($0 - $1) }.max() ?? 0
+      #expect(values.count == expected.count && scale > 0 && worst <= 1e-5 * scale, "\(what): \(worst) at scale \(scale)")
+    }
+    #expect(y.shape == [2, 3, 37])
+    expectClose(y.data, expected.data, "product")
+    expectClose(try #require(x.grad).data, try #require(reference.grad).data, "input gradient")
   }
 }

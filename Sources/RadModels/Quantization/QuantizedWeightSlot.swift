@@ -58,10 +58,7 @@ public enum ModelQuantizer {
       // Rows must hold whole 32-weight blocks; other matrices stay in F32.
       let columns = layouts[weightName] == .inOut ? parameter.value.shape[0] : parameter.value.shape.last ?? 0
       guard columns % 32 == 0 else { return nil }
-      // File blocks in the requested format are used as stored; for q4, Q8_0 tensors (SmolLM2's
-      // token embedding) also stay as stored, as llama.cpp runs them, rather than losing precision.
-      let usable: Set<GGMLType> = format == .q8_0 ? [.q8_0] : [.q4_1, .q8_0]
-      if let gguf, let stored = ggufNames[weightName], let info = try? gguf.info(stored), usable.contains(info.type) {
+      if let gguf, let stored = ggufNames[weightName], let info = try? gguf.info(stored), usesStoredBlocks(info.type, for: dtype) {
         var matrix = try gguf.withRawBytes(of: stored) { raw, info in
           try QuantizedMatrix(ggufBlocks: raw, type: info.type, rows: info.shape[0], columns: info.shape[1])
         }
@@ -97,6 +94,19 @@ public enum ModelQuantizer {
       }
     }
     return (count, bytes)
+  }
+}
+
+extension ModelQuantizer {
+  /// Whether a GGUF tensor stored as `type` is used as stored for `dtype`: blocks in the requested
+  /// format are; for q4, Q8_0 tensors (SmolLM2's token embedding) also stay as stored, as
+  /// llama.cpp runs them, rather than losing precision. Other tensors are quantised from F32.
+  public static func usesStoredBlocks(_ type: GGMLType, for dtype: WeightDType) -> Bool {
+    switch dtype {
+    case .f32: return false
+    case .q8: return type == .q8_0
+    case .q4: return type == .q4_1 || type == .q8_0
+    }
   }
 }
 

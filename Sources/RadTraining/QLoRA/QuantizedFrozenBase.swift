@@ -4,27 +4,106 @@ import RadTensor
 
 /// QLoRA's frozen base layer: the weight W [out, in] stays in its GGUF-style quantised blocks
 /// (Q4_1 or Q8_0) and no F32 copy is kept. The forward product x·Wᵀ and the input gradient
-/// dy·W dequantise W only for the duration of one product, so the resident base costs about 6
-/// (Q4_1) or 9 (Q8_0) bits per weight (`QuantizedMatrix` keeps block scales as F32) instead of 32;
-/// W itself never receives a gradient.
+/// dy·W decode W a chunk of rows at a time into a small scratch (`QuantizedMatrix.dequantizeRows`)
+/// and multiply each chunk with BLAS, so the resident base costs about 6 (Q4_1) or 9 (Q8_0) bits
+/// per weight (`QuantizedMatrix` keeps block scales as F32) and not even one whole F32 matrix is
+/// ever materialised; W itself never receives a gradient.
 public final class QuantizedFrozenBase: FrozenLinearBase, @unchecked Sendable {
   public let matrix: QuantizedMatrix
+  /// Rows of W decoded per chunk.
+  public let chunkRows: Int
 
-  public init(matrix: QuantizedMatrix) { self.matrix = matrix }
+  /// F32 values decoded per chunk by default (1 MB): big enough for efficient GEMMs, small
+  /// enough to stay in cache between the decode and the product.
+  public static let defaultChunkElements = 1 << 18
+
+  /// `chunkRows` defaults to about `defaultChunkElements` values (at least 16 rows).
+  public init(matrix: QuantizedMatrix, chunkRows: Int? = nil) {
+    self.matrix = matrix
+    let rows = chunkRows ?? Swift.max(16, Self.defaultChunkElements / Swift.max(matrix.columns, 1))
+    self.chunkRows = Swift.max(1, Swift.min(matrix.rows, rows))
+  }
 
   public func product(_ x: Tensor) -> Tensor {
-    let matrix = matrix
-    let columns = matrix.columns
-    let rows = matrix.rows
-    let m = x.count / columns
+    let m = x.count / matrix.columns
     // F32 products on the decoded rows, so training sees exactly the weights the blocks stand
     // for. (The quantised dot kernels serve decoding through `Linear`'s quantised slot instead;
     // tried here, they moved LoRA gradients by ~1e-3 relative, fine for inference only.)
-    let values = Autograd.inferenceMode {
-      Tensor(shape: [m, columns], data: x.data).matmul(matrix.dequantized(), transposeOther: true).data
+    let values = forward(x.data, rowsOfX: m)
+    return Tensor.differentiable(shape: Array(x.shape.dropLast()) + [matrix.rows], data: values, input: x) {
+      [self] gradient in
+      backward(gradient, rowsOfGradient: m)
     }
-    return Tensor.differentiable(shape: Array(x.shape.dropLast()) + [rows], data: values, input: x) { gradient in
-      Autograd.inferenceMode { Tensor(shape: [m, rows], data: gradient).matmul(matrix.dequantized()).data }
+  }
+
+  /// y[m, out] = x[m, in] · Wᵀ, one chunk of W's rows (= y's columns) at a time.
+  func forward(_ x: [Float], rowsOfX m: Int) -> [Float] {
+    let rows = matrix.rows, columns = matrix.columns, chunk = chunkRows
+    var y = [Float](unsafeUninitializedCapacity: m * rows) { _, count in count = m * rows }
+    withScratch(m: m) { scratch, part in
+      x.withUnsafeBufferPointer { xb in
+        y.withUnsafeMutableBufferPointer { yb in
+          let y = yb.baseAddress!
+          for first in stride(from: 0, to: rows, by: chunk) {
+            let count = Swift.min(chunk, rows - first)
+            decode(first..<(first + count), into: scratch)
+            // A chunk that is the whole matrix lands in y directly; otherwise its columns are
+            // copied into place, row by row.
+            let target = count == rows ? y : part
+            BLAS.gemm(transposeA: false, transposeB: true, m: m, n: count, k: columns, a: xb.baseAddress!, b: scratch, c: target)
+            if count != rows {
+              for i in 0..<m { (y + i * rows + first).update(from: part + i * count, count: count) }
+            }
+          }
+        }
+      }
+    }
+    return y
+  }
+
+  /// dx[m, in] = dy[m, out] · W, summed over chunks of W's rows (= dy's columns).
+  func backward(_ gradient: [Float], rowsOfGradient m: Int) -> [Float] {
+    let rows = matrix.rows, columns = matrix.columns, chunk = chunkRows
+    guard rows > 0 else { return [Float](repeating: 0, count: m * columns) }
+    var dx = [Float](unsafeUninitializedCapacity: m * columns) { _, count in count = m * columns }
+    withScratch(m: m) { scratch, part in
+      gradient.withUnsafeBufferPointer { gb in
+        dx.withUnsafeMutableBufferPointer { db in
+          let dy = gb.baseAddress!
+          for first in stride(from: 0, to: rows, by: chunk) {
+            let count = Swift.min(chunk, rows - first)
+            decode(first..<(first + count), into: scratch)
+            let a: UnsafePointer<Float>
+            if count == rows {
+              a = dy
+            } else {
+              for i in 0..<m { (part + i * count).update(from: dy + i * rows + first, count: count) }
+              a = UnsafePointer(part)
+            }
+            BLAS.gemm(
+              transposeA: false, transposeB: false, m: m, n: columns, k: count, a: a, b: scratch, beta: first == 0 ? 0 : 1,
+              c: db.baseAddress!)
+          }
+        }
+      }
+    }
+    return dx
+  }
+
+  /// Runs `body` with a scratch for one chunk of decoded rows and one for an [m, chunk] slice of
+  /// the activations (heap blocks the allocator hands back on the next call).
+  func withScratch(m: Int, _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: chunkRows * matrix.columns) { scratch in
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: m * chunkRows) { part in body(scratch.baseAddress!, part.baseAddress!) }
+    }
+  }
+
+  /// Decodes `rows` into `destination`, split across cores when there is enough of it.
+  func decode(_ rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+    let matrix = matrix
+    let columns = matrix.columns
+    Parallel.forEachChunk(rows.count, minimumPerThread: Swift.max(1, 65_536 / Swift.max(columns, 1))) { part in
+      matrix.dequantizeRows((rows.lowerBound + part.lowerBound)..<(rows.lowerBound + part.upperBound), into: destination + part.lowerBound * columns)
     }
   }
 }

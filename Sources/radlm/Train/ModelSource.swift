@@ -21,6 +21,15 @@ struct ModelSourceOptions: ParsableArguments {
     if initConfig != nil && tokenizer == nil { throw ValidationError("--init needs --tokenizer") }
   }
 
+  /// The resolved path of `--model` when it is a GGUF file.
+  var ggufPath: String? {
+    get throws {
+      guard let model else { return nil }
+      let path = try ModelArgument.path(model)
+      return path.hasSuffix(".gguf") ? path : nil
+    }
+  }
+
   /// Loads the model (random-initialised from `seed` with `--init`) and its tokenizer.
   func load(seed: UInt64) throws -> (model: any TransformerModel, tokenizer: Tokenizer, source: String) {
     if let initConfig {

@@ -16,6 +16,8 @@ struct TrainBenchCommand: ParsableCommand {
   @Option(help: "Timed optimiser steps.") var steps = 5
   @Option(help: "Untimed warm-up steps.") var warmups = 1
   @Option(help: "SmolLM2 GGUF for the LoRA workload (default: the fetched one).") var model: String?
+  @Option(help: "Frozen base of the LoRA workload: f32, or q8 / q4 (QLoRA: Q8_0 / Q4_1 blocks as the GGUF stores them).")
+  var dtype: WeightDType = .f32
   @Flag(help: "One JSON object on stdout.") var json = false
 
   func run() throws {
@@ -32,7 +34,7 @@ struct TrainBenchCommand: ParsableCommand {
       }
       if workload == "lora" || workload == "both" {
         let path = try model.map { URL(fileURLWithPath: $0) } ?? ModelCache().path(of: "smollm2")
-        let smol = try GGUFLlamaLoader.load(url: path)
+        let smol = try QuantizedLoRABase.load(try GGUFFile(url: path), dtype: dtype).model
         let adapters = try LoRAAdapterSet(
           attachingTo: smol.parameters, configuration: LoRAConfiguration(rank: 8, alpha: 16, targetModules: ["q_proj", "v_proj"]),
           seed: 1)
@@ -41,7 +43,7 @@ struct TrainBenchCommand: ParsableCommand {
         precondition(adapters.trainableCount > 0)
         rows.append(
           report(
-            "SmolLM2-135M LoRA r=8 q,v seq 256", result, tokens: 256, threads: threadCount, flopsParameters: nonEmbedding(smol)))
+            "SmolLM2-135M \(dtype == .f32 ? "LoRA" : "QLoRA \(dtype.rawValue)") r=8 q,v seq 256", result, tokens: 256, threads: threadCount, flopsParameters: nonEmbedding(smol)))
       }
     }
     if json {
@@ -59,8 +61,15 @@ struct TrainBenchCommand: ParsableCommand {
   }
 
   /// Parameters that do matrix work per token (embedding lookups are free; a tied LM head is not).
+  /// Weights a QLoRA base keeps in blocks count as well.
   func nonEmbedding(_ model: any LanguageModel) -> Int {
-    model.parameters.parameters.filter { !$0.name.contains("wpe") && !$0.name.contains("lora_") }.reduce(0) { $0 + $1.value.count }
+    var count = model.parameters.parameters.filter { !$0.name.contains("wpe") && !$0.name.contains("lora_") }.reduce(0) {
+      $0 + $1.value.count
+    }
+    for case let (_, slot as LinearAdapterSlot) in model.parameters.attachments {
+      if let base = slot.frozenBase as? QuantizedFrozenBase { count += base.matrix.rows * base.matrix.columns }
+    }
+    return count
   }
 
   func measure(model: any LanguageModel, batch: Int, length: Int, vocabulary: Int, trainable: [Parameter]) throws -> Double {

@@ -81,9 +81,18 @@ extension TrainCommand {
     var dtype: WeightDType = .f32
 
     func run() throws {
-      let (model, tokenizer, name) = try supervised.load()
-      let gguf = dtype != .f32 && name.hasSuffix(".gguf") ? try GGUFFile(url: URL(fileURLWithPath: name)) : nil
-      let summary = try QuantizedLoRABase.freeze(model, dtype: dtype, gguf: gguf)
+      let model: any LanguageModel, tokenizer: Tokenizer, name: String, summary: QuantizedLoRABase.Summary
+      if dtype != .f32, let path = try supervised.source.ggufPath {
+        // Blocks go straight from the file into the frozen bases, without an F32 copy first.
+        let loaded = try QuantizedLoRABase.load(try GGUFFile(url: URL(fileURLWithPath: path)), dtype: dtype)
+        model = loaded.model
+        summary = loaded.summary
+        tokenizer = try TokenizerFiles.load(path: supervised.source.tokenizer ?? path)
+        name = path
+      } else {
+        (model, tokenizer, name) = try supervised.load()
+        summary = try QuantizedLoRABase.freeze(model, dtype: dtype)
+      }
       let megabytes = { (bytes: Int) in String(format: "%.1f MB", Double(bytes) / 1_048_576) }
       FileHandle.standardError.write(Data((
         "base (\(dtype.rawValue)): \(summary.matrices) matrices in blocks (\(megabytes(summary.quantizedBytes)), "
