@@ -11,6 +11,7 @@ struct RadLM: AsyncParsableCommand {
       // Each concept adds its command here.
       BenchCommand.self,
       ChatCommand.self,
+      ClassifyCommand.self,
       ConvertCommand.self,
       EmbedCommand.self,
       EvalCommand.self,

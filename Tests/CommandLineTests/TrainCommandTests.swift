@@ -134,4 +134,64 @@ struct TrainCommandTests {
       #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file) written")
     }
   }
+
+  /// `train classify` saves transformers' `BertForSequenceClassification` layout (config with
+  /// architectures/id2label/label2id, `bert.*` + `classifier.*` tensors, tokenizer.json), and the
+  /// folder reloaded by `radlm classify` labels texts exactly as the trained model did in the
+  /// training process (`--predict`): same labels, same logits.
+  @Test func classifySavesATransformersFolderThatReloadsWithTheSamePredictions() throws {
+    let folder = CommandRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let bert = CommandRunner.repositoryRoot.appendingPathComponent("Tests/RadEvalTests/Fixtures/bertscore/tiny_random")
+    let reports = try String(contentsOfFile: CommandRunner.repositoryRoot.appendingPathComponent("data/synthetic_reports.jsonl").path, encoding: .utf8)
+    let rows = try reports.split(separator: "\n").prefix(40).map { line -> String in
+      let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+      let impression = object["impression"] as! String
+      let row = ["text": impression, "label": impression.hasPrefix("No ") ? "normal" : "finding"]
+      return String(decoding: try JSONSerialization.data(withJSONObject: row), as: UTF8.self)
+    }
+    let data = folder.appendingPathComponent("labels.jsonl")
+    try rows.joined(separator: "\n").write(to: data, atomically: true, encoding: .utf8)
+    let out = folder.appendingPathComponent("run")
+    let trained = try CommandRunner.run([
+      "train", "classify", "--model", bert.path, "--data", data.path, "--out", out.path, "--steps", "4", "--batch-size", "4",
+      "--block-size", "32", "--lr", "1e-3", "--predict", data.path, "--json", "--quiet",
+    ])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let model = out.appendingPathComponent("model")
+
+    // transformers' layout.
+    let config = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("config.json"))) as? [String: Any])
+    #expect(config["architectures"] as? [String] == ["BertForSequenceClassification"])
+    #expect(config["id2label"] as? [String: String] == ["0": "finding", "1": "normal"])
+    #expect(config["label2id"] as? [String: Int] == ["finding": 0, "normal": 1])
+    let weights = try Data(contentsOf: model.appendingPathComponent("model.safetensors"))
+    let headerLength = weights.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+    let header = try #require(try JSONSerialization.jsonObject(with: weights.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+    let names = Set(header.keys).subtracting(["__metadata__"])
+    #expect(names.isSuperset(of: ["classifier.weight", "classifier.bias", "bert.embeddings.word_embeddings.weight", "bert.pooler.dense.weight"]))
+    #expect(names.allSatisfy { $0.hasPrefix("bert.") || $0.hasPrefix("classifier.") }, "\(names.sorted())")
+    #expect(FileManager.default.fileExists(atPath: model.appendingPathComponent("tokenizer.json").path))
+
+    // The reloaded folder predicts what the trained model predicted in-process.
+    let inProcess = try String(contentsOf: out.appendingPathComponent("predictions.jsonl"), encoding: .utf8)
+      .split(separator: "\n").map(String.init)
+    #expect(inProcess.count == rows.count)
+    let labels = inProcess.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["label"] as? String }
+    #expect(labels.count == rows.count && Set(labels).isSubset(of: ["finding", "normal"]))
+    let reloaded = try CommandRunner.run(["classify", "--model", model.path, "--data", data.path, "--max-length", "32"])
+    #expect(reloaded.status == 0, "\(reloaded.stderr)")
+    #expect(reloaded.stdout.split(separator: "\n").map(String.init) == inProcess)
+
+    // The untrained model labels differently: the comparison above sees the trained weights.
+    let untrained = try CommandRunner.run([
+      "train", "classify", "--model", bert.path, "--data", data.path, "--out", folder.appendingPathComponent("untrained").path,
+      "--steps", "0", "--block-size", "32", "--predict", data.path, "--quiet",
+    ])
+    #expect(untrained.status == 0, "\(untrained.stderr)")
+    let untrainedLines = try String(
+      contentsOf: folder.appendingPathComponent("untrained/predictions.jsonl"), encoding: .utf8).split(separator: "\n").map(String.init)
+    #expect(untrainedLines.count == rows.count && untrainedLines != inProcess)
+  }
 }

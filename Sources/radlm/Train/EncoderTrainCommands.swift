@@ -47,10 +47,13 @@ extension TrainCommand {
       abstract: "Fine-tune a BERT encoder with a classification head on {text, label} lines.")
     @OptionGroup var source: ModelSourceOptions
     @OptionGroup var options: TrainingRunOptions
+    @Option(help: "JSONL texts (\"text\" field) to label with the trained model: OUT/predictions.jsonl, as `radlm classify` prints them.")
+    var predict: String?
 
     func run() throws {
       var sets = TrainingDataSets(skipBadLines: options.skipBadLines)
       let (texts, labels, names) = try sets.classification(files: options.data)
+      let predictTexts = try predict.map { try sets.documents(files: [$0], fields: ["text"]) }
       TrainingRunner.reportSkipped(sets.reader)
       let (head, tokenizer) = try loadClassifier(labels: names)
       let ids = tokenizer.encodeBatch(texts, addSpecialTokens: true).map { Array($0.ids.prefix(options.blockSize)) }
@@ -71,7 +74,11 @@ extension TrainCommand {
         let folder = output.appendingPathComponent("model")
         try head.save(to: folder)
         try TokenizerJSON.save(tokenizer, path: folder.appendingPathComponent("tokenizer.json").path)
-        return [folder.path]
+        guard let predictTexts else { return [folder.path] }
+        let predictions = output.appendingPathComponent("predictions.jsonl")
+        let lines = try ClassifierPredictions.lines(head: head, tokenizer: tokenizer, texts: predictTexts, maxLength: options.blockSize)
+        try AtomicFile.write(Array(lines.map { $0 + "\n" }.joined().utf8), to: predictions)
+        return [folder.path, predictions.path]
       }
     }
 
