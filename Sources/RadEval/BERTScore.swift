@@ -97,9 +97,13 @@ public final class BERTScorer: TextPairMetric, @unchecked Sendable {
   public let modelName: String
   /// Sentences per encoder batch (bert-score's `batch_size`, also its pair batch).
   public let batchSize: Int
-  /// Encoder batches run at once (default: one per core; 1 = one batch at a time, with the
-  /// kernels' own threads).
-  public var concurrentBatches: Int = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+  /// Encoder batches run at once. 1 (the default): one batch at a time, with the kernels' own
+  /// threads. More: batches side by side, one per core, which pays off (a BERT batch is many
+  /// small products) only where the process runs OpenBLAS and RadTensor's kernels on one thread
+  /// (`BLAS.setThreadCount(1)`, `Parallel.threadCount = 1`, as `radlm eval bertscore` does). The
+  /// scorer never changes those process-wide settings itself: other threads' results (a training
+  /// run's bit-exact resume) depend on them.
+  public var concurrentBatches: Int = 1
   /// RoBERTa-style encoders number real tokens from `positionOffset` (padding_idx + 1) and give
   /// padding the position padding_idx; nil: positions 0, 1, … as BERT.
   public let positionOffset: Int?
@@ -291,10 +295,8 @@ public final class BERTScorer: TextPairMetric, @unchecked Sendable {
   }
 
   /// Unit-length token vectors of each sentence from `layer`, computed in batches of sentences
-  /// of similar length padded to the longest (as bert-score sorts and batches them). With
-  /// `concurrentBatches` > 1 the batches run side by side, one per core, with OpenBLAS and
-  /// RadTensor's kernels single-threaded meanwhile: a BERT batch is many small products, which
-  /// scale better across batches than inside one product.
+  /// of similar length padded to the longest (as bert-score sorts and batches them), up to
+  /// `concurrentBatches` at once.
   func embed(_ ids: [[Int]]) throws -> [[Float]] {
     let order = ids.indices.sorted { ids[$0].count > ids[$1].count }
     var batches: [[Int]] = []
@@ -309,13 +311,6 @@ public final class BERTScorer: TextPairMetric, @unchecked Sendable {
     if workers <= 1 {
       for (i, chunk) in batches.enumerated() { outputs[i] = try embedBatch(chunk, ids) }
     } else {
-      let savedBLAS = BLAS.threadCount, savedParallel = Parallel.threadCount
-      BLAS.setThreadCount(1)
-      Parallel.threadCount = 1
-      defer {
-        BLAS.setThreadCount(savedBLAS)
-        Parallel.threadCount = savedParallel
-      }
       let lock = NSLock()
       nonisolated(unsafe) var next = 0
       nonisolated(unsafe) var results = outputs

@@ -32,6 +32,12 @@ struct EvalBERTScoreCommand: ParsableCommand {
     let directory = try model.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? ModelCache().path(of: "minilm")
     let base = try baseline.map { try BERTScoreBaseline(contentsOf: URL(fileURLWithPath: $0), layer: layer) }
     let scorer = try BERTScorer(directory: directory, layer: layer, idf: idf, baseline: base, batchSize: batchSize)
+    // This process only scores: run the encoder batches side by side, one per core, with
+    // single-threaded kernels (a BERT batch is many small products, which scale better across
+    // batches than inside one product).
+    BLAS.setThreadCount(1)
+    Parallel.threadCount = 1
+    scorer.concurrentBatches = max(1, ProcessInfo.processInfo.activeProcessorCount)
     try io.run({ try scorer.report($0, perPair: io.perPair) }) { report in
       var lines = [report.signature]
       if case .object(let prf) = report.score {
