@@ -38,22 +38,18 @@ public final class QuantizedFrozenBase: FrozenLinearBase, @unchecked Sendable {
 
   /// y[m, out] = x[m, in] · Wᵀ, one chunk of W's rows (= y's columns) at a time.
   func forward(_ x: [Float], rowsOfX m: Int) -> [Float] {
-    let rows = matrix.rows, columns = matrix.columns, chunk = chunkRows
+    let rows = matrix.rows, columns = matrix.columns
     var y = [Float](unsafeUninitializedCapacity: m * rows) { _, count in count = m * rows }
-    withScratch(m: m) { scratch, part in
-      x.withUnsafeBufferPointer { xb in
-        y.withUnsafeMutableBufferPointer { yb in
-          let y = yb.baseAddress!
-          for first in stride(from: 0, to: rows, by: chunk) {
-            let count = Swift.min(chunk, rows - first)
-            decode(first..<(first + count), into: scratch)
-            // A chunk that is the whole matrix lands in y directly; otherwise its columns are
-            // copied into place, row by row.
-            let target = count == rows ? y : part
-            BLAS.gemm(transposeA: false, transposeB: true, m: m, n: count, k: columns, a: xb.baseAddress!, b: scratch, c: target)
-            if count != rows {
-              for i in 0..<m { (y + i * rows + first).update(from: part + i * count, count: count) }
-            }
+    x.withUnsafeBufferPointer { xb in
+      y.withUnsafeMutableBufferPointer { yb in
+        let y = yb.baseAddress!
+        forEachDecodedChunk(m: m) { first, count, decoded, part in
+          // A chunk that is the whole matrix lands in y directly; otherwise its columns are
+          // copied into place, row by row.
+          let target = count == rows ? y : part
+          BLAS.gemm(transposeA: false, transposeB: true, m: m, n: count, k: columns, a: xb.baseAddress!, b: decoded, c: target)
+          if count != rows {
+            for i in 0..<m { (y + i * rows + first).update(from: part + i * count, count: count) }
           }
         }
       }
@@ -63,38 +59,41 @@ public final class QuantizedFrozenBase: FrozenLinearBase, @unchecked Sendable {
 
   /// dx[m, in] = dy[m, out] · W, summed over chunks of W's rows (= dy's columns).
   func backward(_ gradient: [Float], rowsOfGradient m: Int) -> [Float] {
-    let rows = matrix.rows, columns = matrix.columns, chunk = chunkRows
+    let rows = matrix.rows, columns = matrix.columns
     guard rows > 0 else { return [Float](repeating: 0, count: m * columns) }
     var dx = [Float](unsafeUninitializedCapacity: m * columns) { _, count in count = m * columns }
-    withScratch(m: m) { scratch, part in
-      gradient.withUnsafeBufferPointer { gb in
-        dx.withUnsafeMutableBufferPointer { db in
-          let dy = gb.baseAddress!
-          for first in stride(from: 0, to: rows, by: chunk) {
-            let count = Swift.min(chunk, rows - first)
-            decode(first..<(first + count), into: scratch)
-            let a: UnsafePointer<Float>
-            if count == rows {
-              a = dy
-            } else {
-              for i in 0..<m { (part + i * count).update(from: dy + i * rows + first, count: count) }
-              a = UnsafePointer(part)
-            }
-            BLAS.gemm(
-              transposeA: false, transposeB: false, m: m, n: columns, k: count, a: a, b: scratch, beta: first == 0 ? 0 : 1,
-              c: db.baseAddress!)
+    gradient.withUnsafeBufferPointer { gb in
+      dx.withUnsafeMutableBufferPointer { db in
+        let dy = gb.baseAddress!
+        forEachDecodedChunk(m: m) { first, count, decoded, part in
+          // dy's columns of this chunk, gathered unless the chunk is the whole matrix.
+          if count != rows {
+            for i in 0..<m { (part + i * count).update(from: dy + i * rows + first, count: count) }
           }
+          BLAS.gemm(
+            transposeA: false, transposeB: false, m: m, n: columns, k: count, a: count == rows ? dy : UnsafePointer(part), b: decoded,
+            beta: first == 0 ? 0 : 1, c: db.baseAddress!)
         }
       }
     }
     return dx
   }
 
-  /// Runs `body` with a scratch for one chunk of decoded rows and one for an [m, chunk] slice of
-  /// the activations (heap blocks the allocator hands back on the next call).
-  func withScratch(m: Int, _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: chunkRows * matrix.columns) { scratch in
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: m * chunkRows) { part in body(scratch.baseAddress!, part.baseAddress!) }
+  /// Calls `body(first, count, decoded, part)` for each chunk of W's rows in order: the rows
+  /// first..<first + count decoded into `decoded` ([count, in]), and `part`, scratch for an
+  /// [m, count] slice of activations. Both are heap blocks the allocator hands back on the next call.
+  func forEachDecodedChunk(
+    m: Int, _ body: (_ first: Int, _ count: Int, _ decoded: UnsafeMutablePointer<Float>, _ part: UnsafeMutablePointer<Float>) -> Void
+  ) {
+    let rows = matrix.rows, chunk = chunkRows
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk * matrix.columns) { decoded in
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: m * chunk) { part in
+        for first in stride(from: 0, to: rows, by: chunk) {
+          let count = Swift.min(chunk, rows - first)
+          decode(first..<(first + count), into: decoded.baseAddress!)
+          body(first, count, decoded.baseAddress!, part.baseAddress!)
+        }
+      }
     }
   }
 
