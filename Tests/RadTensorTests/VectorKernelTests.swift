@@ -208,8 +208,13 @@ struct VectorKernelTests {
   }
 
   /// Single-row products (BLAS.gemm with m = 1, both layouts of B, alpha and beta) against a
-  /// double-precision reference; sizes cover vector tails and the threaded path (k·n >= 65,536).
-  @Test(arguments: [(1, 1), (7, 17), (17, 7), (64, 129), (129, 64), (576, 1536), (301, 517)])
+  /// double-precision reference; sizes cover vector tails and the threaded path (k·n >= 65,536),
+  /// whose split into blocks of 16 outputs leaves n = 517 a ragged last block, n = 17 one block
+  /// of 16 and one of 1, and n = 16 or 1 a single block.
+  @Test(arguments: [
+    (1, 1), (7, 17), (17, 7), (64, 129), (129, 64), (576, 1536), (301, 517), (3_001, 17), (4_099, 16),
+    (65_537, 1),
+  ])
   func singleRowProductMatchesTheDoubleFormula(k: Int, n: Int) {
     let a = Self.sample([k], seed: 11).data
     let b = Self.sample([k * n], seed: 12).data
