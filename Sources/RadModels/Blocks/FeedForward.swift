@@ -49,5 +49,5 @@ public struct SwiGLUFeedForward: Sendable {
     down = Linear(scope.scoped("down_proj"), inFeatures: hidden, outFeatures: width, bias: bias, random: &random)
   }
 
-  public func callAsFunction(_ x: Tensor) -> Tensor { down(gate(x).silu() * up(x)) }
+  public func callAsFunction(_ x: Tensor) -> Tensor { down(gate(x).siluGated(up(x))) }
 }

@@ -39,9 +39,17 @@ public struct Linear: @unchecked Sendable {
     if let matrix = quantizedSlot.matrix(for: x), adapterSlot.adapter == nil || !adapterSlot.isEnabled {
       return matrix.apply(x, bias: bias?.value)
     }
-    var y = adapterSlot.frozenBase?.product(x) ?? x.matmul(weight.value, transposeOther: layout == .outIn)
-    if let bias { y = y + bias.value }
-    if let adapter = adapterSlot.adapter, adapterSlot.isEnabled { y = y + adapter.delta(x) }
+    let adapter = adapterSlot.isEnabled ? adapterSlot.adapter : nil
+    if let frozenBase = adapterSlot.frozenBase {
+      var y = frozenBase.product(x)
+      if let bias { y = y + bias.value }
+      if let adapter { y = y + adapter.delta(x) }
+      return y
+    }
+    // One fused op: the bias and a low-rank adapter are accumulated by the GEMMs themselves.
+    let lowRank = adapter?.lowRankUpdate(for: x)
+    let y = x.linear(weight: weight.value, weightIsOutIn: layout == .outIn, bias: bias?.value, lowRank: lowRank)
+    if let adapter, lowRank == nil { return y + adapter.delta(x) }
     return y
   }
 

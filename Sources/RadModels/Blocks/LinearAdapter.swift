@@ -6,6 +6,14 @@ import RadTensor
 public protocol LinearAdapter: AnyObject {
   /// The correction for input x [..., inFeatures] → [..., outFeatures].
   func delta(_ x: Tensor) -> Tensor
+  /// The correction as low-rank factors s·B·A that the layer's own product can accumulate (see
+  /// `Tensor.linear`), or nil when it is not that simple for this input (e.g. LoRA dropout is
+  /// active, so the factors see a different input than the base weight).
+  func lowRankUpdate(for x: Tensor) -> LowRankUpdate?
+}
+
+extension LinearAdapter {
+  public func lowRankUpdate(for x: Tensor) -> LowRankUpdate? { nil }
 }
 
 /// A frozen weight matrix kept outside the layer's F32 parameter (e.g. in quantised blocks): it

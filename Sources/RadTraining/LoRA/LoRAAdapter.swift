@@ -21,9 +21,17 @@ public final class LoRAAdapter: LinearAdapter, @unchecked Sendable {
     self.dropoutSource = dropoutSource
   }
 
+  /// Dropout draws a fresh mask for each training forward pass; otherwise the adapter's input
+  /// is the layer's input.
+  var dropsInputs: Bool { dropout > 0 && dropoutSource.training && Autograd.isEnabled }
+
+  public func lowRankUpdate(for x: Tensor) -> LowRankUpdate? {
+    dropsInputs ? nil : LowRankUpdate(a: a.value, b: b.value, scale: scaling)
+  }
+
   public func delta(_ x: Tensor) -> Tensor {
     var input = x
-    if dropout > 0 && dropoutSource.training && Autograd.isEnabled {
+    if dropsInputs {
       input = dropoutSource.withRandom { random in x.dropout(dropout, training: true, using: &random) }
     }
     return input.matmul(a.value, transposeOther: true).matmul(b.value, transposeOther: true) * scaling
