@@ -81,12 +81,14 @@ def radlm_bench(radlm, path, dtype, threads, prompt_file):
 def torch_bench(model, ids128, ids512):
     """One round: decode tok/s (forward loop with the cache) and prefill-512 tok/s."""
     with torch.inference_mode():
+        # transformers 5 names the KV cache `cache` (the `past_key_values` keyword and output
+        # field are deprecated, to be removed in 5.40).
         out = model(ids128, use_cache=True)
-        cache, nxt = out.past_key_values, out.logits[:, -1:].argmax(-1)
+        cache, nxt = out.cache, out.logits[:, -1:].argmax(-1)
         t = time.perf_counter()
         for _ in range(NEW):
-            out = model(nxt, past_key_values=cache, use_cache=True)
-            cache, nxt = out.past_key_values, out.logits[:, -1:].argmax(-1)
+            out = model(nxt, cache=cache, use_cache=True)
+            cache, nxt = out.cache, out.logits[:, -1:].argmax(-1)
         decode = NEW / (time.perf_counter() - t)
         t = time.perf_counter()
         model(ids512, use_cache=False, logits_to_keep=1)

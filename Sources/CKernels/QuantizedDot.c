@@ -144,64 +144,60 @@ AVX2 static inline __m256i unpack_q4(const uint8_t *p) {
   return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
 }
 
-// Two rows at a time share each activation block load and keep two independent FMA chains.
+// One row at a time, front to back, so that the weights stream through memory in one ascending
+// sequence (reading two neighbouring rows in step ran at a third of the bandwidth: the hardware
+// prefetchers lost track of the two interleaved streams). Each row's blocks alternate between
+// two accumulators (two independent FMA chains), and the row PREFETCH_BYTES ahead is requested
+// before the row is read, which keeps more cache-line fills in flight than the hardware
+// prefetchers alone do.
+enum { PREFETCH_BYTES = 2048 };
+
 #define Q8_0_ROWS(NAME, ATTR, DOT)                                                                              \
   ATTR static void NAME(const int8_t *values, const float *scales, const int8_t *xq, const float *xd,            \
                         ptrdiff_t rows, ptrdiff_t blocks, float *out) {                                           \
-    ptrdiff_t r = 0;                                                                                              \
-    for (; r + 2 <= rows; r += 2) {                                                                               \
-      const int8_t *w0 = values + r * blocks * QK, *w1 = w0 + blocks * QK;                                        \
-      const float *d0 = scales + r * blocks, *d1 = d0 + blocks;                                                   \
+    for (ptrdiff_t r = 0; r < rows; r++) {                                                                        \
+      const int8_t *w = values + r * blocks * QK;                                                                 \
+      const float *d = scales + r * blocks;                                                                       \
+      for (ptrdiff_t k = 0; k < blocks * QK; k += 64) _mm_prefetch((const char *)w + PREFETCH_BYTES + k, _MM_HINT_T0); \
       __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                                              \
-      for (ptrdiff_t b = 0; b < blocks; b++) {                                                                    \
-        __m256i x = _mm256_loadu_si256((const __m256i *)(xq + b * QK));                                           \
-        __m256i s0 = DOT(_mm256_loadu_si256((const __m256i *)(w0 + b * QK)), x);                                  \
-        __m256i s1 = DOT(_mm256_loadu_si256((const __m256i *)(w1 + b * QK)), x);                                  \
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0[b] * xd[b]), _mm256_cvtepi32_ps(s0), acc0);                     \
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d1[b] * xd[b]), _mm256_cvtepi32_ps(s1), acc1);                     \
+      ptrdiff_t b = 0;                                                                                            \
+      for (; b + 2 <= blocks; b += 2) {                                                                           \
+        __m256i s0 = DOT(_mm256_loadu_si256((const __m256i *)(w + b * QK)),                                       \
+                         _mm256_loadu_si256((const __m256i *)(xq + b * QK)));                                     \
+        __m256i s1 = DOT(_mm256_loadu_si256((const __m256i *)(w + b * QK + QK)),                                  \
+                         _mm256_loadu_si256((const __m256i *)(xq + b * QK + QK)));                                \
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d[b] * xd[b]), _mm256_cvtepi32_ps(s0), acc0);                      \
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d[b + 1] * xd[b + 1]), _mm256_cvtepi32_ps(s1), acc1);              \
       }                                                                                                           \
-      out[r] = hsum256(acc0);                                                                                     \
-      out[r + 1] = hsum256(acc1);                                                                                 \
-    }                                                                                                             \
-    for (; r < rows; r++) {                                                                                       \
-      const int8_t *w0 = values + r * blocks * QK;                                                                \
-      __m256 acc0 = _mm256_setzero_ps();                                                                          \
-      for (ptrdiff_t b = 0; b < blocks; b++) {                                                                    \
-        __m256i s0 = DOT(_mm256_loadu_si256((const __m256i *)(w0 + b * QK)),                                      \
-                         _mm256_loadu_si256((const __m256i *)(xq + b * QK)));                                      \
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(scales[r * blocks + b] * xd[b]), _mm256_cvtepi32_ps(s0), acc0);    \
+      if (b < blocks) {                                                                                           \
+        __m256i s0 = DOT(_mm256_loadu_si256((const __m256i *)(w + b * QK)),                                       \
+                         _mm256_loadu_si256((const __m256i *)(xq + b * QK)));                                     \
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d[b] * xd[b]), _mm256_cvtepi32_ps(s0), acc0);                      \
       }                                                                                                           \
-      out[r] = hsum256(acc0);                                                                                     \
+      out[r] = hsum256(_mm256_add_ps(acc0, acc1));                                                                \
     }                                                                                                             \
   }
 
 #define Q4_1_ROWS(NAME, ATTR, DOT)                                                                               \
   ATTR static void NAME(const uint8_t *values, const float *scales, const float *minimums, const int8_t *xq,     \
                         const float *xd, const float *xs, ptrdiff_t rows, ptrdiff_t blocks, float *out) {         \
-    ptrdiff_t r = 0;                                                                                              \
-    for (; r + 2 <= rows; r += 2) {                                                                               \
-      const uint8_t *w0 = values + r * blocks * 16, *w1 = w0 + blocks * 16;                                       \
-      const float *d0 = scales + r * blocks, *d1 = d0 + blocks;                                                   \
-      const float *m0 = minimums + r * blocks, *m1 = m0 + blocks;                                                 \
+    for (ptrdiff_t r = 0; r < rows; r++) {                                                                        \
+      const uint8_t *w = values + r * blocks * 16;                                                                \
+      const float *d = scales + r * blocks;                                                                       \
+      for (ptrdiff_t k = 0; k < blocks * 16; k += 64) _mm_prefetch((const char *)w + PREFETCH_BYTES + k, _MM_HINT_T0); \
       __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                                              \
-      for (ptrdiff_t b = 0; b < blocks; b++) {                                                                    \
-        __m256i x = _mm256_loadu_si256((const __m256i *)(xq + b * QK));                                           \
-        __m256i s0 = DOT(unpack_q4(w0 + b * 16), x);                                                              \
-        __m256i s1 = DOT(unpack_q4(w1 + b * 16), x);                                                              \
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0[b] * xd[b]), _mm256_cvtepi32_ps(s0), acc0);                     \
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d1[b] * xd[b]), _mm256_cvtepi32_ps(s1), acc1);                     \
+      ptrdiff_t b = 0;                                                                                            \
+      for (; b + 2 <= blocks; b += 2) {                                                                           \
+        __m256i s0 = DOT(unpack_q4(w + b * 16), _mm256_loadu_si256((const __m256i *)(xq + b * QK)));             \
+        __m256i s1 = DOT(unpack_q4(w + b * 16 + 16), _mm256_loadu_si256((const __m256i *)(xq + b * QK + QK)));    \
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d[b] * xd[b]), _mm256_cvtepi32_ps(s0), acc0);                      \
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d[b + 1] * xd[b + 1]), _mm256_cvtepi32_ps(s1), acc1);              \
       }                                                                                                           \
-      out[r] = hsum256(acc0) + dot_f32(m0, xs, blocks);                                                           \
-      out[r + 1] = hsum256(acc1) + dot_f32(m1, xs, blocks);                                                       \
-    }                                                                                                             \
-    for (; r < rows; r++) {                                                                                       \
-      const uint8_t *w0 = values + r * blocks * 16;                                                               \
-      __m256 acc0 = _mm256_setzero_ps();                                                                          \
-      for (ptrdiff_t b = 0; b < blocks; b++) {                                                                    \
-        __m256i s0 = DOT(unpack_q4(w0 + b * 16), _mm256_loadu_si256((const __m256i *)(xq + b * QK)));            \
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(scales[r * blocks + b] * xd[b]), _mm256_cvtepi32_ps(s0), acc0);    \
+      if (b < blocks) {                                                                                           \
+        __m256i s0 = DOT(unpack_q4(w + b * 16), _mm256_loadu_si256((const __m256i *)(xq + b * QK)));             \
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d[b] * xd[b]), _mm256_cvtepi32_ps(s0), acc0);                      \
       }                                                                                                           \
-      out[r] = hsum256(acc0) + dot_f32(minimums + r * blocks, xs, blocks);                                        \
+      out[r] = hsum256(_mm256_add_ps(acc0, acc1)) + dot_f32(minimums + r * blocks, xs, blocks);                  \
     }                                                                                                             \
   }
 
@@ -267,3 +263,25 @@ void radlm_q4_1_q8_rows(int level, const uint8_t *values, const float *scales, c
   default: q4_1_rows_generic(values, scales, minimums, xq, xd, xs, rows, blocks, out);
   }
 }
+
+// Weight memory on 2 MB pages: decoding streams ~100 MB of blocks per token, and with 4 KB pages
+// the hardware prefetchers stop at every page boundary and every page costs a TLB miss (the
+// streaming kernels ran at 11 GB/s on 4 KB pages and 26–30 GB/s on 2 MB pages, one core).
+// MADV_HUGEPAGE asks for them where transparent huge pages are set to "madvise".
+#include <stdlib.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+enum { HUGE_PAGE = 2 << 20 };
+
+void *radlm_huge_alloc(size_t bytes) {
+  size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+  void *p = NULL;
+  if (rounded == 0 || posix_memalign(&p, HUGE_PAGE, rounded) != 0) return NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+void radlm_huge_free(void *p) { free(p); }

@@ -21,6 +21,8 @@ struct DecodeBenchCommand: ParsableCommand {
   @Option(help: "Thread count to measure at (repeatable; default 2).") var threads: [Int] = []
   @Option(help: "Timed repetitions; the fastest is reported.") var repetitions = 3
   @Flag(help: "One JSON object per thread count.") var json = false
+  @Flag(help: "Also time decoding through the general (tensor-op) path, interleaved with the one-token step, and print both.")
+  var compare = false
 
   func validate() throws {
     if promptTokens < 1 || newTokens < 1 || prefillTokens < 0 { throw ValidationError("token counts must be positive") }
@@ -48,18 +50,26 @@ struct DecodeBenchCommand: ParsableCommand {
     for threadCount in threads.isEmpty ? [2] : threads {
       setBenchThreads(threadCount)
       var decodeSeconds = Double.infinity
+      var generalSeconds = Double.infinity
       var prefillSeconds = Double.infinity
+      func timeDecode() throws -> Double {
+        let cache = model.makeCache(capacity: promptTokens + newTokens + 1)
+        var next = try model.lastLogits(TokenBatch(Array(ids.prefix(promptTokens))), cache: cache).argmax(axis: -1)[0]
+        return BenchTimer.elapsed {
+          for _ in 0..<newTokens {
+            // A failure here would already have happened in the untimed prompt pass.
+            next = (try? model.lastLogits(TokenBatch([next]), cache: cache).argmax(axis: -1)[0]) ?? 0
+          }
+        }
+      }
       try Autograd.inferenceMode {
         for _ in 0..<repetitions {
-          let cache = model.makeCache(capacity: promptTokens + newTokens + 1)
-          var next = try model.lastLogits(TokenBatch(Array(ids.prefix(promptTokens))), cache: cache).argmax(axis: -1)[0]
-          let seconds = BenchTimer.elapsed {
-            for _ in 0..<newTokens {
-              // A failure here would already have happened in the untimed prompt pass.
-              next = (try? model.lastLogits(TokenBatch([next]), cache: cache).argmax(axis: -1)[0]) ?? 0
-            }
+          decodeSeconds = min(decodeSeconds, try timeDecode())
+          if compare {
+            LlamaModel.usesDecodeStep = false
+            defer { LlamaModel.usesDecodeStep = true }
+            generalSeconds = min(generalSeconds, try timeDecode())
           }
-          decodeSeconds = min(decodeSeconds, seconds)
           if prefillTokens > 0 {
             let prompt = TokenBatch(Array(ids.prefix(prefillTokens)))
             var logits: Tensor?
@@ -73,6 +83,9 @@ struct DecodeBenchCommand: ParsableCommand {
       let prefill = prefillTokens > 0 ? Double(prefillTokens) / prefillSeconds : 0
       let bytesPerToken = weightBytes + kvBytes
       let gigabytesPerSecond = Double(bytesPerToken) * decode / 1e9
+      if compare {
+        print(String(format: "%@ threads %d: decode through the general path %.1f tok/s", dtype.rawValue, threadCount, Double(newTokens) / generalSeconds))
+      }
       if json {
         print(
           "{\"dtype\":\"\(dtype.rawValue)\",\"threads\":\(threadCount),\"decode_tokens_per_second\":\(decode),"

@@ -74,4 +74,24 @@ struct QuantizedDotTests {
       #expect(difference <= 1e-4, "\(level)")
     }
   }
+
+  /// Several matrices on one input in one hand-off (a layer's q/k/v, or Q4_1 blocks beside a
+  /// Q8_0 matrix) give each matrix's own product exactly, at every level and thread split.
+  @Test(arguments: levels)
+  func fusedProductEqualsEachMatrixAlone(_ level: QuantizedKernelLevel) throws {
+    let (a, x, _) = try Self.randomCase(.q8_0, rows: 300, blocks: 18, seed: 5)
+    let (b, _, _) = try Self.randomCase(.q4_1, rows: 7, blocks: 18, seed: 6)
+    let (c, _, _) = try Self.randomCase(.q8_0, rows: 129, blocks: 18, seed: 7)
+    let matrices = [a, b, c]
+    let total = matrices.reduce(0) { $0 + $1.rows }
+    var all = [Float](repeating: .nan, count: total)
+    all.withUnsafeMutableBufferPointer { out in
+      let base = out.baseAddress!
+      QuantizedMatrix.multiply(matrices, x, rowsOfX: 1, into: [base, base + a.rows, base + a.rows + b.rows], level: level)
+    }
+    let outputs = [Array(all[0..<a.rows]), Array(all[a.rows..<(a.rows + b.rows)]), Array(all[(a.rows + b.rows)...])]
+    for (matrix, output) in zip(matrices, outputs) {
+      #expect(output == matrix.multiply(x, rowsOfX: 1, level: level), "\(matrix.format) \(matrix.rows) rows")
+    }
+  }
 }

@@ -29,4 +29,10 @@ void radlm_q8_0_q8_rows(int level, const int8_t *values, const float *scales, co
 void radlm_q4_1_q8_rows(int level, const uint8_t *values, const float *scales, const float *minimums,
                         const int8_t *xq, const float *xd, const float *xs, ptrdiff_t rows, ptrdiff_t blocks,
                         float *out);
+
+/// `bytes` (rounded up to whole 2 MB pages) aligned to 2 MB and advised for transparent huge
+/// pages, for weights that are streamed every token; NULL when out of memory. Free with
+/// radlm_huge_free.
+void *radlm_huge_alloc(size_t bytes);
+void radlm_huge_free(void *p);
 #endif

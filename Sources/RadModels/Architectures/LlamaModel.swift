@@ -126,6 +126,9 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
   public var maxPositions: Int? { config.maxPositions }
   public var layerCount: Int { config.layers }
   public let rotary: RotaryEmbedding
+  /// Whether `lastLogits` runs one-token steps through `decodeStep` (LlamaDecodeStep.swift);
+  /// off only to compare it with the general path (tests, `radlm bench decode --compare`).
+  nonisolated(unsafe) public static var usesDecodeStep = true
   /// The tied LM head in quantised form (set by `ModelQuantizer`).
   public let quantizedHead = QuantizedWeightSlot()
 
@@ -195,6 +198,7 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
   }
 
   public func lastLogits(_ batch: TokenBatch, cache: KVCache?) throws -> Tensor {
+    if Self.usesDecodeStep, let logits = try decodeStep(batch, cache: cache) { return logits }
     let hidden = lastPosition(try hiddenStates(batch, cache: cache))
     if let lmHead { return lmHead(hidden) }
     if let matrix = quantizedHead.matrix(for: hidden) { return matrix.apply(hidden, bias: nil) }

@@ -67,4 +67,35 @@ public final class StandardKVCache: KVCache, @unchecked Sendable {
     let shape = [batch, heads, total, headDim]
     return (Tensor(shape: shape, data: allKeys), Tensor(shape: shape, data: allValues))
   }
+
+  /// Decoding one token of a batch of one: stores its keys and values ([heads, headDim] each) at
+  /// the next position of `layer` and calls `body` with that layer's keys and values where they
+  /// lie ([heads, capacity, headDim], positions 0..<length filled) and the new length, so that
+  /// attention reads the cache in place rather than from a copy made every step.
+  func appendingOne<R>(
+    layer: Int, keys newKeys: UnsafePointer<Float>, values newValues: UnsafePointer<Float>, heads: Int, headDim: Int,
+    _ body: (_ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>, _ length: Int) -> R
+  ) -> R {
+    if geometry == nil { geometry = (1, heads, headDim) }
+    precondition(geometry! == (1, heads, headDim), "KV cache geometry changed from \(geometry!) to \((1, heads, headDim))")
+    let start = lengths[layer]
+    precondition(start + 1 <= capacity, "KV cache capacity \(capacity) exceeded")
+    if keys[layer].isEmpty {
+      keys[layer] = [Float](repeating: 0, count: heads * capacity * headDim)
+      values[layer] = keys[layer]
+    }
+    func store(_ storage: inout [Float], _ source: UnsafePointer<Float>) {
+      storage.withUnsafeMutableBufferPointer { buffer in
+        for h in 0..<heads {
+          (buffer.baseAddress! + (h * capacity + start) * headDim).update(from: source + h * headDim, count: headDim)
+        }
+      }
+    }
+    store(&keys[layer], newKeys)
+    store(&values[layer], newValues)
+    lengths[layer] = start + 1
+    return keys[layer].withUnsafeBufferPointer { k in
+      values[layer].withUnsafeBufferPointer { v in body(k.baseAddress!, v.baseAddress!, start + 1) }
+    }
+  }
 }

@@ -7,8 +7,8 @@ import RadTensor
 /// 4-bit values with a scale and a minimum, 5 bits per weight). Decoding one token is limited by
 /// how many bytes of weights are read, so reading 4–8× fewer bytes than F32 makes it faster.
 /// Block scales are unpacked to F32 once at load time; the quantised values stay packed and the
-/// dot-product kernels (CKernels' QuantizedDot.c: AVX2+FMA chosen at run time, plain C otherwise)
-/// work on them directly.
+/// dot-product kernels (CKernels' QuantizedDot.c: AVX-512 VNNI or AVX2 chosen at run time, plain C
+/// otherwise) work on them directly.
 public final class QuantizedMatrix: @unchecked Sendable {
   public enum Format: String, Sendable { case q8_0 = "Q8_0", q4_1 = "Q4_1" }
 
@@ -17,10 +17,11 @@ public final class QuantizedMatrix: @unchecked Sendable {
   public let columns: Int
   let blocksPerRow: Int
   /// Per block: scale d (and minimum m for Q4_1).
-  let scales: [Float]
-  let minimums: [Float]
-  /// Packed values: 32 int8 per Q8_0 block, 16 bytes of nibbles per Q4_1 block.
-  let values: [UInt8]
+  let scales: BlockStorage<Float>
+  let minimums: BlockStorage<Float>
+  /// Packed values: 32 int8 per Q8_0 block, 16 bytes of nibbles per Q4_1 block. All three live
+  /// on 2 MB pages (`WeightArena`), which the streaming kernels need for full speed.
+  let values: BlockStorage<UInt8>
 
   static let blockSize = 32
   /// Weights × activation rows above which a product is split across cores.
@@ -34,9 +35,9 @@ public final class QuantizedMatrix: @unchecked Sendable {
     self.rows = rows
     self.columns = columns
     self.blocksPerRow = columns / Self.blockSize
-    self.scales = scales
-    self.minimums = minimums
-    self.values = values
+    self.values = BlockStorage(values)
+    self.scales = BlockStorage(scales)
+    self.minimums = BlockStorage(minimums)
   }
 
   /// Unpacks GGUF block bytes (`type` Q8_0 or Q4_1) of a [rows, columns] tensor.
@@ -134,31 +135,53 @@ public final class QuantizedMatrix: @unchecked Sendable {
   public func multiply(_ x: [Float], rowsOfX m: Int, level: QuantizedKernelLevel = .best) -> [Float] {
     precondition(x.count == m * columns, "quantised matmul: \(x.count) inputs for \(m)×\(columns)")
     var output = [Float](repeating: 0, count: m * rows)
-    let activations = QuantizedActivations(x, rows: m, columns: columns, withSums: format == .q4_1, level: level)
+    output.withUnsafeMutableBufferPointer { ob in
+      Self.multiply([self], x, rowsOfX: m, into: [ob.baseAddress!], level: level)
+    }
+    return output
+  }
+
+  /// outputs[i][m, matrices[i].rows] = x[m, columns] · W_iᵀ for matrices that read the same x
+  /// (a layer's q/k/v projections, or its gate and up projections): x is quantised once, and the
+  /// rows of all the matrices are split across cores in one hand-off instead of one per matrix.
+  public static func multiply(
+    _ matrices: [QuantizedMatrix], _ x: [Float], rowsOfX m: Int, into outputs: [UnsafeMutablePointer<Float>],
+    level: QuantizedKernelLevel = .best
+  ) {
+    guard let columns = matrices.first?.columns else { return }
+    precondition(matrices.allSatisfy { $0.columns == columns } && outputs.count == matrices.count, "fused product: mismatched matrices")
+    precondition(x.count == m * columns, "quantised matmul: \(x.count) inputs for \(m)×\(columns)")
+    let activations = QuantizedActivations(
+      x, rows: m, columns: columns, withSums: matrices.contains { $0.format == .q4_1 }, level: level)
+    let blocks = columns / blockSize
     activations.q.withUnsafeBufferPointer { qb in
       activations.scales.withUnsafeBufferPointer { db in
         activations.sums.withUnsafeBufferPointer { sb in
-          scales.withUnsafeBufferPointer { wd in
-            minimums.withUnsafeBufferPointer { wm in
-              values.withUnsafeBufferPointer { vb in
-                output.withUnsafeMutableBufferPointer { ob in
-                  let job = QuantizedMatVec(
-                    format: format, level: level.rawValue, rows: rows, blocks: blocksPerRow, m: m, xq: qb.baseAddress!,
-                    xd: db.baseAddress!, xs: sb.baseAddress, scales: wd.baseAddress!, minimums: wm.baseAddress,
-                    values: vb.baseAddress!, output: ob.baseAddress!)
-                  // Output rows split across cores (Parallel's persistent worker pool) once the
-                  // matrix is big enough to repay the hand-off.
-                  Parallel.forEachChunk(rows, minimumPerThread: rows * columns * m >= Self.parallelThreshold ? 2 : rows) {
-                    job.run($0)
-                  }
-                }
+          withExtendedLifetime(matrices) {
+            var first = 0
+            let jobs = zip(matrices, outputs).map { matrix, output in
+              defer { first += matrix.rows }
+              return (
+                first,
+                QuantizedMatVec(
+                  format: matrix.format, level: level.rawValue, rows: matrix.rows, blocks: blocks, m: m, xq: qb.baseAddress!,
+                  xd: db.baseAddress!, xs: sb.baseAddress, scales: matrix.scales.baseAddress!,
+                  minimums: matrix.minimums.baseAddress, values: matrix.values.baseAddress!, output: output)
+              )
+            }
+            let total = first
+            // Output rows split across cores (Parallel's persistent worker pool) once the
+            // product is big enough to repay the hand-off; a chunk may span several matrices.
+            Parallel.forEachChunk(total, minimumPerThread: total * columns * m >= parallelThreshold ? 2 : total) { range in
+              for (start, job) in jobs {
+                let lower = Swift.max(range.lowerBound, start), upper = Swift.min(range.upperBound, start + job.rows)
+                if lower < upper { job.run((lower - start)..<(upper - start)) }
               }
             }
           }
         }
       }
     }
-    return output
   }
 
   /// Applies the matrix to x [..., columns] (no autograd: inference only), adding `bias`.

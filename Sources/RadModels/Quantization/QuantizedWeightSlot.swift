@@ -118,6 +118,7 @@ extension QuantizedMatrix {
     let half = headDim / 2
     let valuesPerRow = values.count / rows
     let scalesPerRow = blocksPerRow
+    let values = values.array, scales = scales.array, minimums = minimums.array
     var newValues = values
     var newScales = scales
     var newMinimums = minimums

@@ -1,0 +1,180 @@
+import CKernels
+import RadTensor
+
+/// Single-token decoding for Llama-family models: the same arithmetic as `hiddenStates` for one
+/// new token of a batch of one with a `StandardKVCache`, written over a handful of flat buffers
+/// instead of ~20 tensor operations per layer. Decoding is memory-bound, and the general path
+/// spent a good part of each token on small allocations, on copying the whole KV cache every
+/// step (to hand attention one contiguous tensor), and on separate core hand-offs for q, k, v,
+/// gate and up. Here attention reads the cache in place, the projections that share an input run
+/// as one quantised product (`QuantizedMatrix.multiply(_:_:rowsOfX:into:)`), and weights or
+/// layers without a quantised form (F32, active LoRA adapters) go through their `Linear` as usual.
+extension LlamaModel {
+  /// The last-position logits [1, vocabulary] for `batch`, or nil when this is not a plain
+  /// inference step of one token for one sequence (the general path then runs).
+  func decodeStep(_ batch: TokenBatch, cache: KVCache?) throws -> Tensor? {
+    guard batch.batch == 1, batch.length == 1, !Autograd.isEnabled, let cache = cache as? StandardKVCache,
+      batch.attentionMask?.allSatisfy({ $0.allSatisfy { $0 != 0 } }) ?? true
+    else { return nil }
+    let offset = cache.offset
+    try batch.validate(vocabularySize: config.vocabularySize, maxPositions: nil, offset: offset)
+    let angles = rotary.angles(positions: batch.resolvedPositions(offset: offset))
+    let (d, heads, kvHeads, headDim) = (config.width, config.heads, config.kvHeads, config.headDim)
+    let (qDim, kvDim, hidden) = (heads * headDim, kvHeads * headDim, config.intermediateWidth)
+    let embedding = embedTokens.weight.value.data
+    let id = batch.ids[0]
+    // One scratch buffer for the whole step: x, the normed x, q, k, v, the attention output, a
+    // projection, gate, up, and the scores and weights of one query group over the cache.
+    let window = heads / kvHeads * (offset + 1)
+    let sizes = [d, d, qDim, kvDim, kvDim, qDim, d, hidden, hidden, window, window]
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: sizes.reduce(0, +))
+    defer { scratch.deallocate() }
+    var parts: [UnsafeMutablePointer<Float>] = []
+    var next = scratch
+    for size in sizes {
+      parts.append(next)
+      next += size
+    }
+    let (x, normed, q, k, v, attended, projected) = (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6])
+    let (gate, up, scores, weights) = (parts[7], parts[8], parts[9], parts[10])
+    embedding.withUnsafeBufferPointer { x.update(from: $0.baseAddress! + id * d, count: d) }
+    for (layer, block) in blocks.enumerated() {
+      let attention = block.attention
+      Self.rmsNorm(x, d, block.inputNorm, into: normed)
+      switch attention.projections {
+      case .separate(let query, let key, let value):
+        Self.project(normed, d, through: [query, key, value], into: [q, k, v])
+      case .fused(let qkv):
+        let all = qkv(Tensor(shape: [1, 1, d], data: Array(UnsafeBufferPointer(start: normed, count: d)))).data
+        all.withUnsafeBufferPointer { q.update(from: $0.baseAddress!, count: qDim + 2 * kvDim) }
+      }
+      Self.rotate(q, heads: heads, headDim: headDim, angles: angles, interleaved: rotary.interleaved)
+      Self.rotate(k, heads: kvHeads, headDim: headDim, angles: angles, interleaved: rotary.interleaved)
+      // The general path scales the queries before the score product: the same rounding here.
+      for i in 0..<qDim { q[i] *= attention.scale }
+      cache.appendingOne(layer: layer, keys: k, values: v, heads: kvHeads, headDim: headDim) { keys, values, length in
+        Self.attend(
+          queries: q, keys: keys, values: values, length: length, capacity: cache.capacity, heads: heads,
+          kvHeads: kvHeads, headDim: headDim, scores: scores, weights: weights, into: attended)
+      }
+      Self.project(attended, qDim, through: [attention.output], into: [projected])
+      for i in 0..<d { x[i] += projected[i] }
+      Self.rmsNorm(x, d, block.postAttentionNorm, into: normed)
+      Self.project(normed, d, through: [block.mlp.gate, block.mlp.up], into: [gate, up])
+      Self.swiGLU(gate: gate, up: up, count: hidden)
+      Self.project(up, hidden, through: [block.mlp.down], into: [projected])
+      for i in 0..<d { x[i] += projected[i] }
+    }
+    Self.rmsNorm(x, d, norm, into: normed)
+    let final = Tensor(shape: [1, d], data: Array(UnsafeBufferPointer(start: normed, count: d)))
+    if let lmHead { return lmHead(final) }
+    if let matrix = quantizedHead.matrix(for: final) { return matrix.apply(final, bias: nil) }
+    return final.matmul(embedTokens.weight.value, transposeOther: true)
+  }
+
+  /// RMSNorm of one row with the tensor op's C kernel.
+  static func rmsNorm(_ x: UnsafePointer<Float>, _ count: Int, _ norm: RMSNorm, into out: UnsafeMutablePointer<Float>) {
+    norm.weight.value.data.withUnsafeBufferPointer { gamma in
+      radlm_norm_rows(x, out, 1, count, gamma.baseAddress!, nil, norm.eps, 0, nil)
+    }
+  }
+
+  /// outputs[i] = linears[i](x). When every linear has a quantised matrix (and no active
+  /// adapter) they run as one fused quantised product; otherwise each runs through its `Linear`.
+  static func project(
+    _ x: UnsafePointer<Float>, _ count: Int, through linears: [Linear], into outputs: [UnsafeMutablePointer<Float>]
+  ) {
+    let input = Array(UnsafeBufferPointer(start: x, count: count))
+    let matrices = linears.compactMap { linear in
+      linear.adapterSlot.adapter == nil || !linear.adapterSlot.isEnabled ? linear.quantizedSlot.matrix : nil
+    }
+    if matrices.count == linears.count {
+      QuantizedMatrix.multiply(matrices, input, rowsOfX: 1, into: outputs)
+      for (linear, output) in zip(linears, outputs) {
+        guard let bias = linear.bias?.value.data else { continue }
+        for r in bias.indices { output[r] += bias[r] }
+      }
+      return
+    }
+    let tensor = Tensor(shape: [1, 1, count], data: input)
+    for (linear, output) in zip(linears, outputs) {
+      linear(tensor).data.withUnsafeBufferPointer { output.update(from: $0.baseAddress!, count: $0.count) }
+    }
+  }
+
+  /// RoPE of one token's heads in place, the same products as `Tensor.rotaryEmbedding`.
+  static func rotate(
+    _ x: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, angles: (cos: Tensor, sin: Tensor), interleaved: Bool
+  ) {
+    let half = headDim / 2
+    let c = angles.cos.data, s = angles.sin.data
+    for h in 0..<heads {
+      let row = h * headDim
+      for i in 0..<half {
+        let first = interleaved ? row + 2 * i : row + i
+        let second = interleaved ? row + 2 * i + 1 : row + i + half
+        let x1 = x[first], x2 = x[second]
+        x[first] = x1 * c[i] - x2 * s[i]
+        x[second] = x2 * c[i] + x1 * s[i]
+      }
+    }
+  }
+
+  /// Attention of one (already scaled) query per head over `length` cached positions; query head
+  /// h reads key/value head h / (heads / kvHeads) (grouped-query attention). Each cached key and
+  /// value row is read once for all the query heads of its group.
+  static func attend(
+    queries q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, length: Int, capacity: Int,
+    heads: Int, kvHeads: Int, headDim: Int, scores: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>,
+    into out: UnsafeMutablePointer<Float>
+  ) {
+    let groups = heads / kvHeads
+    for g in 0..<kvHeads {
+      let keyHead = keys + g * capacity * headDim
+      let valueHead = values + g * capacity * headDim
+      // scores[i · length + position] for the group's query heads i.
+      for position in 0..<length {
+        let key = keyHead + position * headDim
+        for i in 0..<groups { scores[i * length + position] = Kernels.dot(q + (g * groups + i) * headDim, key, headDim) }
+      }
+      radlm_softmax_rows(scores, weights, groups, length)
+      let context = out + g * groups * headDim
+      context.update(repeating: 0, count: groups * headDim)
+      for position in 0..<length {
+        let row = valueHead + position * headDim
+        for i in 0..<groups {
+          let w = weights[i * length + position]
+          let target = context + i * headDim
+          var j = 0
+          while j + 16 <= headDim {
+            let sum = UnsafeRawPointer(target + j).loadUnaligned(as: Float16Lanes.self)
+              + w * UnsafeRawPointer(row + j).loadUnaligned(as: Float16Lanes.self)
+            UnsafeMutableRawPointer(target + j).storeBytes(of: sum, as: Float16Lanes.self)
+            j += 16
+          }
+          while j < headDim {
+            target[j] += w * row[j]
+            j += 1
+          }
+        }
+      }
+    }
+  }
+
+  /// up ← silu(gate) ⊙ up, with the SiLU of `Tensor.silu` (x / (1 + e^−x), 16 lanes at a time).
+  static func swiGLU(gate: UnsafePointer<Float>, up: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 16 <= count {
+      let g = UnsafeRawPointer(gate + i).loadUnaligned(as: Float16Lanes.self)
+      let u = UnsafeRawPointer(up + i).loadUnaligned(as: Float16Lanes.self)
+      UnsafeMutableRawPointer(up + i).storeBytes(of: g / (1 + simdExp(-g)) * u, as: Float16Lanes.self)
+      i += 16
+    }
+    if i < count {
+      var lanes = Float16Lanes(repeating: 0)
+      for j in i..<count { lanes[j - i] = gate[j] }
+      let silu = lanes / (1 + simdExp(-lanes))
+      for j in i..<count { up[j] = silu[j - i] * up[j] }
+    }
+  }
+}
