@@ -188,13 +188,41 @@ struct AttentionPlan: Sendable {
     }
   }
 
+  /// Runs `body(b, h, firstRow, endRow)` for every block of query rows of every head (the forward
+  /// pass, where blocks are independent). On several cores the tasks are pairs of blocks, the i-th
+  /// and the i-th from the end: under a causal mask a block's cost grows with its index, so pairs
+  /// cost the same and the cores get equal shares even for an odd number of heads (SmolLM2's 9
+  /// heads as whole-head tasks left one core idle for a ninth of the time).
+  func forEachQueryBlock(_ body: (Int, Int, Int, Int) -> Void) {
+    let blocks = (queries + blockRows - 1) / blockRows
+    func run(_ head: Int, _ block: Int) {
+      let start = block * blockRows
+      body(head / heads, head % heads, start, Swift.min(queries, start + blockRows))
+    }
+    guard parallelHeads else {
+      for head in 0..<(batch * heads) {
+        for block in 0..<blocks { run(head, block) }
+      }
+      return
+    }
+    let pairs = (blocks + 1) / 2
+    Parallel.forEachChunk(batch * heads * pairs, minimumPerThread: 1) { range in
+      for task in range {
+        let (head, pair) = (task / pairs, task % pairs)
+        run(head, pair)
+        if blocks - 1 - pair != pair { run(head, blocks - 1 - pair) }
+      }
+    }
+  }
+
   /// Returns the context [B, T, heads·D] and the attention probabilities [B, heads, T, S] that the
   /// backward pass reuses.
   func forward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>) -> ([Float], [Float]) {
     let outputCount = batch * queries * outputStride
     let probabilityCount = batch * heads * queries * keys
-    var output = [Float](repeating: 0, count: outputCount)
-    var probabilities = [Float](repeating: 0, count: probabilityCount)
+    // Every element is written below (GEMM outputs with beta = 0, hidden keys zeroed by hand).
+    var output = Tensor.uninitializedValues(outputCount)
+    var probabilities = Tensor.uninitializedValues(probabilityCount)
     let maskValues = mask ?? []
     output.withUnsafeMutableBufferPointer { outBuffer in
       probabilities.withUnsafeMutableBufferPointer { pBuffer in
@@ -203,37 +231,32 @@ struct AttentionPlan: Sendable {
         let out = SendablePointer(outBuffer.baseAddress!)
         let probs = SendablePointer(pBuffer.baseAddress!)
         let (qs, ks, vs) = (UncheckedSendable(q), UncheckedSendable(k), UncheckedSendable(v))
-        forEachHead { b, h in
+        forEachQueryBlock { b, h, r0, r1 in
           let qh = qs.value + queryStart(b, h)
           let kh = ks.value + keyStart(b, h)
           let vh = vs.value + valueStart(b, h)
           let p = probs.pointer + probabilitiesStart(b, h)
           let o = out.pointer + outputStart(b, h)
-          var r0 = 0
-          while r0 < queries {
-            let r1 = Swift.min(queries, r0 + blockRows)
-            let n = blockKeys(r1)
-            // Scores of this block of query rows against the keys they may see.
-            AttentionPlan.gemm(
-              false, true, r1 - r0, n, headDim, alpha: scale, qh + r0 * query.stride, query.stride, kh, key.stride,
-              beta: 0, p + r0 * keys, keys)
-            for t in r0..<r1 {
-              let row = p + t * keys
-              let visible = visibleKeys(t)
-              if let maskPointer = maskBase.value {
-                let maskRow = maskPointer + ((maskPerBatch ? b * queries : 0) + t) * keys
-                for s in 0..<visible { row[s] += maskRow[s] }
-              }
-              let maximum = RowKernels.maximum(row, visible)
-              let total = RowKernels.expShifted(row, row, visible, shift: maximum)
-              RowKernels.scale(row, visible, by: 1 / total)
-              if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
+          let n = blockKeys(r1)
+          // Scores of this block of query rows against the keys they may see.
+          AttentionPlan.gemm(
+            false, true, r1 - r0, n, headDim, alpha: scale, qh + r0 * query.stride, query.stride, kh, key.stride,
+            beta: 0, p + r0 * keys, keys)
+          for t in r0..<r1 {
+            let row = p + t * keys
+            let visible = visibleKeys(t)
+            if let maskPointer = maskBase.value {
+              let maskRow = maskPointer + ((maskPerBatch ? b * queries : 0) + t) * keys
+              for s in 0..<visible { row[s] += maskRow[s] }
             }
-            AttentionPlan.gemm(
-              false, false, r1 - r0, headDim, n, alpha: 1, p + r0 * keys, keys, vh, value.stride,
-              beta: 0, o + r0 * outputStride, outputStride)
-            r0 = r1
+            let maximum = RowKernels.maximum(row, visible)
+            let total = RowKernels.expShifted(row, row, visible, shift: maximum)
+            RowKernels.scale(row, visible, by: 1 / total)
+            if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
           }
+          AttentionPlan.gemm(
+            false, false, r1 - r0, headDim, n, alpha: 1, p + r0 * keys, keys, vh, value.stride,
+            beta: 0, o + r0 * outputStride, outputStride)
         }
         }
       }
