@@ -2,7 +2,7 @@
 """Python peers of `radlm bench matmul` and `radlm bench ops`, and the comparison table.
 
 `measure` times numpy and PyTorch on the same shapes, with the same timing discipline as
-RadLM's BenchTimer (one calibration call sizes each repetition to at least --min-time seconds,
+RadLM's BenchTimer (warm calibration calls size each repetition to at least --min-time seconds,
 --warmups untimed repetitions, median of --repetitions timed ones), and prints JSON in the
 same schema plus a "library" field.  `compare` reads the JSON files of one run of
 run_tensor_bench.sh and prints the ratio tables.
@@ -35,10 +35,14 @@ PEAK_GFLOPS_PER_CORE = 117.0  # /work/shared/DESIGN.md, fp32 FMA peak per core o
 
 
 def seconds_per_call(body, warmups, repetitions, min_time):
-    """Median seconds per call of body(), batched so one repetition lasts >= min_time."""
-    start = time.perf_counter()
+    """Median seconds per call of body(), batched so one repetition lasts >= min_time.
+    Sized from the fastest of three calls after an untimed first one, as RadLM's BenchTimer."""
     body()
-    once = time.perf_counter() - start
+    once = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        body()
+        once = min(once, time.perf_counter() - start)
     iterations = max(1, int(-(-min_time // max(once, 1e-9))))
     for _ in range(warmups):
         for _ in range(iterations):

@@ -133,14 +133,15 @@ static void gemv_rows(const float *a, const float *b, ptrdiff_t ldb, ptrdiff_t k
 }
 
 // One thread's share of radlm_gemv: a block of outputs. B [n, k] is split by its rows; B [k, n] by
-// its columns, in blocks of whole 64-byte lines, so every row of B is read as two contiguous runs
-// of 3 KB at SmolLM2's n = 1536 and no thread's writes share a line with another's. (The earlier
-// split of B [k, n] by rows, with partial outputs summed afterwards, ran at 60-61 GFLOP/s against
-// 63-65 for this one in the same C harness for [1×576]·[576×1536] on 2 cores, and it needed a
-// scratch buffer and a serial sum.)
+// its columns, so every row of B is read as contiguous runs (3 KB at SmolLM2's n = 1536). Block
+// boundaries fall on 64-byte lines of y: the B [k, n] kernel adds into y once per 8 rows of B, so
+// a line of y shared by two threads went back and forth between the cores 72 times per product at
+// k = 576, which cost 15% at [1×576]·[576×1536] on 2 cores. (The earlier split of B [k, n] by rows,
+// with partial outputs summed afterwards, needed a scratch buffer and a serial sum, and ran at
+// 60-61 GFLOP/s against 63-65 for the column split in the same C harness.)
 typedef struct {
   const float *a, *b;
-  ptrdiff_t ldb, k, n, chunk;
+  ptrdiff_t ldb, k, n, first, chunk;
   int b_is_n_by_k;
   float alpha, beta;
   float *y;
@@ -148,18 +149,23 @@ typedef struct {
 
 static void gemv_piece(void *context, ptrdiff_t piece) {
   const gemv_job *job = context;
-  ptrdiff_t begin = piece * job->chunk, end = begin + job->chunk < job->n ? begin + job->chunk : job->n;
+  ptrdiff_t begin = piece == 0 ? 0 : job->first + piece * job->chunk;
+  ptrdiff_t end = job->first + (piece + 1) * job->chunk;
+  if (end > job->n) end = job->n;
   if (begin < end) gemv_rows(job->a, job->b, job->ldb, job->k, job->b_is_n_by_k, begin, end, job->alpha, job->beta, job->y);
 }
 
 void radlm_gemv(const float *a, const float *b, ptrdiff_t ldb, ptrdiff_t k, ptrdiff_t n, int b_is_n_by_k, float alpha,
                 float beta, float *y, ptrdiff_t threads) {
   if (threads < 1) threads = 1;
-  // Outputs per piece, a multiple of 16 (one 64-byte line of y) so that neighbouring pieces do
-  // not write the same line. Products with n <= 16 therefore stay on one thread.
-  ptrdiff_t chunk = ((n + threads - 1) / threads + 15) / 16 * 16;
-  ptrdiff_t pieces = (n + chunk - 1) / chunk;
-  gemv_job job = {a, b, ldb, k, n, chunk, b_is_n_by_k, alpha, beta, y};
+  // Piece p covers y[first + p·chunk, first + (p + 1)·chunk) (piece 0 from 0), where y + first is
+  // the first 64-byte boundary in y and chunk is a multiple of 16 floats (one line); so products
+  // with n <= 16 stay on one thread.
+  ptrdiff_t first = (ptrdiff_t)(((64 - ((uintptr_t)y & 63)) & 63) / sizeof(float));
+  if (first > n) first = n;
+  ptrdiff_t chunk = ((n - first + threads - 1) / threads + 15) / 16 * 16;
+  ptrdiff_t pieces = chunk == 0 ? 1 : (n - first + chunk - 1) / chunk;
+  gemv_job job = {a, b, ldb, k, n, first, chunk, b_is_n_by_k, alpha, beta, y};
   if (pieces <= 1 || !radlm_parallel_run(pieces, threads, gemv_piece, &job))
     gemv_rows(a, b, ldb, k, b_is_n_by_k, 0, n, alpha, beta, y);
 }

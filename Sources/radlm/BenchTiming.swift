@@ -1,7 +1,7 @@
 import Dispatch
 import RadTensor
 
-/// How benchmarks time a piece of work: a calibration call sizes each repetition to last at least
+/// How benchmarks time a piece of work: warm calibration calls size each repetition to last at least
 /// `minimumSeconds`, warm-up repetitions fill caches and wake BLAS threads, and the reported time
 /// per call is the median over the timed repetitions, which shrugs off a stray slow run.
 struct BenchTimer {
@@ -12,7 +12,13 @@ struct BenchTimer {
   /// Median seconds per call of `body`.
   func secondsPerCall(_ body: () -> Float) -> Double {
     var sink: Float = 0
-    let once = Self.elapsed { sink += body() }
+    // The very first call pays one-off costs (a worker thread starting, page faults) and could take
+    // 100x a warm call; sizing the repetitions from it made each one ~10 ms instead of
+    // `minimumSeconds` for the M = 1 product at 2 threads, short enough for one 50 ms scheduler
+    // stall to take the median. So size them from the fastest of three calls after it.
+    sink += body()
+    var once = Double.infinity
+    for _ in 0..<3 { once = min(once, Self.elapsed { sink += body() }) }
     let iterations = max(1, Int((minimumSeconds / max(once, 1e-9)).rounded(.up)))
     for _ in 0..<warmups {
       for _ in 0..<iterations { sink += body() }

@@ -255,6 +255,41 @@ struct VectorKernelTests {
     }
   }
 
+  /// The 2-thread single-row product splits its outputs on 64-byte lines of y, so where y starts
+  /// moves the split: every start within a line gives cblas_sgemv's one-thread result (within
+  /// rounding), for both layouts of B and for n just above and below one line.
+  @Test(arguments: [(301, 517), (3_001, 17), (4_099, 31), (577, 1536)])
+  func singleRowProductSplitAtAnyAlignmentOfTheOutput(k: Int, n: Int) {
+    let a = Self.sample([k], seed: 31).data
+    let b = Self.sample([k * n], seed: 32).data
+    let storage = UnsafeMutableRawPointer.allocate(byteCount: (n + 16) * 4, alignment: 64)
+    defer { storage.deallocate() }
+    let base = storage.bindMemory(to: Float.self, capacity: n + 16)
+    for transposeB in [false, true] {
+      var reference = [Float](repeating: 0, count: n)
+      var results: [[Float]] = []
+      for (threads, offset) in [(1, 0)] + (0..<16).map({ (2, $0) }) {
+        Self.withThreads(threads) {
+          a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+              BLAS.gemm(
+                transposeA: false, transposeB: transposeB, m: 1, n: n, k: k, a: pa.baseAddress!, b: pb.baseAddress!,
+                c: base + offset)
+            }
+          }
+        }
+        let values = Array(UnsafeBufferPointer(start: base + offset, count: n))
+        if threads == 1 { reference = values } else { results.append(values) }
+      }
+      let scale = Float(k).squareRoot()  // outputs are sums of k unit-normal products
+      for (offset, values) in results.enumerated() {
+        #expect(
+          Self.maximumDifference(values, reference) <= 1e-5 * scale,
+          "k \(k), n \(n), transposeB \(transposeB), y offset \(offset) floats")
+      }
+    }
+  }
+
   /// Every index is visited exactly once, for many sizes and thread counts, also while several
   /// threads share the pool (the callers that find it busy run their chunks another way).
   @Test func forEachChunkCoversEveryIndexOnceUnderConcurrentCallers() async {
