@@ -90,8 +90,8 @@ public enum BLAS {
     if m == 1 && !transposeA {
       // One row of A (decoding a token). On one thread OpenBLAS's sgemv (several times faster than
       // sgemm with M = 1). On more, CKernels' product split over the worker pool, each core taking
-      // one contiguous block of B: OpenBLAS's own threaded sgemv swung between 0.90x and 1.05x of
-      // numpy's at 2 threads here (BENCHMARKS.md, session 2 notes).
+      // one block of outputs cut on 64-byte lines of c: OpenBLAS's own threaded sgemv swung between
+      // 0.90x and 1.05x of numpy's at 2 threads here (BENCHMARKS.md, session 2 notes).
       let threads = k * n >= singleRowParallelThreshold ? Swift.min(Parallel.threadCount, threadCount) : 1
       if threads > 1 {
         radlm_gemv(a, b, transposeB ? k : n, k, n, transposeB ? 1 : 0, alpha, beta, c, threads)
