@@ -22,6 +22,14 @@ typedef int32_t vi16 __attribute__((vector_size(64)));
 INLINE TARGET vf lookup_avx512(const float *table, vi index) {
   return (vf)_mm512_permutexvar_ps((__m512i)index, _mm512_loadu_ps(table));
 }
+// The first `available` (< 16) lanes, one masked instruction (the memcpy of the generic load is a
+// call); used by the single-row product's short steps.
+INLINE TARGET vf partial_load_avx512(const float *p, ptrdiff_t available) {
+  return (vf)_mm512_maskz_loadu_ps((__mmask16)((1u << available) - 1), p);
+}
+INLINE TARGET void partial_store_avx512(float *p, vf v, ptrdiff_t available) {
+  _mm512_mask_storeu_ps(p, (__mmask16)((1u << available) - 1), (__m512)v);
+}
 #include "VectorMathBody.h"
 #undef vf
 #undef vi
@@ -44,6 +52,15 @@ INLINE TARGET vf lookup_avx2(const float *table, vi index) {
   __m256 high = _mm256_permutevar8x32_ps(_mm256_loadu_ps(table + 8), i);
   return (vf)_mm256_blendv_ps(low, high, _mm256_castsi256_ps(_mm256_slli_epi32(i, 28)));
 }
+INLINE TARGET __m256i partial_mask_avx2(ptrdiff_t available) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)available), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+INLINE TARGET vf partial_load_avx2(const float *p, ptrdiff_t available) {
+  return (vf)_mm256_maskload_ps(p, partial_mask_avx2(available));
+}
+INLINE TARGET void partial_store_avx2(float *p, vf v, ptrdiff_t available) {
+  _mm256_maskstore_ps(p, partial_mask_avx2(available), (__m256)v);
+}
 #include "VectorMathBody.h"
 #undef vf
 #undef vi
@@ -65,6 +82,14 @@ INLINE vf lookup_sse2(const float *table, vi index) {
   vf result;
   for (int lane = 0; lane < 4; lane++) result[lane] = table[index[lane] & 15];
   return result;
+}
+INLINE vf partial_load_sse2(const float *p, ptrdiff_t available) {
+  vf v = {0, 0, 0, 0};
+  for (ptrdiff_t lane = 0; lane < available; lane++) v[lane] = p[lane];
+  return v;
+}
+INLINE void partial_store_sse2(float *p, vf v, ptrdiff_t available) {
+  for (ptrdiff_t lane = 0; lane < available; lane++) p[lane] = v[lane];
 }
 #include "VectorMathBody.h"
 
@@ -134,9 +159,9 @@ static void gemv_rows(const float *a, const float *b, ptrdiff_t ldb, ptrdiff_t k
 
 // One thread's share of radlm_gemv: a block of outputs. B [n, k] is split by its rows; B [k, n] by
 // its columns, so every row of B is read as contiguous runs (3 KB at SmolLM2's n = 1536). Block
-// boundaries fall on 64-byte lines of y: the B [k, n] kernel adds into y once per 8 rows of B, so
-// a line of y shared by two threads went back and forth between the cores 72 times per product at
-// k = 576, which cost 15% at [1×576]·[576×1536] on 2 cores. (The earlier split of B [k, n] by rows,
+// boundaries fall on 64-byte lines of y: the earlier B [k, n] kernel added into y once per 8 rows of
+// B, so a line of y shared by two threads went back and forth between the cores 72 times per product
+// at k = 576, which cost 15% at [1×576]·[576×1536] on 2 cores (the kernel now writes y once). (The earlier split of B [k, n] by rows,
 // with partial outputs summed afterwards, needed a scratch buffer and a serial sum, and ran at
 // 60-61 GFLOP/s against 63-65 for the column split in the same C harness.)
 typedef struct {

@@ -262,46 +262,50 @@ TARGET static void NAME(norm_rows)(const float *x, float *y, ptrdiff_t rows, ptr
 
 // Single-row matrix products (decoding one token): y = alpha · a·B + beta · y over the output
 // columns [begin, end), B row-major with leading dimension ldb. With beta == 0, y is not read.
-//
-// y[0, available) += Σ_t c[t] · r[t·ldb + (0, available)] for eight rows, in two chains.
-INLINE TARGET void NAME(gemv_kn_step)(float *y, const float *r, ptrdiff_t ldb, const vf *c, ptrdiff_t available) {
-  vf even = NAME(load)(y, available) + c[0] * NAME(load)(r, available);
-  vf odd = c[1] * NAME(load)(r + ldb, available);
-  even += c[2] * NAME(load)(r + 2 * ldb, available);
-  odd += c[3] * NAME(load)(r + 3 * ldb, available);
-  even += c[4] * NAME(load)(r + 4 * ldb, available);
-  odd += c[5] * NAME(load)(r + 5 * ldb, available);
-  even += c[6] * NAME(load)(r + 6 * ldb, available);
-  odd += c[7] * NAME(load)(r + 7 * ldb, available);
-  NAME(store)(y, even + odd, available);
+
+// y[j, j + 4W) (or j + available, < W, with masked loads) summed over all k rows in registers.
+INLINE TARGET void NAME(gemv_kn_block)(const float *a, const float *b, ptrdiff_t ldb, ptrdiff_t k, float alpha,
+                                       float beta, float *y, ptrdiff_t vectors, ptrdiff_t available) {
+  vf e[4], o[4];
+  for (int v = 0; v < 4; v++) e[v] = o[v] = NAME(splat)(0);
+  ptrdiff_t i = 0;
+  const float *r = b;
+  if (available == W * vectors) {
+    if (vectors == 4) {
+      for (; i + 2 <= k; i += 2, r += 2 * ldb) {
+        vf c0 = NAME(splat)(a[i]), c1 = NAME(splat)(a[i + 1]);
+        for (int v = 0; v < 4; v++) { e[v] += c0 * NAME(load)(r + v * W, W); o[v] += c1 * NAME(load)(r + ldb + v * W, W); }
+      }
+      for (; i < k; i++, r += ldb) for (int v = 0; v < 4; v++) e[v] += NAME(splat)(a[i]) * NAME(load)(r + v * W, W);
+    } else {
+      for (; i + 2 <= k; i += 2, r += 2 * ldb) {
+        e[0] += NAME(splat)(a[i]) * NAME(load)(r, W); o[0] += NAME(splat)(a[i + 1]) * NAME(load)(r + ldb, W);
+      }
+      for (; i < k; i++, r += ldb) e[0] += NAME(splat)(a[i]) * NAME(load)(r, W);
+    }
+  } else {
+    for (; i < k; i++, r += ldb) e[0] += NAME(splat)(a[i]) * NAME(partial_load)(r, available);
+  }
+  for (ptrdiff_t v = 0; v < vectors; v++) {
+    ptrdiff_t n = available - v * W < W ? available - v * W : W;
+    vf sum = NAME(splat)(alpha) * (e[v] + o[v]);
+    if (beta != 0) sum += NAME(splat)(beta) * NAME(partial_load)(y + v * W, n);
+    if (n == W) NAME(store)(y + v * W, sum, W); else NAME(partial_store)(y + v * W, sum, n);
+  }
 }
 
-// B stored [k, n] (y[j] = Σ_i a[i] B[i][j]): y[begin, end) stays in L1 and takes eight rows of B
-// per sweep, each row read contiguously (prefetcher-friendly; a sweep down the columns of B would
-// stride across pages).
+// B stored [k, n] (y[j] = Σ_i a[i] B[i][j]): blocks of 4W outputs held in registers down all k
+// rows, so y is written once; the first block is short so that B's loads start on a vector boundary.
 TARGET static void NAME(gemv_rows_kn)(const float *a, const float *b, ptrdiff_t ldb, ptrdiff_t k, ptrdiff_t begin,
                                       ptrdiff_t end, float alpha, float beta, float *y) {
-  for (ptrdiff_t j = begin; j < end; j += W) {
-    ptrdiff_t available = end - j;
-    NAME(store)(y + j, beta == 0 ? NAME(splat)(0) : beta * NAME(load)(y + j, available), available);
-  }
-  ptrdiff_t i = 0;
-  for (; i + 8 <= k; i += 8) {
-    const float *r = b + i * ldb;
-    vf c[8];
-    for (int t = 0; t < 8; t++) c[t] = NAME(splat)(alpha * a[i + t]);
-    ptrdiff_t j = begin;
-    for (; j + W <= end; j += W) NAME(gemv_kn_step)(y + j, r + j, ldb, c, W);
-    if (j < end) NAME(gemv_kn_step)(y + j, r + j, ldb, c, end - j);
-  }
-  for (; i < k; i++) {
-    const float *r = b + i * ldb;
-    vf ai = NAME(splat)(alpha * a[i]);
-    for (ptrdiff_t j = begin; j < end; j += W) {
-      ptrdiff_t n = end - j;
-      NAME(store)(y + j, NAME(load)(y + j, n) + ai * NAME(load)(r + j, n), n);
-    }
-  }
+  ptrdiff_t head = (ptrdiff_t)((((uintptr_t)W * sizeof(float) - ((uintptr_t)(b + begin) & (W * sizeof(float) - 1))) &
+                                (W * sizeof(float) - 1)) / sizeof(float));
+  if (head > end - begin) head = end - begin;
+  ptrdiff_t j = begin;
+  if (head > 0) NAME(gemv_kn_block)(a, b + j, ldb, k, alpha, beta, y + j, 1, head), j += head;
+  for (; j + 4 * W <= end; j += 4 * W) NAME(gemv_kn_block)(a, b + j, ldb, k, alpha, beta, y + j, 4, 4 * W);
+  for (; j + W <= end; j += W) NAME(gemv_kn_block)(a, b + j, ldb, k, alpha, beta, y + j, 1, W);
+  if (j < end) NAME(gemv_kn_block)(a, b + j, ldb, k, alpha, beta, y + j, 1, end - j);
 }
 
 // B stored [n, k] (y[j] = Σ_i B[j][i] a[i], a Hugging Face [out, in] weight): four rows at a
