@@ -3,8 +3,10 @@ import RadModels
 import RadTensor
 import Testing
 
-/// `QuantizedMatrix.dequantizeRows` decodes any range of rows to exactly the values
-/// `dequantized()` gives for them, in every format the matrix holds.
+/// `QuantizedMatrix.dequantizeRows` decodes any range of rows to exactly the values of those rows
+/// in the whole decoded matrix, writing nothing outside the range, in every format the matrix
+/// holds. (`dequantized()` is the range of all rows; its values are checked against gguf-py's
+/// dequantisation in QuantizationTests.)
 @Suite("Quantised row decoding")
 struct QuantizedMatrixRowsTests {
   /// A [37, 96] matrix with awkward rows: all zeros (scale 0), one large outlier, constant rows

@@ -113,17 +113,10 @@ public final class QuantizedMatrix: @unchecked Sendable {
 
   /// The F32 matrix these blocks stand for.
   public func dequantized() -> Tensor {
-    var out = [Float](repeating: 0, count: rows * columns)
-    for b in 0..<(rows * blocksPerRow) {
-      for j in 0..<32 {
-        switch format {
-        case .q8_0: out[b * 32 + j] = scales[b] * Float(Int8(bitPattern: values[b * 32 + j]))
-        case .q4_1:
-          let byte = values[b * 16 + (j % 16)]
-          let q = j < 16 ? byte & 0x0F : byte >> 4
-          out[b * 32 + j] = scales[b] * Float(q) + minimums[b]
-        }
-      }
+    // One decoder for both: the whole matrix is the range of all its rows.
+    let out = [Float](unsafeUninitializedCapacity: rows * columns) { buffer, initialized in
+      if let base = buffer.baseAddress { dequantizeRows(0..<rows, into: base) }
+      initialized = rows * columns
     }
     return Tensor(shape: [rows, columns], data: out)
   }

@@ -192,12 +192,6 @@ extension Tensor {
   }
 }
 
-/// The thin products of a low-rank update (one side is the rank, e.g. 8) are too small for
-/// OpenBLAS's own threads: it splits anything above 4·65,536 multiply-adds across its threads,
-/// and for a rank-8 product the hand-off costs more than the arithmetic. Here such a product is
-/// cut into pieces below that size along its longer output side, each piece runs single-threaded
-/// inside OpenBLAS, and RadTensor's worker pool spreads the pieces over the cores. The cut does
-/// not depend on the machine, so results are reproducible.
 extension Tensor {
   /// A buffer of `count` floats for a kernel that writes every element (a GEMM with beta = 0);
   /// skipping the zero fill saves a pass over memory.
@@ -206,6 +200,12 @@ extension Tensor {
   }
 }
 
+/// The thin products of a low-rank update (one side is the rank, e.g. 8) are too small for
+/// OpenBLAS's own threads: it splits anything above 4·65,536 multiply-adds across its threads,
+/// and for a rank-8 product the hand-off costs more than the arithmetic. Here such a product is
+/// cut into pieces below that size along its longer output side, each piece runs single-threaded
+/// inside OpenBLAS, and RadTensor's worker pool spreads the pieces over the cores. The cut does
+/// not depend on the machine, so results are reproducible.
 enum ThinProduct {
   static let singleThreadedProduct = AttentionPlan.singleThreadedProduct
 
