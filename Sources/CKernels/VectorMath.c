@@ -31,6 +31,11 @@ INLINE TARGET void partial_store_avx512(float *p, vf v, ptrdiff_t available) {
   _mm512_mask_storeu_ps(p, (__mmask16)((1u << available) - 1), (__m512)v);
 }
 #include "VectorMathBody.h"
+#define SCORE_ROWS 6
+#define VALUE_ROWS 6
+#include "AttentionBody.h"
+#undef SCORE_ROWS
+#undef VALUE_ROWS
 #undef vf
 #undef vi
 #undef W
@@ -62,6 +67,11 @@ INLINE TARGET void partial_store_avx2(float *p, vf v, ptrdiff_t available) {
   _mm256_maskstore_ps(p, partial_mask_avx2(available), (__m256)v);
 }
 #include "VectorMathBody.h"
+#define SCORE_ROWS 3
+#define VALUE_ROWS 3
+#include "AttentionBody.h"
+#undef SCORE_ROWS
+#undef VALUE_ROWS
 #undef vf
 #undef vi
 #undef W
@@ -92,6 +102,11 @@ INLINE void partial_store_sse2(float *p, vf v, ptrdiff_t available) {
   for (ptrdiff_t lane = 0; lane < available; lane++) p[lane] = v[lane];
 }
 #include "VectorMathBody.h"
+#define SCORE_ROWS 1
+#define VALUE_ROWS 3
+#include "AttentionBody.h"
+#undef SCORE_ROWS
+#undef VALUE_ROWS
 
 // The widest level the CPU supports, and the cap set by radlm_set_vector_level (benign races:
 // every thread computes the same value, and the cap is only changed by tests and benchmarks).
@@ -149,6 +164,43 @@ void radlm_norm_rows(const float *x, float *y, ptrdiff_t rows, ptrdiff_t columns
 void radlm_norm_backward_rows(const float *gradient, const float *x, const float *statistics, const float *gamma,
                               ptrdiff_t rows, ptrdiff_t columns, int centred, float *dx, float *dgamma, float *dbeta) {
   DISPATCH(norm_backward_rows, gradient, x, statistics, gamma, rows, columns, centred, dx, dgamma, dbeta);
+}
+
+int radlm_attention_supported(ptrdiff_t head_dim) { return head_dim > 0 && head_dim % 4 == 0; }
+
+void radlm_attention_pack_keys(const float *k, ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t head_dim, float *packed) {
+  for (ptrdiff_t s0 = 0; s0 < keys; s0 += RADLM_ATTENTION_PANEL) {
+    float *panel = packed + (s0 / RADLM_ATTENTION_PANEL) * head_dim * RADLM_ATTENTION_PANEL;
+    ptrdiff_t count = keys - s0 < RADLM_ATTENTION_PANEL ? keys - s0 : RADLM_ATTENTION_PANEL;
+    if (count < RADLM_ATTENTION_PANEL) memset(panel, 0, (size_t)(head_dim * RADLM_ATTENTION_PANEL) * sizeof(float));
+    for (ptrdiff_t s = 0; s < count; s++) {
+      const float *key = k + (s0 + s) * ldk;
+      for (ptrdiff_t d = 0; d < head_dim; d++) panel[d * RADLM_ATTENTION_PANEL + s] = key[d];
+    }
+  }
+}
+
+void radlm_attention_rows(const float *q, ptrdiff_t ldq, const float *packed_keys, const float *v, ptrdiff_t ldv,
+                          ptrdiff_t rows, ptrdiff_t keys, ptrdiff_t head_dim, ptrdiff_t first_visible, int causal,
+                          float scale, const float *mask, ptrdiff_t ldmask, float *p, ptrdiff_t ldp, float *out,
+                          ptrdiff_t ldo) {
+  // The widest level whose vectors divide the head dimension (decided per call, so that a level
+  // changed between planning and running still gets whole vectors).
+#if defined(__x86_64__)
+  int level = radlm_vector_level();
+  if (level >= RADLM_VECTOR_AVX512 && head_dim % 16 == 0) {
+    attention_rows_avx512(q, ldq, packed_keys, v, ldv, rows, keys, head_dim, first_visible, causal, scale, mask, ldmask,
+                          p, ldp, out, ldo);
+    return;
+  }
+  if (level >= RADLM_VECTOR_AVX2 && head_dim % 8 == 0) {
+    attention_rows_avx2(q, ldq, packed_keys, v, ldv, rows, keys, head_dim, first_visible, causal, scale, mask, ldmask, p,
+                        ldp, out, ldo);
+    return;
+  }
+#endif
+  attention_rows_sse2(q, ldq, packed_keys, v, ldv, rows, keys, head_dim, first_visible, causal, scale, mask, ldmask, p,
+                      ldp, out, ldo);
 }
 
 static void gemv_rows(const float *a, const float *b, ptrdiff_t ldb, ptrdiff_t k, int b_is_n_by_k, ptrdiff_t begin,

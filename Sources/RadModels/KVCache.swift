@@ -9,4 +9,19 @@ public protocol KVCache: AnyObject {
   /// Appends this step's keys and values ([batch, kvHeads, new, headDim]) for `layer` and returns
   /// all cached keys and values for that layer including the new ones.
   func update(layer: Int, keys: Tensor, values: Tensor) -> (keys: Tensor, values: Tensor)
+  /// The same for keys and values laid out token-major, [batch, new, kvHeads·headDim], as the
+  /// k/v projections produce them; returns [batch, all, kvHeads·headDim]. Prompt processing
+  /// uses it so that fused attention reads heads in place instead of from permuted copies.
+  func updateTokenMajor(layer: Int, keys: Tensor, values: Tensor, kvHeads: Int) -> (keys: Tensor, values: Tensor)
+}
+
+extension KVCache {
+  /// Through `update`: permutes to heads-major and back (caches override it to avoid the copies).
+  public func updateTokenMajor(layer: Int, keys: Tensor, values: Tensor, kvHeads: Int) -> (keys: Tensor, values: Tensor) {
+    let headDim = keys.shape[2] / kvHeads
+    func split(_ x: Tensor) -> Tensor { x.reshaped([x.shape[0], x.shape[1], kvHeads, headDim]).permuted([0, 2, 1, 3]) }
+    func merge(_ x: Tensor) -> Tensor { x.permuted([0, 2, 1, 3]).reshaped([x.shape[0], x.shape[2], kvHeads * headDim]) }
+    let (allKeys, allValues) = update(layer: layer, keys: split(keys), values: split(values))
+    return (merge(allKeys), merge(allValues))
+  }
 }

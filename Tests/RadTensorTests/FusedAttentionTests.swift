@@ -4,8 +4,11 @@ import Testing
 /// The fused `Tensor.attention` against the same attention composed from separate operations
 /// (permute to heads, matmul, additive mask, softmax, matmul, permute back): values and the
 /// gradients of q, k and v must agree, for causal blocks, padding masks, grouped-query heads,
-/// packed q|k|v and cross-attention with more keys than queries.
-@Suite("Fused attention")
+/// packed q|k|v and cross-attention with more keys than queries. Head sizes that are multiples of
+/// 4 run through the C kernel (`radlm_attention_rows`) at every vector level the CPU has, with a
+/// graph (probabilities kept for the backward pass) and without one (scratch probabilities); other
+/// head sizes through BLAS products. Serialized: the vector level is process-wide.
+@Suite("Fused attention", .serialized)
 struct FusedAttentionTests {
   struct Case: CustomTestStringConvertible, Sendable {
     let name: String
@@ -23,7 +26,22 @@ struct FusedAttentionTests {
     Case(name: "causal after cached keys", batch: 2, queries: 5, keys: 9, heads: 2, kvHeads: 1, headDim: 4, causal: true, padding: false, packed: false),
     Case(name: "padding mask per row", batch: 2, queries: 12, keys: 12, heads: 2, kvHeads: 2, headDim: 4, causal: false, padding: true, packed: false),
     Case(name: "cross-attention, no mask", batch: 2, queries: 6, keys: 11, heads: 2, kvHeads: 2, headDim: 4, causal: false, padding: false, packed: false),
+    // Blocks of 32 query rows, 32-key panels with tails, 6-row tiles with tails, head sizes of
+    // whole 16-float vectors and of 8- and 4-float ones only.
+    Case(name: "kernel: grouped-query causal, 64-dim, 3 blocks", batch: 1, queries: 77, keys: 77, heads: 6, kvHeads: 2, headDim: 64, causal: true, padding: false, packed: false),
+    Case(name: "kernel: causal after cached keys, 48-dim", batch: 2, queries: 40, keys: 75, heads: 2, kvHeads: 1, headDim: 48, causal: true, padding: false, packed: false),
+    Case(name: "kernel: padding mask, 16-dim", batch: 2, queries: 35, keys: 35, heads: 2, kvHeads: 2, headDim: 16, causal: false, padding: true, packed: false),
+    Case(name: "kernel: cross-attention, 32-dim", batch: 2, queries: 9, keys: 70, heads: 3, kvHeads: 3, headDim: 32, causal: false, padding: false, packed: false),
+    Case(name: "kernel: causal packed q|k|v, 80-dim", batch: 1, queries: 33, keys: 33, heads: 2, kvHeads: 2, headDim: 80, causal: true, padding: false, packed: true),
+    Case(name: "kernel: causal, 24-dim", batch: 1, queries: 50, keys: 50, heads: 2, kvHeads: 1, headDim: 24, causal: true, padding: false, packed: false),
+    Case(name: "BLAS: causal, 6-dim", batch: 2, queries: 70, keys: 70, heads: 2, kvHeads: 1, headDim: 6, causal: true, padding: false, packed: false),
   ]
+
+  /// The vector levels this CPU can run, widest first.
+  static var levels: [VectorLevel] {
+    VectorLevel.current = .avx512
+    return VectorLevel.allCases.filter { $0 <= VectorLevel.current }.reversed()
+  }
 
   static func sample(_ shape: [Int], seed: UInt64) -> Tensor {
     var random = SeededRandom(seed: seed)
@@ -69,6 +87,14 @@ struct FusedAttentionTests {
 
   @Test(arguments: cases)
   func matchesComposedAttention(_ c: Case) {
+    defer { VectorLevel.current = .avx512 }
+    for level in Self.levels {
+      VectorLevel.current = level
+      check(c)
+    }
+  }
+
+  func check(_ c: Case) {
     let scale: Float = 1 / Float(c.headDim).squareRoot()
     let q = Self.sample([c.batch, c.queries, c.heads * c.headDim], seed: 1).requiringGrad()
     let k = Self.sample([c.batch, c.keys, c.kvHeads * c.headDim], seed: 2).requiringGrad()
@@ -98,6 +124,17 @@ struct FusedAttentionTests {
     }
     #expect(fused.shape == expected.shape)
     #expect(Self.maxDifference(fused, expected) < 1e-5)
+    // Without a graph the probabilities are not kept; the values must not change.
+    let inference = Autograd.inferenceMode {
+      c.packed
+        ? Tensor.attention(
+          packed: Tensor.concatenate([q, k, v], axis: 2), heads: c.heads, kvHeads: c.kvHeads, scale: scale,
+          causal: c.causal, mask: nil)
+        : Tensor.attention(
+          queries: q, keys: k, values: v, heads: c.heads, kvHeads: c.kvHeads, scale: scale, causal: c.causal,
+          mask: c.causal ? nil : mask)
+    }
+    #expect(inference.data == fused.data)
     #expect(Self.maxDifference(gradients[0], expectedQ) < 1e-5)
     #expect(Self.maxDifference(gradients[1], expectedK) < 1e-5)
     #expect(Self.maxDifference(gradients[2], expectedV) < 1e-5)

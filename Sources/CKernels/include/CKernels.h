@@ -36,6 +36,24 @@ void radlm_norm_backward_rows(const float *gradient, const float *x, const float
 /// (y[j] = Σ_i B[j][i] a[i]). Split over `threads` threads of the worker pool.
 void radlm_gemv(const float *a, const float *b, ptrdiff_t ldb, ptrdiff_t k, ptrdiff_t n, int b_is_n_by_k, float alpha,
                 float beta, float *y, ptrdiff_t threads);
+/// Keys per panel of radlm_attention_pack_keys.
+enum { RADLM_ATTENTION_PANEL = 32 };
+/// Whether radlm_attention_rows handles this head dimension (a multiple of 4; it runs at the
+/// widest vector level whose width, 16, 8 or 4 floats, divides the head dimension).
+int radlm_attention_supported(ptrdiff_t head_dim);
+/// Packs keys [keys, head_dim] (row stride ldk) transposed into panels of RADLM_ATTENTION_PANEL
+/// keys: key s, dimension d lands at packed[(s / 32) · head_dim · 32 + d · 32 + s % 32]; the last
+/// panel is padded with zeros. `packed` holds ceil(keys / 32) · head_dim · 32 floats.
+void radlm_attention_pack_keys(const float *k, ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t head_dim, float *packed);
+/// Attention of one block of `rows` query rows of one head (single-threaded; the caller spreads
+/// blocks over cores): p[r][s] = softmax_s(scale · q_r·k_s + mask[r][s]) over the keys row r sees
+/// (first_visible + r of them when causal, else all `keys`), zero beyond them up to `keys`; then
+/// out[r] = Σ_s p[r][s] · v_s. q, v, mask, p and out are row-major with the given row strides
+/// (ldp >= keys); mask may be NULL; keys come packed by radlm_attention_pack_keys.
+void radlm_attention_rows(const float *q, ptrdiff_t ldq, const float *packed_keys, const float *v, ptrdiff_t ldv,
+                          ptrdiff_t rows, ptrdiff_t keys, ptrdiff_t head_dim, ptrdiff_t first_visible, int causal,
+                          float scale, const float *mask, ptrdiff_t ldmask, float *p, ptrdiff_t ldp, float *out,
+                          ptrdiff_t ldo);
 /// A piece of parallel work: task(context, piece) for piece in 0..<pieces.
 typedef void (*radlm_task)(void *context, ptrdiff_t piece);
 /// Runs task(context, piece) for every piece, spread over the caller and up to threads − 1

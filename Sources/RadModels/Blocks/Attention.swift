@@ -121,6 +121,9 @@ public struct MultiHeadAttention: Sendable {
   ) -> Tensor {
     let keep = probe?.wants(layer: layer) ?? false
     if cache == nil && !keep { return output(fusedAttention(x, context: context, mask: mask, rotary: rotary)) }
+    if let cache, context == nil, !keep {
+      return output(cachedAttention(x, mask: mask, rotary: rotary, cache: cache, layer: layer))
+    }
     var q: Tensor
     var k: Tensor
     var v: Tensor
@@ -180,6 +183,36 @@ extension MultiHeadAttention {
     }
     return Tensor.attention(
       queries: q, keys: k, values: v, heads: heads, kvHeads: kvHeads, scale: scale, causal: causal, mask: additive)
+  }
+}
+
+extension MultiHeadAttention {
+  /// Self-attention that appends to a KV cache (prompt processing and decoding through the
+  /// general path): keys and values go into the cache token-major, and the fused `Tensor.attention`
+  /// reads all cached positions in place, skipping the keys a causal mask hides instead of scoring
+  /// them and adding the mask.
+  func cachedAttention(
+    _ x: Tensor, mask: Tensor?, rotary: (cos: Tensor, sin: Tensor, interleaved: Bool)?, cache: KVCache, layer: Int
+  ) -> Tensor {
+    var q: Tensor
+    var k: Tensor
+    var v: Tensor
+    switch projections {
+    case .separate(let query, let key, let value):
+      (q, k, v) = (query(x), key(x), value(x))
+    case .fused(let qkv):
+      let parts = qkv(x).split(axis: -1, sizes: [heads * headDim, kvHeads * headDim, kvHeads * headDim])
+      (q, k, v) = (parts[0], parts[1], parts[2])
+    }
+    if let rotary {
+      q = q.rotaryEmbedding(cos: rotary.cos, sin: rotary.sin, interleaved: rotary.interleaved, heads: heads)
+      k = k.rotaryEmbedding(cos: rotary.cos, sin: rotary.sin, interleaved: rotary.interleaved, heads: kvHeads)
+    }
+    let (keys, values) = cache.updateTokenMajor(layer: layer, keys: k, values: v, kvHeads: kvHeads)
+    let causal = mask.map { AttentionMask.isCausal($0, queries: x.shape[1], keys: keys.shape[1]) } ?? false
+    return Tensor.attention(
+      queries: q, keys: keys, values: values, heads: heads, kvHeads: kvHeads, scale: scale, causal: causal,
+      mask: causal ? nil : mask)
   }
 }
 

@@ -68,6 +68,61 @@ public final class StandardKVCache: KVCache, @unchecked Sendable {
     return (Tensor(shape: shape, data: allKeys), Tensor(shape: shape, data: allValues))
   }
 
+  /// Stores token-major keys and values straight into the heads-major buffers; a cache that was
+  /// empty returns the new tensors themselves (a fresh prompt needs no copy of what it just made),
+  /// otherwise every cached position is gathered back into token-major order.
+  public func updateTokenMajor(layer: Int, keys newKeys: Tensor, values newValues: Tensor, kvHeads heads: Int) -> (keys: Tensor, values: Tensor) {
+    let (batch, steps, width) = (newKeys.shape[0], newKeys.shape[1], newKeys.shape[2])
+    precondition(newKeys.shape == newValues.shape && width % heads == 0, "KV cache: keys \(newKeys.shape), values \(newValues.shape)")
+    let headDim = width / heads
+    if geometry == nil { geometry = (batch, heads, headDim) }
+    precondition(
+      geometry! == (batch, heads, headDim), "KV cache geometry changed from \(geometry!) to \((batch, heads, headDim))")
+    let start = lengths[layer]
+    let total = start + steps
+    precondition(total <= capacity, "KV cache capacity \(capacity) exceeded")
+    if keys[layer].isEmpty {
+      keys[layer] = [Float](repeating: 0, count: batch * heads * capacity * headDim)
+      values[layer] = keys[layer]
+    }
+    let capacity = self.capacity
+    func store(_ storage: inout [Float], _ source: [Float]) {
+      storage.withUnsafeMutableBufferPointer { buffer in
+        source.withUnsafeBufferPointer { src in
+          for b in 0..<batch {
+            for t in 0..<steps {
+              for h in 0..<heads {
+                (buffer.baseAddress! + ((b * heads + h) * capacity + start + t) * headDim)
+                  .update(from: src.baseAddress! + ((b * steps + t) * heads + h) * headDim, count: headDim)
+              }
+            }
+          }
+        }
+      }
+    }
+    store(&keys[layer], newKeys.data)
+    store(&values[layer], newValues.data)
+    lengths[layer] = total
+    if start == 0 { return (newKeys, newValues) }
+    func gather(_ storage: [Float]) -> Tensor {
+      let data = [Float](unsafeUninitializedCapacity: batch * total * width) { out, initialized in
+        storage.withUnsafeBufferPointer { buffer in
+          for b in 0..<batch {
+            for s in 0..<total {
+              for h in 0..<heads {
+                (out.baseAddress! + ((b * total + s) * heads + h) * headDim)
+                  .update(from: buffer.baseAddress! + ((b * heads + h) * capacity + s) * headDim, count: headDim)
+              }
+            }
+          }
+        }
+        initialized = batch * total * width
+      }
+      return Tensor(shape: [batch, total, width], data: data)
+    }
+    return (gather(keys[layer]), gather(values[layer]))
+  }
+
   /// Decoding one token of a batch of one: stores its keys and values ([heads, headDim] each) at
   /// the next position of `layer` and calls `body` with that layer's keys and values where they
   /// lie ([heads, capacity, headDim], positions 0..<length filled) and the new length, so that

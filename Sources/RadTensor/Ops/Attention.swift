@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Foundation
 
 /// Fused multi-head attention for training and full-sequence passes: softmax(scale·QKᵀ + mask)·V
@@ -26,9 +27,12 @@ extension Tensor {
       scale: scale, causal: causal, mask: mask,
       query: .init(offset: 0, stride: heads * headDim), key: .init(offset: 0, stride: kvHeads * headDim),
       value: .init(offset: 0, stride: kvHeads * headDim))
+    let keep = recordsGraph(q, k, v)
     let (output, probabilities) = q.data.withUnsafeBufferPointer { qp in
       k.data.withUnsafeBufferPointer { kp in
-        v.data.withUnsafeBufferPointer { vp in plan.forward(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!) }
+        v.data.withUnsafeBufferPointer { vp in
+          plan.forward(q: qp.baseAddress!, k: kp.baseAddress!, v: vp.baseAddress!, keepProbabilities: keep)
+        }
       }
     }
     let (queryValues, keyValues, valueValues) = (q.data, k.data, v.data)
@@ -74,8 +78,9 @@ extension Tensor {
       scale: scale, causal: causal, mask: mask,
       query: .init(offset: 0, stride: width), key: .init(offset: heads * headDim, stride: width),
       value: .init(offset: (heads + kvHeads) * headDim, stride: width))
+    let keep = recordsGraph(qkv)
     let (output, probabilities) = qkv.data.withUnsafeBufferPointer { p in
-      plan.forward(q: p.baseAddress!, k: p.baseAddress!, v: p.baseAddress!)
+      plan.forward(q: p.baseAddress!, k: p.baseAddress!, v: p.baseAddress!, keepProbabilities: keep)
     }
     let packedValues = qkv.data
     return result(shape: [qkv.shape[0], qkv.shape[1], heads * headDim], data: output, inputs: [qkv]) { gradient, _ in
@@ -94,6 +99,14 @@ extension Tensor {
       }
       return [packedGradient]
     }
+  }
+}
+
+extension Tensor {
+  /// Whether an op over `inputs` records a graph node (as `result` decides), i.e. whether its
+  /// backward pass can run and the forward pass must keep what the backward reads.
+  static func recordsGraph(_ inputs: Tensor...) -> Bool {
+    inputs.contains { $0.node != nil } && Autograd.isRecording
   }
 }
 
@@ -116,6 +129,12 @@ struct AttentionPlan: Sendable {
   let blockRows: Int
   /// Whether heads run side by side on the cores (see `forEachHead`).
   let parallelHeads: Bool
+  /// Whether the forward pass runs through CKernels' attention kernel (`radlm_attention_rows`,
+  /// for head sizes that are a multiple of 4) rather than BLAS products.
+  let usesKernel: Bool
+  /// Query rows per block in the kernel's forward pass: 32 rows' scores for 2048 keys are 256 KB,
+  /// which stays in L2 between the scores, the softmax and the value product.
+  static let kernelBlockRows = 32
 
   init(
     batch: Int, queries: Int, keys: Int, heads: Int, kvHeads: Int, headDim: Int, scale: Float, causal: Bool, mask: Tensor?,
@@ -147,6 +166,7 @@ struct AttentionPlan: Sendable {
     let singleThreadedRows = AttentionPlan.singleThreadedProduct / Swift.max(keys * headDim, 1)
     parallelHeads = singleThreadedRows >= AttentionPlan.minimumParallelBlock
     blockRows = Swift.max(1, Swift.min(64, queries, parallelHeads ? singleThreadedRows : 64))
+    usesKernel = radlm_attention_supported(headDim) != 0
   }
 
   static let singleThreadedProduct = 4 * 65_536
@@ -193,13 +213,13 @@ struct AttentionPlan: Sendable {
   /// and the i-th from the end: under a causal mask a block's cost grows with its index, so pairs
   /// cost the same and the cores get equal shares even for an odd number of heads (SmolLM2's 9
   /// heads as whole-head tasks left one core idle for a ninth of the time).
-  func forEachQueryBlock(_ body: (Int, Int, Int, Int) -> Void) {
+  func forEachQueryBlock(rows blockRows: Int, parallel: Bool, _ body: (Int, Int, Int, Int) -> Void) {
     let blocks = (queries + blockRows - 1) / blockRows
     func run(_ head: Int, _ block: Int) {
       let start = block * blockRows
       body(head / heads, head % heads, start, Swift.min(queries, start + blockRows))
     }
-    guard parallelHeads else {
+    guard parallel else {
       for head in 0..<(batch * heads) {
         for block in 0..<blocks { run(head, block) }
       }
@@ -216,8 +236,11 @@ struct AttentionPlan: Sendable {
   }
 
   /// Returns the context [B, T, heads·D] and the attention probabilities [B, heads, T, S] that the
-  /// backward pass reuses.
-  func forward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>) -> ([Float], [Float]) {
+  /// backward pass reuses (empty unless `keepProbabilities`).
+  func forward(
+    q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, keepProbabilities: Bool
+  ) -> ([Float], [Float]) {
+    if usesKernel { return kernelForward(q: q, k: k, v: v, keepProbabilities: keepProbabilities) }
     let outputCount = batch * queries * outputStride
     let probabilityCount = batch * heads * queries * keys
     // Every element is written below (GEMM outputs with beta = 0, hidden keys zeroed by hand).
@@ -231,7 +254,7 @@ struct AttentionPlan: Sendable {
         let out = SendablePointer(outBuffer.baseAddress!)
         let probs = SendablePointer(pBuffer.baseAddress!)
         let (qs, ks, vs) = (UncheckedSendable(q), UncheckedSendable(k), UncheckedSendable(v))
-        forEachQueryBlock { b, h, r0, r1 in
+        forEachQueryBlock(rows: blockRows, parallel: parallelHeads) { b, h, r0, r1 in
           let qh = qs.value + queryStart(b, h)
           let kh = ks.value + keyStart(b, h)
           let vh = vs.value + valueStart(b, h)
@@ -258,6 +281,63 @@ struct AttentionPlan: Sendable {
             false, false, r1 - r0, headDim, n, alpha: 1, p + r0 * keys, keys, vh, value.stride,
             beta: 0, o + r0 * outputStride, outputStride)
         }
+        }
+      }
+    }
+    return (output, probabilities)
+  }
+
+  /// The forward pass through `radlm_attention_rows`: each key/value head's keys are packed once
+  /// into 32-key panels, then blocks of query rows (pairs from both ends under a causal mask) run
+  /// on the cores, each block's scores, softmax and value product staying in that core's cache.
+  /// Without a graph the probabilities are never stored: a block's go to a scratch buffer.
+  func kernelForward(
+    q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, keepProbabilities: Bool
+  ) -> ([Float], [Float]) {
+    let panelFloats = (keys + Int(RADLM_ATTENTION_PANEL) - 1) / Int(RADLM_ATTENTION_PANEL) * Int(RADLM_ATTENTION_PANEL) * headDim
+    var packedKeys = Tensor.uninitializedValues(batch * kvHeads * panelFloats)
+    var output = Tensor.uninitializedValues(batch * queries * outputStride)
+    // Every element is written by the kernel (probabilities past a row's visible keys are zeroed).
+    var probabilities = Tensor.uninitializedValues(keepProbabilities ? batch * heads * queries * keys : 0)
+    let maskValues = mask ?? []
+    packedKeys.withUnsafeMutableBufferPointer { packedBuffer in
+      output.withUnsafeMutableBufferPointer { outBuffer in
+        probabilities.withUnsafeMutableBufferPointer { pBuffer in
+          maskValues.withUnsafeBufferPointer { maskBuffer in
+            let packed = SendablePointer(packedBuffer.baseAddress!)
+            let out = SendablePointer(outBuffer.baseAddress!)
+            // (An empty array's buffer may still have a base address.)
+            let probs = UncheckedSendable(keepProbabilities ? pBuffer.baseAddress : nil)
+            let maskBase = UncheckedSendable(mask == nil ? nil : maskBuffer.baseAddress)
+            let (qs, ks, vs) = (UncheckedSendable(q), UncheckedSendable(k), UncheckedSendable(v))
+            Parallel.forEachChunk(batch * kvHeads, minimumPerThread: 1) { range in
+              for task in range {
+                let (b, kv) = (task / kvHeads, task % kvHeads)
+                radlm_attention_pack_keys(
+                  ks.value + b * keys * key.stride + key.offset + kv * headDim, key.stride, keys, headDim,
+                  packed.pointer + task * panelFloats)
+              }
+            }
+            forEachQueryBlock(rows: Swift.min(AttentionPlan.kernelBlockRows, queries), parallel: true) { b, h, r0, r1 in
+              let firstVisible = causalOffset.map { r0 + $0 + 1 } ?? keys
+              let maskRows = maskBase.value.map { $0 + ((maskPerBatch ? b * queries : 0) + r0) * keys }
+              let run = { (p: UnsafeMutablePointer<Float>) in
+                radlm_attention_rows(
+                  qs.value + queryStart(b, h) + r0 * query.stride, query.stride,
+                  packed.pointer + (b * kvHeads + h / groups) * panelFloats, vs.value + valueStart(b, h), value.stride,
+                  r1 - r0, keys, headDim, firstVisible, causalOffset == nil ? 0 : 1, scale, maskRows, keys, p, keys,
+                  out.pointer + outputStart(b, h) + r0 * outputStride, outputStride)
+              }
+              if let p = probs.value {
+                run(p + probabilitiesStart(b, h) + r0 * keys)
+              } else {
+                // On the heap: the worker pool's helper threads have small stacks.
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (r1 - r0) * keys)
+                defer { scratch.deallocate() }
+                run(scratch)
+              }
+            }
+          }
         }
       }
     }
