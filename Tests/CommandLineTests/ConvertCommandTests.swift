@@ -34,7 +34,7 @@ struct ConvertCommandTests {
 
   /// Scaled RoPE (fixtures of tools/reference/rope_gguf_fixtures.py): the GGUF gives the
   /// folder's top tokens; a llama3 GGUF (rope_freqs divisors only) has no config.json form.
-  @Test(arguments: ["llama3", "linear"])
+  @Test(arguments: ["llama3", "linear", "yarn"])
   func scaledRopeFolderToGGUF(_ name: String) throws {
     let folder = CommandRunner.repositoryRoot.appendingPathComponent("Tests/RadInferenceTests/Fixtures/rope_gguf/\(name)")
     let scratch = CommandRunner.temporaryFolder()

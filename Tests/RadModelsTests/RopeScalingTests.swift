@@ -12,13 +12,19 @@ struct RopeScalingTests {
     let fixture = try ModelFixture("llama_rope_\(type)")
     let model = try LlamaParityTests.load(fixture)
     #expect(model.config.ropeScaling != .none)
+    try Self.expectParity(model, fixture)
+  }
+
+  /// `fixture`'s inv_freq (at the batch's length), hidden states, logits, loss and gradients
+  /// against transformers, and a table that differs from the plain one (so the fixture really
+  /// exercises the scaling).
+  static func expectParity(_ model: LlamaModel, _ fixture: ModelFixture) throws {
     let batch = LlamaParityTests.batch(fixture)
     let length = (batch.resolvedPositions(offset: 0).flatMap { $0 }.max() ?? 0) + 1
     let reference = try fixture.tensor("inv_freq").data
     let ours = model.rotary.inverseFrequencies(length: length)
     #expect(ours.count == reference.count)
     for (a, b) in zip(ours, reference) { #expect(abs(a - b) <= 1e-6 * max(abs(b), 1e-3), "inv_freq \(ours) vs \(reference)") }
-    // The scaled table differs from the plain one, so the fixture really exercises the scaling.
     let plain = RotaryEmbedding(headDim: model.config.headDim, base: model.config.ropeTheta).inverseFrequencies
     #expect(plain != ours)
     #expect(maxAbsDifference(try model.hiddenStates(batch), try fixture.tensor("hidden")) <= 1e-4)

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Writes the fixtures that prove GGUF export of scaled RoPE (`radlm convert --to gguf`), into
-Tests/RadInferenceTests/Fixtures/rope_gguf/<type>/ for rope_type "llama3" and "linear":
+Tests/RadInferenceTests/Fixtures/rope_gguf/<type>/ for rope_type "llama3", "linear" and "yarn":
 
 * config.json, model.safetensors, tokenizer.json: a tiny random Llama (transformers, pinned in
   requirements.txt; head_dim 8 against original context 64 as in rope_scaling_fixtures.py, so
-  llama3 keeps one frequency, smooths one and divides two) with a 64-token byte-level BPE
+  llama3 keeps one frequency, smooths one and divides two; yarn's ramp keeps one, mixes one and
+  interpolates two, and its attention factor is 0.1 ln 4 + 1) with a 64-token byte-level BPE
   tokenizer that has merges (llama.cpp refuses a BPE vocabulary without them);
 * reference.gguf: what llama.cpp's own convert_hf_to_gguf.py (the llama-cpp-python 0.3.36 source
   that benchmarks/build_llama_cpp.sh unpacks) writes for that folder with --outtype f32. Its
@@ -20,7 +21,12 @@ With --radlm BIN it also converts each folder with `BIN convert DIR --to gguf` a
 file RadLM wrote the same way: llama.cpp's logits against transformers', and every tensor and
 every rope/llama metadata key against reference.gguf.
 
-Run: /work/venv-ref/py/bin/python tools/reference/rope_gguf_fixtures.py [--radlm .build/debug/radlm]
+llama.cpp's llama architecture runs yarn from rope.scaling.type/factor/original_context_length
+with beta_fast 32, beta_slow 1 and attention factor 0.1 ln(factor) + 1 whatever else the file
+says (llama-context.cpp), which is transformers' yarn for configs without other values; the
+yarn case checks it does.
+
+Run: /work/venv-ref/py/bin/python tools/reference/rope_gguf_fixtures.py [--radlm .build/debug/radlm] [names...]
 (after benchmarks/build_llama_cpp.sh)
 """
 import argparse
@@ -46,6 +52,7 @@ CASES = {
     "llama3": {"rope_type": "llama3", "rope_theta": 10000.0, "factor": 8.0, "low_freq_factor": 1.0,
                "high_freq_factor": 4.0, "original_max_position_embeddings": 64},
     "linear": {"rope_type": "linear", "rope_theta": 10000.0, "factor": 4.0},
+    "yarn": {"rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0, "original_max_position_embeddings": 64},
 }
 # 80 tokens: positions run past the original context of 64.
 IDS = [(7 * i + 5) % 60 + 4 for i in range(80)]
@@ -141,9 +148,12 @@ def compare_files(radlm_path, reference_path):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--radlm", help="a built radlm binary to check as well")
+    parser.add_argument("names", nargs="*", help="cases to write (default: all)")
     args = parser.parse_args()
     failed = False
     for seed, (name, rope) in enumerate(CASES.items()):
+        if args.names and name not in args.names:
+            continue
         folder = OUT / name
         if folder.exists():
             shutil.rmtree(folder)

@@ -56,7 +56,7 @@ public struct LlamaConfiguration: Sendable {
     let maxPositions = try json.int("max_position_embeddings", default: 2048)
     var scaling = RopeScaling.none
     if let rope = json.object("rope_parameters") ?? json.object("rope_scaling") {
-      scaling = try RopeScaling(rope, maxPositions: maxPositions)
+      scaling = try RopeScaling(rope, in: json)
       theta = try rope.double("rope_theta", default: theta)
     }
     let attentionBias = try json.bool("attention_bias", default: false)

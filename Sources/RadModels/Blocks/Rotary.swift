@@ -14,6 +14,9 @@ public struct RotaryEmbedding: Sendable {
   /// inv_freq[i] = 1 / base^(2i/headDim), rounded to float as PyTorch computes it, then rescaled
   /// (for dynamic NTK: the table of sequences within the trained context).
   public let inverseFrequencies: [Float]
+  /// What cos and sin are multiplied by (yarn and longrope; 1 otherwise), rounded to float as
+  /// PyTorch multiplies a float32 table by a Python number.
+  public let attentionFactor: Float
 
   public init(headDim: Int, base: Double, interleaved: Bool = false, scaling: RopeScaling = .none) {
     self.headDim = headDim
@@ -21,6 +24,7 @@ public struct RotaryEmbedding: Sendable {
     self.interleaved = interleaved
     self.scaling = scaling
     inverseFrequencies = scaling.inverseFrequencies(headDim: headDim, theta: base, length: 0)
+    attentionFactor = Float(scaling.attentionFactor)
   }
 
   /// The inv_freq table used when the longest position is `length − 1`.
@@ -30,10 +34,13 @@ public struct RotaryEmbedding: Sendable {
 
   /// cos/sin tables [tokens, headDim/2] for one list of positions, or [batch, tokens, headDim/2]
   /// when every row has its own positions. Dynamic NTK scaling sizes its table by the largest
-  /// position of the call, as transformers does at each forward pass.
+  /// position of the call, as transformers does at each forward pass (longrope picks its factor
+  /// list the same way). Every path that rotates queries and keys (the general forward, the
+  /// one-token decode step, training) takes its tables from here, so each gets the attention factor.
   public func angles(positions: [[Int]]) -> (cos: Tensor, sin: Tensor) {
     let half = headDim / 2
     let inverseFrequencies = inverseFrequencies(length: (positions.lazy.compactMap { $0.max() }.max() ?? 0) + 1)
+    let scale = attentionFactor
     let tokens = positions.first?.count ?? 0
     var cosValues = [Float](repeating: 0, count: positions.count * tokens * half)
     var sinValues = cosValues
@@ -41,8 +48,8 @@ public struct RotaryEmbedding: Sendable {
       for (t, position) in row.enumerated() {
         for i in 0..<half {
           let angle = Float(position) * inverseFrequencies[i]
-          cosValues[(b * tokens + t) * half + i] = Float(Foundation.cos(Double(angle)))
-          sinValues[(b * tokens + t) * half + i] = Float(Foundation.sin(Double(angle)))
+          cosValues[(b * tokens + t) * half + i] = Float(Foundation.cos(Double(angle))) * scale
+          sinValues[(b * tokens + t) * half + i] = Float(Foundation.sin(Double(angle))) * scale
         }
       }
     }
