@@ -21,6 +21,8 @@ struct GatedActivationTests {
     let fused = fusedGate.siluGated(fusedUp)
     let composed = composedGate.silu() * composedUp
     #expect(fused.data == composed.data)
+    // Without a graph silu(gate) is not kept; the values must not change.
+    #expect(Autograd.inferenceMode { gate.siluGated(up) }.data == composed.data)
     (fused * projection).sum().backward()
     (composed * projection).sum().backward()
     #expect(fusedGate.grad?.data == composedGate.grad?.data)

@@ -1,3 +1,4 @@
+import Foundation
 import RadTensor
 
 /// Scaled dot-product attention over whole heads at once: every query scores every key with one
@@ -69,14 +70,23 @@ public enum AttentionMask {
   public static func isCausal(_ mask: Tensor, queries: Int, keys: Int) -> Bool {
     guard mask.shape == [1, 1, queries, keys], keys >= queries else { return false }
     let offset = keys - queries
+    // Compared bytewise with rows of 0 and of `hidden` (memcmp runs at memory speed; every layer
+    // asks). A −0 where `make` writes +0 only sends the mask down the slower additive path.
+    let zeros = [Float](repeating: 0, count: keys)
+    let hidden = [Float](repeating: ScaledDotProductAttention.hidden, count: keys)
     return mask.data.withUnsafeBufferPointer { values in
-      for q in 0..<queries {
-        let row = values.baseAddress! + q * keys
-        let visible = Swift.min(keys, q + offset + 1)
-        for s in 0..<visible where row[s] != 0 { return false }
-        for s in visible..<keys where row[s] != ScaledDotProductAttention.hidden { return false }
+      zeros.withUnsafeBufferPointer { zero in
+        hidden.withUnsafeBufferPointer { hiddenRow in
+          for q in 0..<queries {
+            let row = values.baseAddress! + q * keys
+            let visible = Swift.min(keys, q + offset + 1)
+            let stride = MemoryLayout<Float>.stride
+            if memcmp(row, zero.baseAddress!, visible * stride) != 0 { return false }
+            if memcmp(row + visible, hiddenRow.baseAddress!, (keys - visible) * stride) != 0 { return false }
+          }
+          return true
+        }
       }
-      return true
     }
   }
 }

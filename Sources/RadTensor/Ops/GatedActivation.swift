@@ -11,24 +11,26 @@ extension Tensor {
     let gate = data
     let upValues = up.data
     let count = gate.count
-    // silu(gate) is kept for up's gradient (as the SiLU operation's output would be).
-    // Every element is written below, so the buffers start uninitialised.
-    var activated = Tensor.uninitializedValues(count)
+    // silu(gate) is kept for up's gradient (as the SiLU operation's output would be), only when a
+    // graph records. Every element is written below, so the buffers start uninitialised.
+    let keep = Tensor.recordsGraph(self, up)
+    var activated = Tensor.uninitializedValues(keep ? count : 0)
     var values = Tensor.uninitializedValues(count)
     gate.withUnsafeBufferPointer { x in
       upValues.withUnsafeBufferPointer { u in
         activated.withUnsafeMutableBufferPointer { aBuffer in
           values.withUnsafeMutableBufferPointer { yBuffer in
-            guard let xp = x.baseAddress, let up = u.baseAddress, let ap = aBuffer.baseAddress, let yp = yBuffer.baseAddress
-            else { return }
-            let (a, y) = (SendablePointer(ap), SendablePointer(yp))
+            guard let xp = x.baseAddress, let up = u.baseAddress, let yp = yBuffer.baseAddress else { return }
+            // (An empty array may still have a base address: `keep` decides.)
+            let a = keep ? aBuffer.baseAddress.map(SendablePointer.init) : nil
+            let y = SendablePointer(yp)
             Parallel.forEachChunk(count) { range in
               var index = range.lowerBound
               while index < range.upperBound {
                 let available = range.upperBound - index
                 let input = Kernels.load(xp, index, available)
                 let silu = input / (1 + simdExp(-input))
-                Kernels.store(silu, a.pointer, index, available)
+                if let a { Kernels.store(silu, a.pointer, index, available) }
                 Kernels.store(silu * Kernels.load(up, index, available), y.pointer, index, available)
                 index += 16
               }
