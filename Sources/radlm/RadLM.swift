@@ -28,8 +28,11 @@ struct RadLM: AsyncParsableCommand {
     ]
   )
 
-  /// ArgumentParser's entry point, after the heap policy that lets training steps reuse memory.
+  /// ArgumentParser's entry point, after the heap policies: a heap on 2 MB pages (a restart with
+  /// glibc's hugetlb tunable; `RADLM_HUGE_PAGES=0` opts out) and freed memory kept for reuse by
+  /// training steps.
   static func main() async {
+    MemoryPolicy.restartWithHugePageHeap()
     MemoryPolicy.keepFreedMemory()
     do {
       var command = try parseAsRoot()

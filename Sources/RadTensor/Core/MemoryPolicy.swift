@@ -23,6 +23,30 @@ public enum MemoryPolicy {
     return accepted.allSatisfy { $0 == 1 }
   }
 
+  /// Restarts the process once (execv of /proc/self/exe with the same arguments) with glibc's
+  /// `glibc.malloc.hugetlb=1` tunable added to `GLIBC_TUNABLES`, so that the heap grows on
+  /// transparent 2 MB pages. glibc reads tunables only at process start, and this machine's THP
+  /// mode is "madvise": on 4 KB pages, streaming F32 weights once per decoded token ran 46–48
+  /// tok/s for SmolLM2, on 2 MB pages 54–57 (page walks). Returns (doing nothing) when the tunable
+  /// is already set, when `RADLM_HUGE_PAGES=0`, when THP is off, off Linux, or if exec fails.
+  /// Call it first thing in `main`, before anything reads files or starts work.
+  public static func restartWithHugePageHeap() {
+    #if os(Linux)
+      let environment = ProcessInfo.processInfo.environment
+      let tunables = environment["GLIBC_TUNABLES"] ?? ""
+      guard environment["RADLM_HUGE_PAGES"] != "0", !tunables.contains("glibc.malloc.hugetlb"),
+        let mode = try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8),
+        !mode.contains("[never]")
+      else { return }
+      setenv("GLIBC_TUNABLES", tunables.isEmpty ? "glibc.malloc.hugetlb=1" : tunables + ":glibc.malloc.hugetlb=1", 1)
+      var arguments: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) } + [nil]
+      execv("/proc/self/exe", &arguments)
+      // Still here: exec failed; carry on as we are, with the environment as it was.
+      for argument in arguments { free(argument) }
+      if tunables.isEmpty { unsetenv("GLIBC_TUNABLES") } else { setenv("GLIBC_TUNABLES", tunables, 1) }
+    #endif
+  }
+
   /// Hands free heap memory back to the kernel now (glibc's `malloc_trim`, not in Swift's Glibc
   /// module), for a caller that has just dropped a large part of its working set for good (QLoRA
   /// releasing the F32 base). Elsewhere nothing happens.
