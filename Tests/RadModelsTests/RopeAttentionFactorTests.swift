@@ -70,6 +70,7 @@ struct RopeAttentionFactorTests {
     "yarn_plain", "yarn_betas_untruncated", "yarn_equal_betas", "yarn_mscale_pair", "yarn_mscale_alone",
     "yarn_attention_factor", "yarn_null_factor", "yarn_top_level_original", "yarn_factor_below_one", "yarn_qwen25",
     "longrope_short", "longrope_long", "longrope_explicit", "longrope_factor_only", "longrope_no_stretch",
+    "llama3_top_level_original",
   ]
 
   @Test func everyTableCaseIsChecked() throws {

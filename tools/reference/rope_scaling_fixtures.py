@@ -28,7 +28,7 @@ rope_types that also scale cos and sin by an attention factor:
 Each of these adds `attention_scaling` (transformers' float factor) to inputs.json.
 
 rope_tables.json holds, for more parameter sets (every optional yarn key, null factor, a top-level
-original_max_position_embeddings, equal betas with truncate false, a Qwen2.5-sized head, longrope
+original_max_position_embeddings (also for llama3), equal betas with truncate false, a Qwen2.5-sized head, longrope
 with and without explicit factor/attention_factor, factor 1), the config as save_pretrained writes
 it, a list of positions, and what transformers' LlamaRotaryEmbedding computes for them: inv_freq
 (after its longrope update), attention_scaling, and cos/sin (first half of each row).
@@ -98,6 +98,9 @@ TABLE_CASES = {
         "rope_type": "yarn", "rope_theta": 100.0, "factor": None, "original_max_position_embeddings": 256}), None),
     "yarn_top_level_original": (dict(max_position_embeddings=1024, original_max_position_embeddings=128, rope_parameters={
         "rope_type": "yarn", "rope_theta": 100.0, "factor": 4.0, "original_max_position_embeddings": 256}), None),
+    "llama3_top_level_original": (dict(max_position_embeddings=1024, original_max_position_embeddings=32, rope_parameters={
+        "rope_type": "llama3", "rope_theta": 100.0, "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+        "original_max_position_embeddings": 256}), [0, 1, 5, 17, 31, 40]),
     "yarn_factor_below_one": (dict(max_position_embeddings=1024, rope_parameters={
         "rope_type": "yarn", "rope_theta": 100.0, "factor": 0.5, "original_max_position_embeddings": 256}), None),
     "yarn_qwen25": (dict(max_position_embeddings=131072, head_dim=64, rope_parameters={

@@ -56,7 +56,7 @@ public enum RopeScaling: Sendable, Equatable {
       }
       self = .llama3(
         factor: try factor(), lowFrequencyFactor: low, highFrequencyFactor: high,
-        originalMaxPositions: try json.int("original_max_position_embeddings", default: maxPositions))
+        originalMaxPositions: try Self.originalMaxPositions(json, maxPositions: maxPositions, topLevel: originalMaxPositions))
     case "yarn":
       self = .yarn(try YarnRopeScaling(json, maxPositions: maxPositions, topLevelOriginalMaxPositions: originalMaxPositions))
     case "longrope":
@@ -69,7 +69,7 @@ public enum RopeScaling: Sendable, Equatable {
     }
   }
 
-  /// The pretraining context of yarn/longrope: a top-level value wins, else the object's, else
+  /// The pretraining context of llama3/yarn/longrope: a top-level value wins, else the object's, else
   /// max_position_embeddings; it must be a positive integer.
   static func originalMaxPositions(_ json: ConfigJSON, maxPositions: Int, topLevel: Int?) throws -> Int {
     let value = try topLevel ?? json.int("original_max_position_embeddings", default: maxPositions)
