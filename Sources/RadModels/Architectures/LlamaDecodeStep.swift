@@ -96,9 +96,49 @@ extension LlamaModel {
       }
       return
     }
+    let plain = linears.allSatisfy { linear in
+      linear.quantizedSlot.matrix == nil && linear.layout == .outIn && linear.adapterSlot.frozenBase == nil
+        && (linear.adapterSlot.adapter == nil || !linear.adapterSlot.isEnabled) && linear.weight.value.shape.last == count
+    }
+    if plain {
+      multiplyF32(x, count, linears.map { $0.weight.value.data }, into: outputs)
+      for (linear, output) in zip(linears, outputs) {
+        guard let bias = linear.bias?.value.data else { continue }
+        for r in bias.indices { output[r] += bias[r] }
+      }
+      return
+    }
     let tensor = Tensor(shape: [1, 1, count], data: input)
     for (linear, output) in zip(linears, outputs) {
       linear(tensor).data.withUnsafeBufferPointer { output.update(from: $0.baseAddress!, count: $0.count) }
+    }
+  }
+
+  /// outputs[i][r] = W_i[r] · x for F32 weights stored [out, in] that read the same x: the rows of
+  /// all the matrices are split across the cores in one hand-off (as the quantised product does),
+  /// each share running the one-row kernel on its own thread, instead of one hand-off and one
+  /// tensor per matrix.
+  static func multiplyF32(
+    _ x: UnsafePointer<Float>, _ count: Int, _ weights: [[Float]], into outputs: [UnsafeMutablePointer<Float>]
+  ) {
+    func withBases(_ index: Int, _ bases: [UnsafePointer<Float>], _ body: ([UnsafePointer<Float>]) -> Void) {
+      guard index < weights.count else { return body(bases) }
+      weights[index].withUnsafeBufferPointer { withBases(index + 1, bases + [$0.baseAddress!], body) }
+    }
+    let rows = weights.map { $0.count / count }
+    let total = rows.reduce(0, +)
+    withBases(0, []) { bases in
+      // Below BLAS's one-thread threshold for single-row products the hand-off costs more than it saves.
+      Parallel.forEachChunk(total, minimumPerThread: total * count >= 65_536 ? 16 : total) { range in
+        var start = 0
+        for (matrix, rowCount) in rows.enumerated() {
+          defer { start += rowCount }
+          let lower = Swift.max(range.lowerBound, start), upper = Swift.min(range.upperBound, start + rowCount)
+          guard lower < upper else { continue }
+          let first = lower - start
+          radlm_gemv(x, bases[matrix] + first * count, count, count, upper - lower, 1, 1, 0, outputs[matrix] + first, 1)
+        }
+      }
     }
   }
 
