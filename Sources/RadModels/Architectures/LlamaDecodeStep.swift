@@ -128,8 +128,9 @@ extension LlamaModel {
     let rows = weights.map { $0.count / count }
     let total = rows.reduce(0, +)
     withBases(0, []) { bases in
-      // Below BLAS's one-thread threshold for single-row products the hand-off costs more than it saves.
-      Parallel.forEachChunk(total, minimumPerThread: total * count >= 65_536 ? 16 : total) { range in
+      // Pieces of 64 rows claimed one at a time, so that a core that streams faster takes more;
+      // below BLAS's one-thread threshold for single-row products the hand-off costs more than it saves.
+      Parallel.forEachPiece(total, pieceSize: total * count >= 65_536 ? 64 : total) { range in
         var start = 0
         for (matrix, rowCount) in rows.enumerated() {
           defer { start += rowCount }
