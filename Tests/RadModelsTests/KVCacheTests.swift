@@ -29,6 +29,27 @@ struct KVCacheTests {
   static let ids = [5, 9, 17, 3, 44, 60, 2, 8, 31, 12, 7]
   static let chunks = [0..<4, 4..<7, 7..<9, 9..<11]
 
+  /// One-token steps (the decode step, which keeps its own packed copy of the keys) after a
+  /// prompt, then the cache cut back and other tokens decoded from there (a regenerated reply):
+  /// every step's logits are those of full recomputation of its prefix.
+  @Test(arguments: ["llama", "qwen2"])
+  func stepsAfterTruncationGiveTheLogitsOfFullRecomputation(_ name: String) throws {
+    let model = try LlamaParityTests.load(try ModelFixture(name))
+    try Autograd.inferenceMode {
+      let cache = model.makeCache(capacity: Self.ids.count)
+      guard let standard = cache as? StandardKVCache else { throw ModelError.invalidConfig(file: "", field: "cache", reason: "not standard") }
+      func check(_ prefix: [Int], _ logits: Tensor) throws {
+        let full = try model.lastLogits(TokenBatch(prefix), cache: nil)
+        #expect(maxAbsDifference(logits, full) <= 1e-5, "\(name) after \(prefix.count) tokens")
+      }
+      _ = try model.lastLogits(TokenBatch(Array(Self.ids[0..<4])), cache: cache)
+      for end in 5...8 { try check(Array(Self.ids[0..<end]), try model.lastLogits(TokenBatch([Self.ids[end - 1]]), cache: cache)) }
+      standard.truncate(to: 5)
+      let other = Array(Self.ids[0..<5]) + [13, 21, 34]
+      for end in 6...8 { try check(Array(other[0..<end]), try model.lastLogits(TokenBatch([other[end - 1]]), cache: cache)) }
+    }
+  }
+
   @Test(arguments: ["llama", "qwen2"], [false, true])
   func chunkedPromptsGiveTheLogitsOfFullRecomputation(_ name: String, minimal: Bool) throws {
     let model = try LlamaParityTests.load(try ModelFixture(name))

@@ -14,7 +14,8 @@ extension LlamaModel {
   /// inference step of one token for one sequence (the general path then runs).
   func decodeStep(_ batch: TokenBatch, cache: KVCache?) throws -> Tensor? {
     guard batch.batch == 1, batch.length == 1, !Autograd.isEnabled, let cache = cache as? StandardKVCache,
-      batch.attentionMask?.allSatisfy({ $0.allSatisfy { $0 != 0 } }) ?? true
+      batch.attentionMask?.allSatisfy({ $0.allSatisfy { $0 != 0 } }) ?? true,
+      radlm_attention_supported(config.headDim) != 0
     else { return nil }
     let offset = cache.offset
     try batch.validate(vocabularySize: config.vocabularySize, maxPositions: nil, offset: offset)
@@ -24,9 +25,8 @@ extension LlamaModel {
     let embedding = embedTokens.weight.value.data
     let id = batch.ids[0]
     // One scratch buffer for the whole step: x, the normed x, q, k, v, the attention output, a
-    // projection, gate, up, and the scores and weights of one query group over the cache.
-    let window = heads / kvHeads * (offset + 1)
-    let sizes = [d, d, qDim, kvDim, kvDim, qDim, d, hidden, hidden, window, window]
+    // projection, gate, up, and every query head's scores over the cache.
+    let sizes = [d, d, qDim, kvDim, kvDim, qDim, d, hidden, hidden, heads * (offset + 1)]
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: sizes.reduce(0, +))
     defer { scratch.deallocate() }
     var parts: [UnsafeMutablePointer<Float>] = []
@@ -36,7 +36,7 @@ extension LlamaModel {
       next += size
     }
     let (x, normed, q, k, v, attended, projected) = (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6])
-    let (gate, up, scores, weights) = (parts[7], parts[8], parts[9], parts[10])
+    let (gate, up, scores) = (parts[7], parts[8], parts[9])
     embedding.withUnsafeBufferPointer { x.update(from: $0.baseAddress! + id * d, count: d) }
     for (layer, block) in blocks.enumerated() {
       let attention = block.attention
@@ -54,8 +54,9 @@ extension LlamaModel {
       for i in 0..<qDim { q[i] *= attention.scale }
       cache.appendingOne(layer: layer, keys: k, values: v, heads: kvHeads, headDim: headDim) { keys, values, length in
         Self.attend(
-          queries: q, keys: keys, values: values, length: length, capacity: cache.capacity, heads: heads,
-          kvHeads: kvHeads, headDim: headDim, scores: scores, weights: weights, into: attended)
+          queries: q, packedKeys: keys, keysPerHead: cache.packedKeysPerHead(headDim: headDim), values: values,
+          length: length, capacity: cache.capacity, heads: heads, kvHeads: kvHeads, headDim: headDim, scores: scores,
+          into: attended)
       }
       Self.project(attended, qDim, through: [attention.output], into: [projected])
       for i in 0..<d { x[i] += projected[i] }
@@ -162,42 +163,21 @@ extension LlamaModel {
   }
 
   /// Attention of one (already scaled) query per head over `length` cached positions; query head
-  /// h reads key/value head h / (heads / kvHeads) (grouped-query attention). Each cached key and
-  /// value row is read once for all the query heads of its group.
+  /// h reads key/value head h / (heads / kvHeads) (grouped-query attention). Each key/value head
+  /// is one call of the attention kernel with the group's queries as its rows, so every cached key
+  /// panel and value row is read once for the whole group; long caches split the heads over cores.
   static func attend(
-    queries q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, length: Int, capacity: Int,
-    heads: Int, kvHeads: Int, headDim: Int, scores: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>,
+    queries q: UnsafePointer<Float>, packedKeys: UnsafePointer<Float>, keysPerHead: Int, values: UnsafePointer<Float>,
+    length: Int, capacity: Int, heads: Int, kvHeads: Int, headDim: Int, scores: UnsafeMutablePointer<Float>,
     into out: UnsafeMutablePointer<Float>
   ) {
     let groups = heads / kvHeads
-    for g in 0..<kvHeads {
-      let keyHead = keys + g * capacity * headDim
-      let valueHead = values + g * capacity * headDim
-      // scores[i · length + position] for the group's query heads i.
-      for position in 0..<length {
-        let key = keyHead + position * headDim
-        for i in 0..<groups { scores[i * length + position] = Kernels.dot(q + (g * groups + i) * headDim, key, headDim) }
-      }
-      radlm_softmax_rows(scores, weights, groups, length)
-      let context = out + g * groups * headDim
-      context.update(repeating: 0, count: groups * headDim)
-      for position in 0..<length {
-        let row = valueHead + position * headDim
-        for i in 0..<groups {
-          let w = weights[i * length + position]
-          let target = context + i * headDim
-          var j = 0
-          while j + 16 <= headDim {
-            let sum = UnsafeRawPointer(target + j).loadUnaligned(as: Float16Lanes.self)
-              + w * UnsafeRawPointer(row + j).loadUnaligned(as: Float16Lanes.self)
-            UnsafeMutableRawPointer(target + j).storeBytes(of: sum, as: Float16Lanes.self)
-            j += 16
-          }
-          while j < headDim {
-            target[j] += w * row[j]
-            j += 1
-          }
-        }
+    Parallel.forEachPiece(kvHeads, pieceSize: length * heads * headDim >= 65_536 ? 1 : kvHeads) { range in
+      for g in range {
+        radlm_attention_rows(
+          q + g * groups * headDim, headDim, packedKeys + g * keysPerHead, values + g * capacity * headDim, headDim,
+          groups, length, headDim, length, 0, 1, nil, 0, scores + g * groups * length, length,
+          out + g * groups * headDim, headDim)
       }
     }
   }

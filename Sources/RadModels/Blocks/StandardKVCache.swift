@@ -1,3 +1,4 @@
+import CKernels
 import RadTensor
 
 /// The usual KV cache: for each layer a preallocated buffer [batch, kvHeads, capacity, headDim]
@@ -9,6 +10,11 @@ public final class StandardKVCache: KVCache, @unchecked Sendable {
   private var values: [[Float]]
   private var lengths: [Int]
   private var geometry: (batch: Int, heads: Int, headDim: Int)?
+  /// Each layer's keys again, transposed into 32-key panels (`radlm_attention_pack_keys`' layout,
+  /// one run of panels per head) for the one-token attention kernel, filled lazily up to
+  /// `packedLengths` when a decoding step needs them.
+  private var packedKeys: [[Float]]
+  private var packedLengths: [Int]
 
   /// A cache for `layers` layers holding at most `capacity` positions.
   public init(layers: Int, capacity: Int) {
@@ -16,18 +22,23 @@ public final class StandardKVCache: KVCache, @unchecked Sendable {
     keys = Array(repeating: [], count: layers)
     values = Array(repeating: [], count: layers)
     lengths = Array(repeating: 0, count: layers)
+    packedKeys = Array(repeating: [], count: layers)
+    packedLengths = Array(repeating: 0, count: layers)
   }
 
   public var offset: Int { lengths.first ?? 0 }
 
   /// Forgets everything (a new conversation).
   public func reset() {
-    for i in lengths.indices { lengths[i] = 0 }
+    for i in lengths.indices { (lengths[i], packedLengths[i]) = (0, 0) }
   }
 
   /// Drops positions beyond `length` in every layer (e.g. to re-use a shared prompt prefix).
   public func truncate(to length: Int) {
-    for i in lengths.indices { lengths[i] = min(lengths[i], length) }
+    for i in lengths.indices {
+      lengths[i] = min(lengths[i], length)
+      packedLengths[i] = min(packedLengths[i], length)
+    }
   }
 
   public func update(layer: Int, keys newKeys: Tensor, values newValues: Tensor) -> (keys: Tensor, values: Tensor) {
@@ -123,13 +134,19 @@ public final class StandardKVCache: KVCache, @unchecked Sendable {
     return (gather(keys[layer]), gather(values[layer]))
   }
 
+  /// Floats of one head's packed keys (whole 32-key panels covering the capacity).
+  func packedKeysPerHead(headDim: Int) -> Int {
+    (capacity + Int(RADLM_ATTENTION_PANEL) - 1) / Int(RADLM_ATTENTION_PANEL) * Int(RADLM_ATTENTION_PANEL) * headDim
+  }
+
   /// Decoding one token of a batch of one: stores its keys and values ([heads, headDim] each) at
-  /// the next position of `layer` and calls `body` with that layer's keys and values where they
-  /// lie ([heads, capacity, headDim], positions 0..<length filled) and the new length, so that
-  /// attention reads the cache in place rather than from a copy made every step.
+  /// the next position of `layer` and calls `body` with that layer's values where they lie
+  /// ([heads, capacity, headDim], positions 0..<length filled), its keys packed in panels (one run
+  /// of `packedKeysPerHead` floats per head) and the new length, so that attention reads the
+  /// cache in place rather than from a copy made every step.
   func appendingOne<R>(
     layer: Int, keys newKeys: UnsafePointer<Float>, values newValues: UnsafePointer<Float>, heads: Int, headDim: Int,
-    _ body: (_ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>, _ length: Int) -> R
+    _ body: (_ packedKeys: UnsafePointer<Float>, _ values: UnsafePointer<Float>, _ length: Int) -> R
   ) -> R {
     if geometry == nil { geometry = (1, heads, headDim) }
     precondition(geometry! == (1, heads, headDim), "KV cache geometry changed from \(geometry!) to \((1, heads, headDim))")
@@ -149,8 +166,29 @@ public final class StandardKVCache: KVCache, @unchecked Sendable {
     store(&keys[layer], newKeys)
     store(&values[layer], newValues)
     lengths[layer] = start + 1
-    return keys[layer].withUnsafeBufferPointer { k in
+    packKeys(layer: layer, heads: heads, headDim: headDim)
+    return packedKeys[layer].withUnsafeBufferPointer { k in
       values[layer].withUnsafeBufferPointer { v in body(k.baseAddress!, v.baseAddress!, start + 1) }
     }
+  }
+
+  /// Brings `layer`'s packed keys up to its length (every position after a prompt, then one per step).
+  private func packKeys(layer: Int, heads: Int, headDim: Int) {
+    let perHead = packedKeysPerHead(headDim: headDim)
+    if packedKeys[layer].isEmpty { packedKeys[layer] = [Float](repeating: 0, count: heads * perHead) }
+    let (first, end, capacity) = (packedLengths[layer], lengths[layer], self.capacity)
+    let panel = Int(RADLM_ATTENTION_PANEL)
+    keys[layer].withUnsafeBufferPointer { source in
+      packedKeys[layer].withUnsafeMutableBufferPointer { packed in
+        for h in 0..<heads {
+          for s in first..<end {
+            let key = source.baseAddress! + (h * capacity + s) * headDim
+            let lane = packed.baseAddress! + h * perHead + (s / panel) * headDim * panel + s % panel
+            for d in 0..<headDim { lane[d * panel] = key[d] }
+          }
+        }
+      }
+    }
+    packedLengths[layer] = end
   }
 }
