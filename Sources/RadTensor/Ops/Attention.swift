@@ -2,14 +2,16 @@ import CBLAS
 import CKernels
 import Foundation
 
-/// Fused multi-head attention for training and full-sequence passes: softmax(scale·QKᵀ + mask)·V
-/// for every head, read straight from the projection outputs ([batch, tokens, heads·headDim],
-/// token-major, or one packed q|k|v tensor as GPT-2's `c_attn` produces) through BLAS leading
-/// dimensions, so heads are never split, permuted or sliced into copies. Each (batch, head) pair is
-/// one task: the cores take whole heads, and a head's scores stay in cache between its GEMMs and
-/// its softmax. A causal mask is not added as a tensor: each block of query rows only multiplies
-/// the keys it may see, which skips nearly half the arithmetic. Grouped-query attention (fewer key/value heads) maps query head h to key/value
-/// head h / (heads / kvHeads).
+/// Fused multi-head attention for training, prompts and full-sequence passes:
+/// softmax(scale·QKᵀ + mask)·V for every head, read straight from the projection outputs
+/// ([batch, tokens, heads·headDim], token-major, or one packed q|k|v tensor as GPT-2's `c_attn`
+/// produces) through row strides, so heads are never split, permuted or sliced into copies. The
+/// forward pass runs CKernels' attention kernel on blocks of query rows (both cores, a block's
+/// scores staying in cache from the score product through softmax to the value product; BLAS
+/// products for head sizes the kernel does not take); the backward pass runs BLAS products per
+/// head. A causal mask is not added as a tensor: each block of query rows only multiplies the keys
+/// it may see, which skips nearly half the arithmetic. Grouped-query attention (fewer key/value
+/// heads) maps query head h to key/value head h / (heads / kvHeads).
 extension Tensor {
   /// Attention of queries q [B, T, heads·D] over keys k and values v [B, S, kvHeads·D]; returns
   /// [B, T, heads·D]. `causal` hides keys after each query (query t sees keys ≤ t + S − T);
