@@ -240,10 +240,7 @@ void radlm_gemv(const float *a, const float *b, ptrdiff_t ldb, ptrdiff_t k, ptrd
   // with n <= 16 stay on one thread.
   ptrdiff_t first = (ptrdiff_t)(((64 - ((uintptr_t)y & 63)) & 63) / sizeof(float));
   if (first > n) first = n;
-  // Four pieces per thread, claimed one at a time: two cores streaming from memory do not get equal
-  // bandwidth, and with one half each the faster one waited for the other.
-  ptrdiff_t parts = threads > 1 ? 4 * threads : 1;
-  ptrdiff_t chunk = ((n - first + parts - 1) / parts + 15) / 16 * 16;
+  ptrdiff_t chunk = ((n - first + threads - 1) / threads + 15) / 16 * 16;
   ptrdiff_t pieces = chunk == 0 ? 1 : (n - first + chunk - 1) / chunk;
   gemv_job job = {a, b, ldb, k, n, first, chunk, b_is_n_by_k, alpha, beta, y};
   if (pieces <= 1 || !radlm_parallel_run(pieces, threads, gemv_piece, &job))

@@ -129,9 +129,9 @@ extension LlamaModel {
     let rows = weights.map { $0.count / count }
     let total = rows.reduce(0, +)
     withBases(0, []) { bases in
-      // Pieces of 64 rows claimed one at a time, so that a core that streams faster takes more;
+      // One contiguous share per core (see QuantizedMatrix.multiply for why not small pieces);
       // below BLAS's one-thread threshold for single-row products the hand-off costs more than it saves.
-      Parallel.forEachPiece(total, pieceSize: total * count >= 65_536 ? 64 : total) { range in
+      Parallel.forEachChunk(total, minimumPerThread: total * count >= 65_536 ? 16 : total) { range in
         var start = 0
         for (matrix, rowCount) in rows.enumerated() {
           defer { start += rowCount }

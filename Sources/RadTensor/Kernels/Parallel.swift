@@ -25,10 +25,9 @@ public enum Parallel {
   }
 
   /// Calls `body` with consecutive pieces of `0..<count`, `pieceSize` elements each (the last may
-  /// be shorter), which the calling thread and the pool's helpers claim one at a time. For
-  /// memory-bound loops such as single-row products: two cores streaming from memory do not get
-  /// equal bandwidth, so with one half each the faster core waited for the other (≈ 9% of F32
-  /// decoding time); with small pieces it takes more of them.
+  /// be shorter), which the calling thread and the pool's helpers claim one at a time: for a few
+  /// compute-bound tasks of unequal cost (a decoding step's key/value heads). Not for streaming
+  /// weights: cores reading neighbouring pieces at once lose bandwidth (QuantizedMatrix.multiply).
   public static func forEachPiece(_ count: Int, pieceSize: Int, _ body: (Range<Int>) -> Void) {
     let size = Swift.max(pieceSize, 1)
     let pieces = (count + size - 1) / size
