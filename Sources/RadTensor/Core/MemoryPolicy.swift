@@ -33,18 +33,29 @@ public enum MemoryPolicy {
   public static func restartWithHugePageHeap() {
     #if os(Linux)
       let environment = ProcessInfo.processInfo.environment
+      let mode = try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)
+      guard let restart = hugePageTunables(environment: environment, transparentHugePages: mode) else { return }
       let tunables = environment["GLIBC_TUNABLES"] ?? ""
-      guard environment["RADLM_HUGE_PAGES"] != "0", !tunables.contains("glibc.malloc.hugetlb"),
-        let mode = try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8),
-        !mode.contains("[never]")
-      else { return }
-      setenv("GLIBC_TUNABLES", tunables.isEmpty ? "glibc.malloc.hugetlb=1" : tunables + ":glibc.malloc.hugetlb=1", 1)
+      setenv("GLIBC_TUNABLES", restart, 1)
       var arguments: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) } + [nil]
       execv("/proc/self/exe", &arguments)
       // Still here: exec failed; carry on as we are, with the environment as it was.
       for argument in arguments { free(argument) }
       if tunables.isEmpty { unsetenv("GLIBC_TUNABLES") } else { setenv("GLIBC_TUNABLES", tunables, 1) }
     #endif
+  }
+
+  /// The `GLIBC_TUNABLES` value to restart with, or nil to carry on as we are: when
+  /// `glibc.malloc.hugetlb` is already set (by the user, or by the restart itself), when
+  /// `RADLM_HUGE_PAGES=0`, or when transparent huge pages are off or unknown
+  /// (`transparentHugePages` is /sys/kernel/mm/transparent_hugepage/enabled, e.g.
+  /// "always [madvise] never").
+  public static func hugePageTunables(environment: [String: String], transparentHugePages: String?) -> String? {
+    let tunables = environment["GLIBC_TUNABLES"] ?? ""
+    guard environment["RADLM_HUGE_PAGES"] != "0", !tunables.contains("glibc.malloc.hugetlb"),
+      let mode = transparentHugePages, mode.contains("["), !mode.contains("[never]")
+    else { return nil }
+    return tunables.isEmpty ? "glibc.malloc.hugetlb=1" : tunables + ":glibc.malloc.hugetlb=1"
   }
 
   /// Hands free heap memory back to the kernel now (glibc's `malloc_trim`, not in Swift's Glibc
