@@ -66,9 +66,7 @@ struct DecodeBenchCommand: ParsableCommand {
         for _ in 0..<repetitions {
           decodeSeconds = min(decodeSeconds, try timeDecode())
           if compare {
-            LlamaModel.usesDecodeStep = false
-            defer { LlamaModel.usesDecodeStep = true }
-            generalSeconds = min(generalSeconds, try timeDecode())
+            generalSeconds = min(generalSeconds, try LlamaModel.$usesDecodeStep.withValue(false) { try timeDecode() })
           }
           if prefillTokens > 0 {
             let prompt = TokenBatch(Array(ids.prefix(prefillTokens)))

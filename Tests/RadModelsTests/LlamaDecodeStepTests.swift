@@ -5,8 +5,8 @@ import Testing
 
 /// The one-token decode step (LlamaDecodeStep.swift) against the general tensor-op path: F32
 /// logits against full recomputation (which the parity tests check against transformers), and
-/// quantised logits against the general path on the same quantised weights. Serialized because
-/// it switches `LlamaModel.usesDecodeStep`.
+/// quantised logits against the general path on the same quantised weights (the switch,
+/// `LlamaModel.usesDecodeStep`, is task-local: other suites keep the decode step meanwhile).
 @Suite("Llama one-token decode step", .serialized)
 struct LlamaDecodeStepTests {
   static let ids = [5, 9, 17, 3, 44, 60, 2, 8, 31, 12, 7]
@@ -14,12 +14,12 @@ struct LlamaDecodeStepTests {
 
   /// Last-position logits of each one-token step after the prompt, through the cache.
   static func steps(_ model: LlamaModel, decodeStep: Bool) throws -> [Tensor] {
-    LlamaModel.usesDecodeStep = decodeStep
-    defer { LlamaModel.usesDecodeStep = true }
-    return try Autograd.inferenceMode {
-      let cache = model.makeCache(capacity: ids.count)
-      _ = try model.lastLogits(TokenBatch(Array(ids[0..<promptLength])), cache: cache)
-      return try ids[promptLength...].map { try model.lastLogits(TokenBatch([$0]), cache: cache) }
+    try LlamaModel.$usesDecodeStep.withValue(decodeStep) {
+      try Autograd.inferenceMode {
+        let cache = model.makeCache(capacity: ids.count)
+        _ = try model.lastLogits(TokenBatch(Array(ids[0..<promptLength])), cache: cache)
+        return try ids[promptLength...].map { try model.lastLogits(TokenBatch([$0]), cache: cache) }
+      }
     }
   }
 

@@ -127,8 +127,10 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
   public var layerCount: Int { config.layers }
   public let rotary: RotaryEmbedding
   /// Whether `lastLogits` runs one-token steps through `decodeStep` (LlamaDecodeStep.swift);
-  /// off only to compare it with the general path (tests, `radlm bench decode --compare`).
-  nonisolated(unsafe) public static var usesDecodeStep = true
+  /// off only to compare it with the general path (tests, `radlm bench decode --compare`), with
+  /// `LlamaModel.$usesDecodeStep.withValue(false) { … }`: a task-local, so that switching it in one
+  /// task (a test) does not change what others running at the same time exercise.
+  @TaskLocal public static var usesDecodeStep = true
   /// The tied LM head in quantised form (set by `ModelQuantizer`).
   public let quantizedHead = QuantizedWeightSlot()
 
