@@ -37,7 +37,7 @@ struct KVCacheTests {
     let model = try LlamaParityTests.load(try ModelFixture(name))
     try Autograd.inferenceMode {
       let cache = model.makeCache(capacity: Self.ids.count)
-      guard let standard = cache as? StandardKVCache else { throw ModelError.invalidConfig(file: "", field: "cache", reason: "not standard") }
+      let standard = try #require(cache as? StandardKVCache)
       func check(_ prefix: [Int], _ logits: Tensor) throws {
         let full = try model.lastLogits(TokenBatch(prefix), cache: nil)
         #expect(maxAbsDifference(logits, full) <= 1e-5, "\(name) after \(prefix.count) tokens")

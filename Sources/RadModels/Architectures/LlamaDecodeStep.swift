@@ -172,7 +172,7 @@ extension LlamaModel {
     into out: UnsafeMutablePointer<Float>
   ) {
     let groups = heads / kvHeads
-    Parallel.forEachPiece(kvHeads, pieceSize: length * heads * headDim >= 65_536 ? 1 : kvHeads) { range in
+    Parallel.forEachChunk(kvHeads, minimumPerThread: length * heads * headDim >= 65_536 ? 1 : kvHeads) { range in
       for g in range {
         radlm_attention_rows(
           q + g * groups * headDim, headDim, packedKeys + g * keysPerHead, values + g * capacity * headDim, headDim,

@@ -134,25 +134,11 @@ public struct MultiHeadAttention: Sendable {
     if let cache, context == nil, !keep {
       return output(cachedAttention(x, mask: mask, rotary: rotary, cache: cache, layer: layer))
     }
-    var q: Tensor
-    var k: Tensor
-    var v: Tensor
-    switch projections {
-    case .separate(let query, let key, let value):
-      q = query(x)
-      k = key(context ?? x)
-      v = value(context ?? x)
-    case .fused(let qkv):
-      let parts = qkv(x).split(axis: -1, sizes: [heads * headDim, kvHeads * headDim, kvHeads * headDim])
-      (q, k, v) = (parts[0], parts[1], parts[2])
-    }
-    q = Self.splitHeads(q, heads: heads, headDim: headDim)
-    k = Self.splitHeads(k, heads: kvHeads, headDim: headDim)
-    v = Self.splitHeads(v, heads: kvHeads, headDim: headDim)
-    if let rotary {
-      q = q.rotaryEmbedding(cos: rotary.cos, sin: rotary.sin, interleaved: rotary.interleaved)
-      k = k.rotaryEmbedding(cos: rotary.cos, sin: rotary.sin, interleaved: rotary.interleaved)
-    }
+    // Kept attention weights (a probe): heads split out, scores materialised for every head.
+    let projected = tokenMajorProjections(x, context: context, rotary: rotary)
+    let q = Self.splitHeads(projected.q, heads: heads, headDim: headDim)
+    var k = Self.splitHeads(projected.k, heads: kvHeads, headDim: headDim)
+    var v = Self.splitHeads(projected.v, heads: kvHeads, headDim: headDim)
     if let cache { (k, v) = cache.update(layer: layer, keys: k, values: v) }
     let (attended, weights) = ScaledDotProductAttention.compute(
       queries: q, keys: k, values: v, mask: mask, scale: scale, keepWeights: keep)
@@ -171,28 +157,36 @@ extension MultiHeadAttention {
     let keysCount = (context ?? x).shape[1]
     let causal = mask.map { AttentionMask.isCausal($0, queries: x.shape[1], keys: keysCount) } ?? false
     let additive = causal ? nil : mask
+    if case .fused(let qkv) = projections, rotary == nil {
+      return Tensor.attention(packed: qkv(x), heads: heads, kvHeads: kvHeads, scale: scale, causal: causal, mask: additive)
+    }
+    let (q, k, v) = tokenMajorProjections(x, context: context, rotary: rotary)
+    return Tensor.attention(
+      queries: q, keys: k, values: v, heads: heads, kvHeads: kvHeads, scale: scale, causal: causal, mask: additive)
+  }
+}
+
+extension MultiHeadAttention {
+  /// q, k and v [B, T, n·D] as the projections produce them (token-major, heads side by side),
+  /// with RoPE applied to q and k; keys and values from `context` for cross-attention.
+  func tokenMajorProjections(
+    _ x: Tensor, context: Tensor?, rotary: (cos: Tensor, sin: Tensor, interleaved: Bool)?
+  ) -> (q: Tensor, k: Tensor, v: Tensor) {
     var q: Tensor
     var k: Tensor
-    var v: Tensor
+    let v: Tensor
     switch projections {
-    case .fused(let qkv):
-      let packed = qkv(x)
-      if rotary == nil {
-        return Tensor.attention(packed: packed, heads: heads, kvHeads: kvHeads, scale: scale, causal: causal, mask: additive)
-      }
-      let parts = packed.split(axis: -1, sizes: [heads * headDim, kvHeads * headDim, kvHeads * headDim])
-      (q, k, v) = (parts[0], parts[1], parts[2])
     case .separate(let query, let key, let value):
-      q = query(x)
-      k = key(context ?? x)
-      v = value(context ?? x)
+      (q, k, v) = (query(x), key(context ?? x), value(context ?? x))
+    case .fused(let qkv):
+      let parts = qkv(x).split(axis: -1, sizes: [heads * headDim, kvHeads * headDim, kvHeads * headDim])
+      (q, k, v) = (parts[0], parts[1], parts[2])
     }
     if let rotary {
       q = q.rotaryEmbedding(cos: rotary.cos, sin: rotary.sin, interleaved: rotary.interleaved, heads: heads)
       k = k.rotaryEmbedding(cos: rotary.cos, sin: rotary.sin, interleaved: rotary.interleaved, heads: kvHeads)
     }
-    return Tensor.attention(
-      queries: q, keys: k, values: v, heads: heads, kvHeads: kvHeads, scale: scale, causal: causal, mask: additive)
+    return (q, k, v)
   }
 }
 
@@ -204,20 +198,7 @@ extension MultiHeadAttention {
   func cachedAttention(
     _ x: Tensor, mask: Tensor?, rotary: (cos: Tensor, sin: Tensor, interleaved: Bool)?, cache: KVCache, layer: Int
   ) -> Tensor {
-    var q: Tensor
-    var k: Tensor
-    var v: Tensor
-    switch projections {
-    case .separate(let query, let key, let value):
-      (q, k, v) = (query(x), key(x), value(x))
-    case .fused(let qkv):
-      let parts = qkv(x).split(axis: -1, sizes: [heads * headDim, kvHeads * headDim, kvHeads * headDim])
-      (q, k, v) = (parts[0], parts[1], parts[2])
-    }
-    if let rotary {
-      q = q.rotaryEmbedding(cos: rotary.cos, sin: rotary.sin, interleaved: rotary.interleaved, heads: heads)
-      k = k.rotaryEmbedding(cos: rotary.cos, sin: rotary.sin, interleaved: rotary.interleaved, heads: kvHeads)
-    }
+    let (q, k, v) = tokenMajorProjections(x, context: nil, rotary: rotary)
     let (keys, values) = cache.updateTokenMajor(layer: layer, keys: k, values: v, kvHeads: kvHeads)
     let causal = mask.map { AttentionMask.isCausal($0, queries: x.shape[1], keys: keys.shape[1]) } ?? false
     return Tensor.attention(

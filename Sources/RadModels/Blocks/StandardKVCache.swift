@@ -41,17 +41,24 @@ public final class StandardKVCache: KVCache, @unchecked Sendable {
     }
   }
 
-  public func update(layer: Int, keys newKeys: Tensor, values newValues: Tensor) -> (keys: Tensor, values: Tensor) {
-    let (batch, heads, steps, headDim) = (newKeys.shape[0], newKeys.shape[1], newKeys.shape[2], newKeys.shape[3])
+  /// Checks new keys/values of this geometry against the cache's (fixed by the first append) and
+  /// against the room left in `layer`, allocates the layer's buffers on first use, and returns the
+  /// layer's length (where the new positions go).
+  private func reserve(layer: Int, steps: Int, batch: Int, heads: Int, headDim: Int) -> Int {
     if geometry == nil { geometry = (batch, heads, headDim) }
     precondition(
       geometry! == (batch, heads, headDim), "KV cache geometry changed from \(geometry!) to \((batch, heads, headDim))")
-    let start = lengths[layer]
-    precondition(start + steps <= capacity, "KV cache capacity \(capacity) exceeded")
+    precondition(lengths[layer] + steps <= capacity, "KV cache capacity \(capacity) exceeded")
     if keys[layer].isEmpty {
       keys[layer] = [Float](repeating: 0, count: batch * heads * capacity * headDim)
       values[layer] = keys[layer]
     }
+    return lengths[layer]
+  }
+
+  public func update(layer: Int, keys newKeys: Tensor, values newValues: Tensor) -> (keys: Tensor, values: Tensor) {
+    let (batch, heads, steps, headDim) = (newKeys.shape[0], newKeys.shape[1], newKeys.shape[2], newKeys.shape[3])
+    let start = reserve(layer: layer, steps: steps, batch: batch, heads: heads, headDim: headDim)
     let total = start + steps
     func append(_ storage: inout [Float], _ source: [Float]) -> [Float] {
       storage.withUnsafeMutableBufferPointer { buffer in
@@ -86,16 +93,8 @@ public final class StandardKVCache: KVCache, @unchecked Sendable {
     let (batch, steps, width) = (newKeys.shape[0], newKeys.shape[1], newKeys.shape[2])
     precondition(newKeys.shape == newValues.shape && width % heads == 0, "KV cache: keys \(newKeys.shape), values \(newValues.shape)")
     let headDim = width / heads
-    if geometry == nil { geometry = (batch, heads, headDim) }
-    precondition(
-      geometry! == (batch, heads, headDim), "KV cache geometry changed from \(geometry!) to \((batch, heads, headDim))")
-    let start = lengths[layer]
+    let start = reserve(layer: layer, steps: steps, batch: batch, heads: heads, headDim: headDim)
     let total = start + steps
-    precondition(total <= capacity, "KV cache capacity \(capacity) exceeded")
-    if keys[layer].isEmpty {
-      keys[layer] = [Float](repeating: 0, count: batch * heads * capacity * headDim)
-      values[layer] = keys[layer]
-    }
     let capacity = self.capacity
     func store(_ storage: inout [Float], _ source: [Float]) {
       storage.withUnsafeMutableBufferPointer { buffer in
@@ -148,14 +147,7 @@ public final class StandardKVCache: KVCache, @unchecked Sendable {
     layer: Int, keys newKeys: UnsafePointer<Float>, values newValues: UnsafePointer<Float>, heads: Int, headDim: Int,
     _ body: (_ packedKeys: UnsafePointer<Float>, _ values: UnsafePointer<Float>, _ length: Int) -> R
   ) -> R {
-    if geometry == nil { geometry = (1, heads, headDim) }
-    precondition(geometry! == (1, heads, headDim), "KV cache geometry changed from \(geometry!) to \((1, heads, headDim))")
-    let start = lengths[layer]
-    precondition(start + 1 <= capacity, "KV cache capacity \(capacity) exceeded")
-    if keys[layer].isEmpty {
-      keys[layer] = [Float](repeating: 0, count: heads * capacity * headDim)
-      values[layer] = keys[layer]
-    }
+    let start = reserve(layer: layer, steps: 1, batch: 1, heads: heads, headDim: headDim)
     func store(_ storage: inout [Float], _ source: UnsafePointer<Float>) {
       storage.withUnsafeMutableBufferPointer { buffer in
         for h in 0..<heads {

@@ -24,41 +24,21 @@ public enum Parallel {
     run(count: count, workers: workers, body)
   }
 
-  /// Calls `body` with consecutive pieces of `0..<count`, `pieceSize` elements each (the last may
-  /// be shorter), which the calling thread and the pool's helpers claim one at a time: for a few
-  /// compute-bound tasks of unequal cost (a decoding step's key/value heads). Not for streaming
-  /// weights: cores reading neighbouring pieces at once lose bandwidth (QuantizedMatrix.multiply).
-  public static func forEachPiece(_ count: Int, pieceSize: Int, _ body: (Range<Int>) -> Void) {
-    let size = Swift.max(pieceSize, 1)
-    let pieces = (count + size - 1) / size
-    let workers = Swift.min(threadCount, pieces)
-    if workers <= 1 {
-      if count > 0 { body(0..<count) }
-      return
-    }
-    run(count: count, workers: workers, pieces: pieces, chunk: size, body)
-  }
-
   /// Runs `body` over `workers` equal chunks of `0..<count` on the worker pool.
   @usableFromInline
   static func run(count: Int, workers: Int, _ body: (Range<Int>) -> Void) {
-    run(count: count, workers: workers, pieces: workers, chunk: (count + workers - 1) / workers, body)
-  }
-
-  /// Runs `body` over `pieces` chunks of `chunk` elements of `0..<count` on `workers` threads.
-  @usableFromInline
-  static func run(count: Int, workers: Int, pieces: Int, chunk: Int, _ body: (Range<Int>) -> Void) {
+    let chunk = (count + workers - 1) / workers
     withoutActuallyEscaping(body) { escapable in
       var job = ChunkJob(count: count, chunk: chunk, body: escapable)
       let ran = withUnsafeMutablePointer(to: &job) { pointer in
-        radlm_parallel_run(pieces, workers, { context, piece in
+        radlm_parallel_run(workers, workers, { context, piece in
           context!.assumingMemoryBound(to: ChunkJob.self).pointee.run(piece)
         }, pointer)
       }
       if ran == 0 {
         let box = UncheckedSendable(escapable)
-        DispatchQueue.concurrentPerform(iterations: pieces) { piece in
-          let start = piece * chunk
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+          let start = worker * chunk
           let end = Swift.min(count, start + chunk)
           if start < end { box.value(start..<end) }
         }
