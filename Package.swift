@@ -13,6 +13,7 @@ let package = Package(
     .library(name: "RadTraining", targets: ["RadTraining"]),
     .library(name: "RadInference", targets: ["RadInference"]),
     .library(name: "RadEval", targets: ["RadEval"]),
+    .library(name: "RadReports", targets: ["RadReports"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
   dependencies: [
@@ -34,10 +35,13 @@ let package = Package(
     .target(name: "RadTraining", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadInference", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadEval", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
+    // Radiology reports as data: the IU collection, section parsing, de-identification.
+    .target(name: "RadReports"),
     .executableTarget(
       name: "radlm",
       dependencies: [
         "RadTensor", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
+        "RadReports",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -47,6 +51,7 @@ let package = Package(
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: []),
   ],

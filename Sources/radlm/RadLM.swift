@@ -13,6 +13,7 @@ struct RadLM: AsyncParsableCommand {
       ChatCommand.self,
       ClassifyCommand.self,
       ConvertCommand.self,
+      DataCommand.self,
       EmbedCommand.self,
       EvalCommand.self,
       FetchCommand.self,
