@@ -8,6 +8,8 @@ public struct PETValue: Sendable, Equatable, Codable {
     case suvMax = "suv_max"
     case suvMean = "suv_mean"
     case suvPeak = "suv_peak"
+    /// An SUV the text does not qualify as max, mean or peak.
+    case suv
     case deauville
     case tracer
     case uptakeTime = "uptake_time"
@@ -46,13 +48,14 @@ public struct PETValueExtractor: Sendable {
 
   public init() {
     let number = "(\\d+(?:\\.\\d+)?|\\.\\d+)"
-    let measure = "(SUV[ \\t]*\\(?[ \\t]*(?:max|mean|peak)[ \\t]*\\)?|(?:max(?:imum)?|mean|peak)(?:imal)?[ \\t]+SUV|SUV)"
+    let measure =
+      "(SUV[ \\t]*\\(?[ \\t]*(?:max|mean|peak)[ \\t]*\\)?|(?:max(?:imum)?|mean|peak)(?:imal)?[ \\t]+SUV|SUV)"
     suv = TextPattern(
       "\\b\(measure)(?:[ \\t]+(?:value|measured|measuring))?[ \\t]*(?:of|=|:|is|was|to|up[ \\t]+to|approximately|"
         + "approx\\.?|about|~|≈)?[ \\t]*(?:of[ \\t]+)?\(number)(?![\\d.]*[ \\t]*(?:cm|mm|mci|mbq|min)\\b)")
     deauville = TextPattern(
       "\\b(?:(?i:deauville(?:[ \\t]+(?:score|scale|criteria))?|5-point[ \\t]+scale(?:[ \\t]+score)?)|DS)"
-        + "[ \\t]*(?i:of|=|:|is|was)?[ \\t]*(?i:score[ \\t]+)?([1-5]|IV|V|I{1,3})(?:[ \\t]*/[ \\t]*5)?(?![\\w.])",
+        + "[ \\t]*(?i:of|=|:|is|was)?[ \\t]*(?i:score[ \\t]+)?([1-5]|IV|V|I{1,3})(?:[ \\t]*/[ \\t]*5)?(?!\\w|\\.\\d)",
       caseInsensitive: false)
     tracers = [
       ("FDG", "(?:\\[?(?:18F|F[- ]?18)\\]?[- ]?)?(?:FDG|fluorodeoxyglucose|fludeoxyglucose)\\b"),
@@ -104,6 +107,12 @@ public struct PETValueExtractor: Sendable {
     let sentences = Self.sentences(report)
     var values: [PETValue] = []
     func add(_ kind: PETValue.Kind, _ value: Double?, _ unit: String?, _ range: Range<Int>, withSite: Bool) {
+      var range = range
+      while range.lowerBound < range.upperBound,
+        text.substring(range.lowerBound..<(range.lowerBound + 1)).allSatisfy(\.isWhitespace)
+      {
+        range = (range.lowerBound + 1)..<range.upperBound
+      }
       let sentence = sentences.first { $0.contains(range.lowerBound) } ?? range
       let site = withSite ? nearestSite(in: text, from: sentence.lowerBound, to: range.lowerBound) : nil
       values.append(
@@ -118,8 +127,13 @@ public struct PETValueExtractor: Sendable {
       else { continue }
       let measure = text.substring(measureRange).lowercased()
       let kind: PETValue.Kind =
-        measure.contains("max") ? .suvMax : measure.contains("mean") ? .suvMean : measure.contains("peak") ? .suvPeak
-        : .suvMax
+        measure.contains("max")
+        ? .suvMax
+        : measure.contains("mean")
+          ? .suvMean
+          : measure.contains("peak")
+            ? .suvPeak
+            : .suv
       add(kind, value, nil, whole, withSite: true)
     }
     for match in text.matches(deauville) {
@@ -153,7 +167,8 @@ public struct PETValueExtractor: Sendable {
         let value = Double(text.substring(numberRange))
       else { continue }
       let unit = text.substring(unitRange).lowercased()
-      let megabecquerels = unit.hasPrefix("m") && unit != "mbq" && !unit.hasPrefix("mega")
+      let megabecquerels =
+        unit.hasPrefix("m") && unit != "mbq" && !unit.hasPrefix("mega")
         ? value * 37 : unit == "gbq" ? value * 1000 : value
       add(.injectedActivity, megabecquerels, "MBq", whole, withSite: false)
     }

@@ -40,13 +40,13 @@ public struct ReportSectionParser: Sendable {
   public init() {
     let names = ReportSectionKind.headings.values.flatMap { $0 }.sorted { $0.count > $1.count }
     let alternation = names.map { name in
-      NSRegularExpression.escapedPattern(for: name)
-        .replacingOccurrences(of: " ", with: "[ \\t]+")
+      // Heading names hold only letters, spaces, '/', '&' and '-', none special outside a class.
+      name.replacingOccurrences(of: " ", with: "[ \\t]+")
         .replacingOccurrences(of: "/", with: "[ \\t]*/[ \\t]*")
     }.joined(separator: "|")
     lineHeading = TextPattern(
       "^[ \\t]*(?:[#*>•-]+[ \\t]*|\\d{1,2}[.)][ \\t]+|[A-Z][.)][ \\t]+)?(?:\\*\\*|__)?(\(alternation))(?:\\*\\*|__)?"
-        + "[ \\t]*(?:\\*\\*|__)?(?::|[ \\t]-{1,2}[ \\t]|[ \\t]?[–—][ \\t]|(?=[ \\t]*$))")
+        + "[ \\t]*(?:\\*\\*|__)?(?::|[ \\t]-{1,2}[ \\t]|[ \\t]?[–—][ \\t]|(?=[ \\t]*$))(?:[ \\t]*(?:\\*\\*|__))?")
     inlineHeading = TextPattern("(?<=[.;!?][ \\t]{1,4}|[.;!?]\\)[ \\t]{1,4})(\(alternation))[ \\t]*:")
   }
 

@@ -43,7 +43,8 @@ public struct ScalarText {
 
   /// The UTF-16 range of a scalar range.
   func utf16Range(_ range: Range<Int>) -> NSRange {
-    NSRange(location: utf16Offset[range.lowerBound], length: utf16Offset[range.upperBound] - utf16Offset[range.lowerBound])
+    NSRange(
+      location: utf16Offset[range.lowerBound], length: utf16Offset[range.upperBound] - utf16Offset[range.lowerBound])
   }
 
   /// The text of a scalar range.
