@@ -14,6 +14,7 @@ struct RadLM: AsyncParsableCommand {
       ClassifyCommand.self,
       ConvertCommand.self,
       DataCommand.self,
+      DeidCommand.self,
       SectionsCommand.self,
       EmbedCommand.self,
       EvalCommand.self,

@@ -1,5 +1,7 @@
 import Foundation
 
+@testable import RadReports
+
 /// Paths and helpers the RadReports tests share.
 enum TestSupport {
   static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -34,12 +36,18 @@ enum TestSupport {
     return path
   }
 
+  /// The fetched collection, read once per test process (from a folder the archive is extracted
+  /// to, until the archive reader lands).
+  static func realCollection() throws -> IUReportCollection {
+    try RealCollectionCache.shared.collection()
+  }
+
   struct CommandFailed: Error, CustomStringConvertible {
     let description: String
   }
 
-  /// Runs `python3 tools/reference/SCRIPT ARGS…` and returns its stdout.
-  static func runReference(_ script: String, _ arguments: [String]) throws -> Data {
+  /// Runs `python3 tools/reference/SCRIPT ARGS…` (with `input` on stdin) and returns its stdout.
+  static func runReference(_ script: String, _ arguments: [String], input: Data? = nil) throws -> Data {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments =
@@ -49,7 +57,13 @@ enum TestSupport {
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let stdin = Pipe()
+    if input != nil { process.standardInput = stdin }
     try process.run()
+    if let input {
+      stdin.fileHandleForWriting.write(input)
+      try stdin.fileHandleForWriting.close()
+    }
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -57,5 +71,22 @@ enum TestSupport {
       throw CommandFailed(description: "\(script) failed: \(String(decoding: stderr, as: UTF8.self))")
     }
     return stdout
+  }
+}
+
+/// Reads the fetched collection once for all tests that need it.
+/// `@unchecked Sendable`: the cached value is guarded by the lock.
+final class RealCollectionCache: @unchecked Sendable {
+  static let shared = RealCollectionCache()
+  private let lock = NSLock()
+  private var cached: IUReportCollection?
+
+  func collection() throws -> IUReportCollection {
+    lock.lock()
+    defer { lock.unlock() }
+    if let cached { return cached }
+    let loaded = try IUReportCollection.load(from: try TestSupport.requireIUArchive())
+    cached = loaded
+    return loaded
   }
 }

@@ -8,11 +8,14 @@ public struct ReportInput: Sendable, Equatable {
   public let text: String
   /// The input line it came from (1 for plain text).
   public let line: Int
+  /// Whether it came from JSON Lines (false: the whole input was one plain-text report).
+  public let fromJSONLines: Bool
 
-  public init(id: String, text: String, line: Int) {
+  public init(id: String, text: String, line: Int, fromJSONLines: Bool = true) {
     self.id = id
     self.text = text
     self.line = line
+    self.fromJSONLines = fromJSONLines
   }
 
   /// Reads `bytes` (from `file`, named in errors).
@@ -21,7 +24,7 @@ public struct ReportInput: Sendable, Equatable {
       throw ReportInputError(file: file, line: 1, reason: "not UTF-8 text")
     }
     let firstNonBlank = string.unicodeScalars.first { !$0.properties.isWhitespace }
-    guard firstNonBlank == "{" else { return [ReportInput(id: "1", text: string, line: 1)] }
+    guard firstNonBlank == "{" else { return [ReportInput(id: "1", text: string, line: 1, fromJSONLines: false)] }
     var inputs: [ReportInput] = []
     var seen: Set<String> = []
     for (offset, rawLine) in string.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
