@@ -133,19 +133,26 @@ func expectSameAsReference(_ collection: IUReportCollection, _ reference: Refere
 
 /// The real collection (requires `radlm fetch iu-reports`): every report and count as Python reads them.
 @Suite struct IURealCollectionTests {
-  @Test func extractedFolderMatchesReference() throws {
+  @Test func archiveMatchesReference() throws {
     let archive = try TestSupport.requireIUArchive()
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("iu-real-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let tar = Process()
-    tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    tar.arguments = ["tar", "xzf", archive, "-C", folder.path]
-    try tar.run()
-    tar.waitUntilExit()
-    try #require(tar.terminationStatus == 0)
-    let collection = try IUReportCollection.load(from: folder.path)
+    let collection = try TestSupport.realCollection()
     #expect(collection.reports.count == 3955)
     expectSameAsReference(collection, try ReferenceCollection.read(archive))
+  }
+}
+
+@Suite struct IUArchiveErrorTests {
+  @Test func notAnArchiveNamesTheFile() throws {
+    let path = TestSupport.fixtures.appendingPathComponent("iu/folder/notes.txt").path
+    do {
+      _ = try IUReportCollection.load(from: path)
+      Issue.record("a text file was read as an archive")
+    } catch let error as IUReportError {
+      guard case .unreadable(let file, _) = error else {
+        Issue.record("unexpected error \(error)")
+        return
+      }
+      #expect(file == path)
+    }
   }
 }

@@ -99,10 +99,42 @@ public struct DeidEvaluationReport: Sendable, Equatable, Codable {
   }
 }
 
+/// Spans the detector marks in reports that are already de-identified (the IU collection's own
+/// text, every section, nothing injected): each one is a false alarm or an identifier the
+/// collection's redaction missed.
+public struct DeidUntouchedScore: Sendable, Equatable, Codable {
+  public let reports: Int
+  public let words: Int
+  public let spans: Int
+  public let labels: [String: Int]
+
+  /// Spans per 10,000 words.
+  public var spansPer10kWords: Double { words == 0 ? 0 : Double(spans) * 10_000 / Double(words) }
+}
+
 /// Runs the detector over the evaluation set and scores it.
 public enum DeidEvaluation {
+  /// The detector over every section of the reports of `split` (nil: all), unchanged.
+  public static func untouched(_ collection: IUReportCollection, split: IUSplit?, detector: PHIDetector = PHIDetector())
+    -> DeidUntouchedScore
+  {
+    var reports = 0
+    var words = 0
+    var labels: [String: Int] = [:]
+    for report in collection.reports where split == nil || report.split == split {
+      reports += 1
+      for section in report.sections {
+        words += DeidEvaluationSet.wordRanges(section.text).count
+        for span in detector.detect(section.text) { labels[span.label.rawValue, default: 0] += 1 }
+      }
+    }
+    return DeidUntouchedScore(reports: reports, words: words, spans: labels.values.reduce(0, +), labels: labels)
+  }
+
   /// Predicted spans overlapping no gold identifier (false alarms), for `--misses`.
-  public static func falseAlarms(_ cases: [DeidCase], detector: PHIDetector = PHIDetector()) -> [(id: String, span: PHISpan)] {
+  public static func falseAlarms(_ cases: [DeidCase], detector: PHIDetector = PHIDetector()) -> [(
+    id: String, span: PHISpan
+  )] {
     cases.flatMap { item in
       detector.detect(item.text).filter { span in
         !item.gold.contains { $0.start < span.end && span.start < $0.end }

@@ -105,7 +105,8 @@ enum DeidSnippets {
         return [t("Critical result called to Dr. "), v(.clinician, "\(first) \(letters(1, &random)). \(last)"), t(".")]
       case 3: return [t("Electronically signed by: "), v(.clinician, "\(first) \(last)"), t(", MD")]
       case 4: return [t("Dictated by "), v(.clinician, "\(first) \(last)"), t(" MD.")]
-      case 5: return [t("These findings were discussed with the referring physician, Dr. "), v(.clinician, last), t(".")]
+      case 5:
+        return [t("These findings were discussed with the referring physician, Dr. "), v(.clinician, last), t(".")]
       case 6: return [t("D/w Dr "), v(.clinician, last.uppercased()), t(".")]
       default: return [t("Reviewed with attending radiologist "), v(.clinician, "\(first) \(last)"), t(".")]
       }
@@ -143,7 +144,11 @@ enum DeidSnippets {
       let zip = digits(5, &random)
       switch random.below(6) {
       case 0:
-        return [t("Address: "), v(.location, "\(number) \(random.pick(streets)) \(random.pick(streetTypes)), Apt \(digits(2, &random))"), t(".")]
+        return [
+          t("Address: "),
+          v(.location, "\(number) \(random.pick(streets)) \(random.pick(streetTypes)), Apt \(digits(2, &random))"),
+          t("."),
+        ]
       case 1: return [t("Lives in "), v(.location, "\(city), \(state) \(zip)"), t(".")]
       case 2: return [t("Patient resides in "), v(.location, city), t(".")]
       case 3: return [t("Transferred from "), v(.location, "\(random.pick(cities)) County"), t(".")]
@@ -188,10 +193,17 @@ enum DeidSnippets {
     case .healthPlan:
       switch random.below(4) {
       case 0: return [t("Medicaid ID "), v(.healthPlan, digits(10, &random)), t(".")]
-      case 1: return [t("Insurance member ID: "), v(.healthPlan, "\(letters(3, &random))\(digits(9, &random))"), t(".")]
+      case 1:
+        return [t("Insurance member ID: "), v(.healthPlan, "\(letters(3, &random))\(digits(9, &random))"), t(".")]
       case 2: return [t("Policy number "), v(.healthPlan, digits(8, &random)), t(".")]
       default:
-        return [t("Medicare MBI "), v(.healthPlan, "\(digits(1, &random))\(letters(2, &random))\(digits(1, &random))-\(letters(2, &random))\(digits(1, &random))-\(letters(2, &random))\(digits(2, &random))"), t(".")]
+        return [
+          t("Medicare MBI "),
+          v(
+            .healthPlan,
+            "\(digits(1, &random))\(letters(2, &random))\(digits(1, &random))-\(letters(2, &random))\(digits(1, &random))-\(letters(2, &random))\(digits(2, &random))"
+          ), t("."),
+        ]
       }
     case .account:
       switch random.below(4) {
@@ -205,7 +217,11 @@ enum DeidSnippets {
       case 0: return [t("License number "), v(.license, "\(letters(1, &random))\(digits(7, &random))"), t(".")]
       case 1: return [t("DEA # "), v(.license, "\(letters(2, &random))\(digits(7, &random))"), t(".")]
       case 2: return [t("NPI "), v(.license, digits(10, &random)), t(".")]
-      default: return [t("Driver's license "), v(.license, "\(digits(4, &random))-\(digits(2, &random))-\(digits(4, &random))"), t(".")]
+      default:
+        return [
+          t("Driver's license "), v(.license, "\(digits(4, &random))-\(digits(2, &random))-\(digits(4, &random))"),
+          t("."),
+        ]
       }
     case .vehicle:
       let vinAlphabet = Array("ABCDEFGHJKLMNPRSTUVWXYZ0123456789")
@@ -217,15 +233,23 @@ enum DeidSnippets {
       }
     case .device:
       switch random.below(4) {
-      case 0: return [c("Pacemaker"), t(" serial number "), v(.device, "\(letters(3, &random))\(digits(6, &random))S"), t(".")]
+      case 0:
+        return [
+          c("Pacemaker"), t(" serial number "), v(.device, "\(letters(3, &random))\(digits(6, &random))S"), t("."),
+        ]
       case 1: return [t("S/N: "), v(.device, digits(8, &random)), t(".")]
       case 2: return [t("Device ID "), v(.device, "\(letters(2, &random))-\(digits(6, &random))"), t(".")]
       default: return [c("ICD"), t(" generator serial "), v(.device, digits(9, &random)), t(".")]
       }
     case .url:
       switch random.below(3) {
-      case 0: return [t("Images at "), v(.url, "https://portal.example-health.org/results/\(digits(6, &random))"), t(".")]
-      case 1: return [t("See "), v(.url, "www.\(last.lowercased().filter(\.isLetter))clinic.com/patient/\(digits(5, &random))"), t(".")]
+      case 0:
+        return [t("Images at "), v(.url, "https://portal.example-health.org/results/\(digits(6, &random))"), t(".")]
+      case 1:
+        return [
+          t("See "), v(.url, "www.\(last.lowercased().filter(\.isLetter))clinic.com/patient/\(digits(5, &random))"),
+          t("."),
+        ]
       default: return [t("Viewer: "), v(.url, "http://pacs.hospital.local/viewer?study=\(digits(7, &random))")]
       }
     case .ipAddress:
@@ -266,7 +290,10 @@ enum DeidSnippets {
     case .room:
       switch random.below(4) {
       case 0: return [t("Portable exam in Room "), v(.room, digits(3, &random)), t(".")]
-      case 1: return [t("Room "), v(.room, "\(digits(1, &random))B"), t(", bed "), v(.room, String(random.below(4) + 1)), t(".")]
+      case 1:
+        return [
+          t("Room "), v(.room, "\(digits(1, &random))B"), t(", bed "), v(.room, String(random.below(4) + 1)), t("."),
+        ]
       case 2: return [t("ICU bed "), v(.room, String(random.below(30) + 1)), t(".")]
       default: return [t("Rm. "), v(.room, digits(4, &random)), t(".")]
       }

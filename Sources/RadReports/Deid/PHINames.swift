@@ -39,7 +39,7 @@ enum PHINames {
       was were be been has have had xxxx xxx xx x am pm via per please see dr doctor mr mrs ms miss
       january february march april may june july august september october november december monday tuesday
       wednesday thursday friday saturday sunday today yesterday tonight id mrn dob dos ssn acc age sex phone
-      photo fax email address room bed
+      photo fax email address room bed veriphy
       """
     return Set(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
   }()
@@ -123,6 +123,15 @@ enum PHINames {
     var upper = words[last].upperBound
     // A name does not end in a comma or period unless the period closes an initial.
     while upper > words[first].lowerBound, scalars[upper - 1] == "," { upper -= 1 }
+    // After a weak cue (not a title or credential), an all-capitals run is an abbreviation
+    // ("AFIB", "CXR SFWP") rather than a name unless written "LAST, FIRST"; two letters are too few.
+    if cutting.count > functionWords.count {
+      var view = String.UnicodeScalarView()
+      view.append(contentsOf: scalars[words[first].lowerBound..<upper])
+      let kept = String(view)
+      if !kept.contains(where: \.isLowercase) && !kept.contains(",") { return nil }
+      if kept.count <= 2 { return nil }
+    }
     return (range.lowerBound + words[first].lowerBound)..<(range.lowerBound + upper)
   }
 

@@ -38,8 +38,11 @@ struct SurrogateState {
     case .age: made = "≥90"
     case .email: made = "person\(random.below(900) + 100)@example.org"
     case .url: made = "https://example.org/r\(random.below(9000) + 1000)"
-    case .ipAddress: made = span.text.contains(":") ? "2001:db8::\(random.below(9000) + 1000)"
-      : "192.0.2.\(random.below(254) + 1)"
+    case .ipAddress:
+      made =
+        span.text.contains(":")
+        ? "2001:db8::\(random.below(9000) + 1000)"
+        : "192.0.2.\(random.below(254) + 1)"
     case .photo:
       let ext = span.text.split(separator: ".").last.map { "." + $0 } ?? ""
       made = span.text.contains(".") ? "photo\(random.below(9000) + 1000)\(ext)" : reshape(span.text)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import RadReports
-import RadTensor
+import RadModelFiles
 
 /// `radlm data`: looks at the data sets RadLM reads (the Indiana University reports so far).
 struct DataCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import RadReports
-import RadTensor
+import RadModelFiles
 
 /// `radlm deid`: removes identifiers from report text (`radlm deid FILE`, the default `run`) and
 /// measures how well it does on IU findings with injected identifiers (`radlm deid eval`).
@@ -29,7 +29,9 @@ struct DeidRunCommand: ParsableCommand {
   @Argument(help: "The input file, or - for standard input.")
   var input: String
 
-  @Option(help: "tag ([LABEL]), surrogate (consistent stand-ins, dates shifted) or shift-dates (dates shifted, the rest tagged).")
+  @Option(
+    help:
+      "tag ([LABEL]), surrogate (consistent stand-ins, dates shifted) or shift-dates (dates shifted, the rest tagged).")
   var mode: String = DeidMode.tag.rawValue
 
   @Option(help: "Seed for stand-ins and date shifts (same seed and id: same output).")
@@ -108,18 +110,27 @@ struct DeidEvalCommand: ParsableCommand {
     let collection = try IUReportCollection.load(from: path)
     let cases = DeidEvaluationSet.build(from: collection, split: IUSplit(rawValue: split), seed: seed)
     let report = DeidEvaluation.evaluate(cases)
+    let untouched = DeidEvaluation.untouched(collection, split: IUSplit(rawValue: split))
     if misses {
       for alarm in DeidEvaluation.falseAlarms(cases) {
-        FileHandle.standardError.write(Data("false alarm \(alarm.span.label.rawValue) \"\(alarm.span.text)\" in report \(alarm.id)\n".utf8))
+        FileHandle.standardError.write(
+          Data("false alarm \(alarm.span.label.rawValue) \"\(alarm.span.text)\" in report \(alarm.id)\n".utf8))
       }
       for miss in DeidEvaluation.misses(cases) {
-        FileHandle.standardError.write(Data("missed \(miss.gold.label.rawValue) \"\(miss.gold.text)\" in report \(miss.id); predicted there: \(miss.predicted.map { "\($0.label.rawValue) \"\($0.text)\"" }.joined(separator: ", "))\n".utf8))
+        FileHandle.standardError.write(
+          Data(
+            "missed \(miss.gold.label.rawValue) \"\(miss.gold.text)\" in report \(miss.id); predicted there: \(miss.predicted.map { "\($0.label.rawValue) \"\($0.text)\"" }.joined(separator: ", "))\n"
+              .utf8))
       }
     }
     if json {
+      struct Output: Encodable {
+        let injected: DeidEvaluationReport
+        let untouched: DeidUntouchedScore
+      }
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
-      print(String(decoding: try encoder.encode(report), as: UTF8.self))
+      print(String(decoding: try encoder.encode(Output(injected: report, untouched: untouched)), as: UTF8.self))
       return
     }
     print("documents: \(report.documents) (split \(split), seed \(seed))")
@@ -136,5 +147,10 @@ struct DeidEvalCommand: ParsableCommand {
       String(
         format: "clinical words kept: %d / %d = %.4f", report.clinicalWordsKept, report.clinicalWords,
         report.clinicalWordSurvival))
+    let labels = untouched.labels.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    print(
+      String(
+        format: "untouched reports (all sections, nothing injected): %d spans in %d words = %.2f per 10k words",
+        untouched.spans, untouched.words, untouched.spansPer10kWords) + (labels.isEmpty ? "" : " (\(labels))"))
   }
 }
