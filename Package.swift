@@ -17,6 +17,7 @@ let package = Package(
     .library(name: "RadTraining", targets: ["RadTraining"]),
     .library(name: "RadInference", targets: ["RadInference"]),
     .library(name: "RadEval", targets: ["RadEval"]),
+    .library(name: "RadReports", targets: ["RadReports"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
   dependencies: [
@@ -51,10 +52,13 @@ let package = Package(
     .target(name: "RadTraining", dependencies: ["RadTensor", "RadModelFiles", "RadViz", "RadTokenizers", "RadModels"]),
     .target(name: "RadInference", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadModels"]),
     .target(name: "RadEval", dependencies: ["RadTensor", "RadModelFiles", "RadViz", "RadTokenizers", "RadModels"]),
+    // Radiology reports as data: the IU collection, section parsing, de-identification.
+    .target(name: "RadReports", dependencies: ["RadArchive"]),
     .executableTarget(
       name: "radlm",
       dependencies: [
         "RadTensor", "RadModelFiles", "RadImaging", "RadViz", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
+        "RadReports",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -67,6 +71,7 @@ let package = Package(
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: []),
   ],
