@@ -13,6 +13,7 @@ let package = Package(
     .library(name: "RadTraining", targets: ["RadTraining"]),
     .library(name: "RadInference", targets: ["RadInference"]),
     .library(name: "RadEval", targets: ["RadEval"]),
+    .library(name: "RadClinical", targets: ["RadClinical"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
   dependencies: [
@@ -34,10 +35,12 @@ let package = Package(
     .target(name: "RadTraining", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadInference", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadEval", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
+    // Report consistency and error checks (text rules, optional language-model surprisal).
+    .target(name: "RadClinical", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .executableTarget(
       name: "radlm",
       dependencies: [
-        "RadTensor", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
+        "RadTensor", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval", "RadClinical",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -47,6 +50,7 @@ let package = Package(
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical", "RadTensor"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: []),
   ],

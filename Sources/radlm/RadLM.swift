@@ -11,10 +11,12 @@ struct RadLM: AsyncParsableCommand {
       // Each concept adds its command here.
       BenchCommand.self,
       ChatCommand.self,
+      CheckCommand.self,
       ClassifyCommand.self,
       ConvertCommand.self,
       EmbedCommand.self,
       EvalCommand.self,
+      ExtractCommand.self,
       FetchCommand.self,
       GenerateCommand.self,
       InspectCommand.self,
