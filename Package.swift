@@ -36,7 +36,7 @@ let package = Package(
     .target(name: "RadInference", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadEval", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     // Report consistency and error checks (text rules, optional language-model surprisal).
-    .target(name: "RadClinical", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
+    .target(name: "RadClinical", dependencies: ["RadTensor", "RadTokenizers", "RadModels", "RadEval"]),
     .executableTarget(
       name: "radlm",
       dependencies: [

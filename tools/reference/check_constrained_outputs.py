@@ -9,6 +9,7 @@ for, and also checks the shipped schemas in data/schemas against the metaschema.
     /work/venv-ref/py/bin/python tools/reference/check_constrained_outputs.py [OUTPUTS.jsonl]
 """
 import glob, json, os, sys, tempfile
+from importlib.metadata import version
 
 import jsonschema
 
