@@ -1,5 +1,6 @@
 import Foundation
 import RadInference
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTokenizers
@@ -123,7 +124,7 @@ struct JSONSchemaConstraintTests {
     var failures: [String] = []
     var documents = 0
     var endedByEOS = 0
-    let seeds: [UInt64] = [1, 2, 3]
+    let seeds: [UInt64] = [1, 2]
     #if DEBUG
       let schemaLimit = 12  // unoptimised builds sample a prefix; `swift test -c release` samples all
     #else
@@ -164,7 +165,7 @@ struct JSONSchemaConstraintTests {
         lines.append("{\"schema\":\(index),\"seed\":\(seed),\"document\":\(JSONValue.string(text).jsonText)}")
       }
     }
-    #expect(documents >= min(400, 3 * schemaLimit))
+    #expect(documents >= min(320, 2 * schemaLimit))
     #expect(endedByEOS > documents / 2, "\(endedByEOS) of \(documents) ended with EOS")
     #expect(failures.isEmpty, "\(failures.count) of \(documents) invalid: \(failures.prefix(5))")
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("radlm-constrained-outputs.jsonl")
