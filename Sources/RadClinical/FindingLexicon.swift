@@ -34,6 +34,23 @@ enum FindingLexicon {
     concept("dissection", ["dissection", "aortic dissection"], side: false, critical: true),
     concept("embolism", ["pulmonary embolism", "pulmonary emboli", "embolism", "embolus", "emboli"], critical: true),
     concept("lymphadenopathy", ["lymphadenopathy", "adenopathy"], side: false),
+    // Matched so that their words are not read as another concept ("pericardial effusion" is not a pleural one).
+    concept("pericardial effusion", ["pericardial effusion", "pericardial effusions"], side: false),
+    concept("embolization coil", ["embolization coil", "embolization coils", "embolism coil", "embolism coils"], side: false),
+  ]
+
+  /// Word pairs that support a concept when both occur in one findings sentence
+  /// ("the heart is enlarged" supports an impression of cardiomegaly).
+  static let supportingWords: [String: (Set<String>, Set<String>)] = [
+    "cardiomegaly": (
+      ["heart", "cardiac", "cardiomediastinal", "cardiopericardial"],
+      ["enlarged", "enlargement", "prominent", "upper", "borderline", "increased", "large"]
+    ),
+    "emphysema": (
+      ["lungs", "lung", "diaphragms", "hemidiaphragms", "diaphragm"],
+      ["hyperexpanded", "hyperexpansion", "flattened", "flattening", "hyperlucent", "overinflated", "hyperaerated"]
+    ),
+    "effusion": (["costophrenic", "sulcus", "angle", "angles", "sulci"], ["blunting", "blunted", "blunt"]),
   ]
 
   /// Concepts a finding in the impression may summarise (an impression of "pneumonia" is
@@ -68,7 +85,8 @@ enum FindingLexicon {
   static let hedges: Set<String> = [
     "possible", "possibly", "probable", "probably", "may", "might", "could", "questionable", "suspicious", "suggest",
     "suggests", "suggestive", "likely", "concern", "cannot", "versus", "vs", "question", "suspected", "consider",
-    "differential", "borderline", "equivocal", "exclude", "underlying",
+    "differential", "borderline", "equivocal", "exclude", "excluded", "excluding", "underlying", "evaluation",
+    "evaluate", "assess", "if",
   ]
 
   /// Pseudo-negations: look like negation but are not ("no change in the effusion").

@@ -66,7 +66,7 @@ enum FindingMentions {
     var negated = false
     // Pre-negation: a trigger earlier in the clause, not followed by a pseudo-negation word.
     var j = first - 1
-    while j >= 0 && text.clauseOfWord[j] == clause && first - j <= 12 {
+    while j >= 0 && text.clauseOfWord[j] == clause && first - j <= 20 {
       for trigger in FindingLexicon.preNegation where matches(text, trigger, at: j) {
         let next = j + trigger.count
         if next < words.count && FindingLexicon.pseudoNegation.contains(words[next].lower) { continue }

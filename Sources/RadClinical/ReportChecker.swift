@@ -20,7 +20,7 @@ public struct ReportChecker: Sendable {
     let fm = FindingMentions.find(in: findings)
     let im = FindingMentions.find(in: impression)
     var issues: [ReportIssue] = []
-    issues += Self.conflicts(findings: fm, impression: im)
+    issues += Self.conflicts(findings: fm, impression: im, findingsText: findings)
     issues += Self.missedCritical(findings: fm, impression: im, findingsText: findings)
     issues += Self.numberMismatches(findings: findings, impression: impression)
     if let sex = report.sex {
@@ -34,7 +34,20 @@ public struct ReportChecker: Sendable {
   }
 
   /// Laterality, negation and unsupported-claim rules over the impression's mentions.
-  static func conflicts(findings fm: [FindingMention], impression im: [FindingMention]) -> [ReportIssue] {
+  static func hasSupportingWords(_ concept: String, _ text: ClinicalText) -> Bool {
+    guard let (first, second) = FindingLexicon.supportingWords[concept] else { return false }
+    var sentencesWithFirst: Set<Int> = []
+    var sentencesWithSecond: Set<Int> = []
+    for (i, word) in text.words.enumerated() {
+      if first.contains(word.lower) { sentencesWithFirst.insert(text.sentenceOfWord[i]) }
+      if second.contains(word.lower) { sentencesWithSecond.insert(text.sentenceOfWord[i]) }
+    }
+    return !sentencesWithFirst.isDisjoint(with: sentencesWithSecond)
+  }
+
+  static func conflicts(findings fm: [FindingMention], impression im: [FindingMention], findingsText: ClinicalText)
+    -> [ReportIssue]
+  {
     var issues: [ReportIssue] = []
     for m in im {
       let same = fm.filter { $0.concept == m.concept }
@@ -60,7 +73,9 @@ public struct ReportChecker: Sendable {
               message: "the impression puts \(m.concept) on the \(side.rawValue); the findings on the \(other)"))
         } else if same.isEmpty {
           let supporting = FindingLexicon.support[m.concept] ?? []
-          if !fm.contains(where: { supporting.contains($0.concept) && $0.polarity != .negated }) {
+          if !fm.contains(where: { supporting.contains($0.concept) && $0.polarity != .negated })
+            && !Self.hasSupportingWords(m.concept, findingsText)
+          {
             issues.append(
               ReportIssue(
                 kind: .unsupportedClaim, start: m.start, end: m.end, section: .impression,
@@ -88,7 +103,7 @@ public struct ReportChecker: Sendable {
   {
     var issues: [ReportIssue] = []
     var reported: Set<String> = []
-    for m in fm where m.critical && m.polarity != .negated && !reported.contains(m.concept) {
+    for m in fm where m.critical && m.polarity == .affirmed && !reported.contains(m.concept) {
       if im.contains(where: { $0.concept == m.concept }) { continue }
       reported.insert(m.concept)
       issues.append(

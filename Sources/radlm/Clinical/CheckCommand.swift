@@ -8,7 +8,7 @@ struct CheckCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
     abstract: "Flag errors in reports: laterality, unsupported claims, missed critical findings, negation, numbers, sex, repeats.",
-    subcommands: [Run.self], defaultSubcommand: Run.self)
+    subcommands: [Run.self, Eval.self], defaultSubcommand: Run.self)
 
   /// Options for the optional perplexity rule.
   struct SurprisalOptions: ParsableArguments {
