@@ -18,6 +18,7 @@ let package = Package(
     .library(name: "RadInference", targets: ["RadInference"]),
     .library(name: "RadEval", targets: ["RadEval"]),
     .library(name: "RadReports", targets: ["RadReports"]),
+    .library(name: "RadClinical", targets: ["RadClinical"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
   dependencies: [
@@ -54,11 +55,14 @@ let package = Package(
     .target(name: "RadEval", dependencies: ["RadTensor", "RadModelFiles", "RadViz", "RadTokenizers", "RadModels"]),
     // Radiology reports as data: the IU collection, section parsing, de-identification.
     .target(name: "RadReports", dependencies: ["RadArchive"]),
+    // Report consistency and error checks (text rules, optional language-model surprisal).
+    .target(name: "RadClinical", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadModels", "RadEval", "RadReports"]),
     .executableTarget(
       name: "radlm",
       dependencies: [
         "RadTensor", "RadModelFiles", "RadImaging", "RadViz", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
         "RadReports",
+        "RadClinical",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -72,6 +76,7 @@ let package = Package(
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
     .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical", "RadTensor"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: []),
   ],

@@ -11,6 +11,7 @@ struct RadLM: AsyncParsableCommand {
       // Each concept adds its command here.
       BenchCommand.self,
       ChatCommand.self,
+      CheckCommand.self,
       ClassifyCommand.self,
       ConvertCommand.self,
       DataCommand.self,
@@ -18,6 +19,7 @@ struct RadLM: AsyncParsableCommand {
       SectionsCommand.self,
       EmbedCommand.self,
       EvalCommand.self,
+      ExtractCommand.self,
       FetchCommand.self,
       GenerateCommand.self,
       InspectCommand.self,
