@@ -13,10 +13,12 @@ let package = Package(
     .library(name: "RadTraining", targets: ["RadTraining"]),
     .library(name: "RadInference", targets: ["RadInference"]),
     .library(name: "RadEval", targets: ["RadEval"]),
+    .library(name: "RadRetrieval", targets: ["RadRetrieval"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   // Test fixtures are read from disk through #filePath, so they are excluded from the targets.
   targets: [
@@ -28,16 +30,27 @@ let package = Package(
     // Vector kernels for exp-heavy ops, compiled per function for AVX-512/AVX2+FMA with run-time
     // dispatch (no compiler flags), since Swift code here is built for baseline x86-64.
     .target(name: "CKernels"),
+    // Gathered-row distance kernels for graph search (HNSW), AVX2+FMA with run-time dispatch.
+    .target(name: "CVectorKernels"),
     .target(name: "RadTensor", dependencies: ["CBLAS", "CKernels"]),
     .target(name: "RadTokenizers", dependencies: ["RadTensor"]),
     .target(name: "RadModels", dependencies: ["RadTensor", "RadTokenizers", "CKernels"]),
     .target(name: "RadTraining", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadInference", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadEval", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
+    // Document store (SQLite through GRDB), exact/HNSW/BM25/hybrid search and grounded answers.
+    .target(
+      name: "RadRetrieval",
+      dependencies: [
+        "CBLAS", "CVectorKernels", "RadTensor", "RadTokenizers", "RadModels", "RadInference",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
     .executableTarget(
       name: "radlm",
       dependencies: [
         "RadTensor", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
+        "RadRetrieval",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -47,6 +60,11 @@ let package = Package(
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "RadRetrievalTests",
+      dependencies: ["RadRetrieval", .product(name: "GRDB", package: "GRDB.swift")],
+      exclude: ["Fixtures"]
+    ),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: []),
   ],
