@@ -13,6 +13,7 @@ let package = Package(
     .library(name: "RadTraining", targets: ["RadTraining"]),
     .library(name: "RadInference", targets: ["RadInference"]),
     .library(name: "RadEval", targets: ["RadEval"]),
+    .library(name: "RadImaging", targets: ["RadImaging"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
   dependencies: [
@@ -29,6 +30,7 @@ let package = Package(
     // dispatch (no compiler flags), since Swift code here is built for baseline x86-64.
     .target(name: "CKernels"),
     .target(name: "RadTensor", dependencies: ["CBLAS", "CKernels"]),
+    .target(name: "RadImaging"),
     .target(name: "RadTokenizers", dependencies: ["RadTensor"]),
     .target(name: "RadModels", dependencies: ["RadTensor", "RadTokenizers", "CKernels"]),
     .target(name: "RadTraining", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
@@ -47,6 +49,7 @@ let package = Package(
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadImagingTests", dependencies: ["RadImaging"], exclude: ["Fixtures"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: []),
   ],
