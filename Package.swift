@@ -69,7 +69,7 @@ let package = Package(
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
     .testTarget(name: "RadImagingTests", dependencies: ["RadImaging", "RadModelFiles", "RadArchive"], exclude: ["Fixtures"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
-    .testTarget(name: "CommandLineTests", dependencies: []),
+    .testTarget(name: "CommandLineTests", dependencies: ["RadImaging", "RadModelFiles"]),
   ],
   swiftLanguageModes: [.v6]
 )

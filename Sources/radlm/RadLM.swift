@@ -17,6 +17,7 @@ struct RadLM: AsyncParsableCommand {
       EvalCommand.self,
       FetchCommand.self,
       GenerateCommand.self,
+      ImageCommand.self,
       InspectCommand.self,
       LogitsCommand.self,
       LoRACommand.self,
