@@ -108,22 +108,18 @@ enum DicomPixelDecoder {
   static func readIntegers(
     _ bytes: ArraySlice<UInt8>, count: Int, bytesPerSample: Int, littleEndian: Bool, signed: Bool, bitsStored: Int
   ) -> [Double] {
-    var out = [Double](repeating: 0, count: count)
-    let shift = UInt64(64 - bitsStored)
-    let needsShift = bitsStored < bytesPerSample * 8
-    bytes.withUnsafeBytes { raw in
-      out.withUnsafeMutableBufferPointer { dst in
+    let bits = bytesPerSample * 8
+    let shift = bits - bitsStored
+    // Uninitialised storage: every element is written below (no zero-fill pass over the output).
+    return [Double](unsafeUninitializedCapacity: count) { dst, initialized in
+      bytes.withUnsafeBytes { raw in
         func run<T: FixedWidthInteger>(_ type: T.Type) {
+          let s = T(truncatingIfNeeded: shift)
           for i in 0..<count {
-            var word = raw.loadUnaligned(fromByteOffset: i * bytesPerSample, as: T.self)
-            word = littleEndian ? T(littleEndian: word) : T(bigEndian: word)
-            if !needsShift {
-              dst[i] = Double(word)
-            } else if T.isSigned {
-              dst[i] = Double((Int64(truncatingIfNeeded: word) << shift) >> shift)
-            } else {
-              dst[i] = Double((UInt64(truncatingIfNeeded: word) << shift) >> shift)
-            }
+            let word = raw.loadUnaligned(fromByteOffset: i * bytesPerSample, as: T.self)
+            // Shifting left then right in the sample's own type masks (unsigned) or
+            // sign-extends (signed) from Bits Stored, as pydicom does.
+            dst[i] = Double(((littleEndian ? T(littleEndian: word) : T(bigEndian: word)) &<< s) &>> s)
           }
         }
         switch (bytesPerSample, signed) {
@@ -137,8 +133,8 @@ enum DicomPixelDecoder {
         case (_, true): run(Int64.self)
         }
       }
+      initialized = count
     }
-    return out
   }
 
   static func readFloats(_ bytes: ArraySlice<UInt8>, count: Int, double: Bool, littleEndian: Bool) -> [Double] {

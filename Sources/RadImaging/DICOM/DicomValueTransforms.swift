@@ -9,11 +9,11 @@ public enum DicomValueTransforms {
   /// below its first mapped value take entry 0, above the table the last entry), else
   /// `value * slope + intercept` in Double when both rescale attributes are present, else the
   /// values unchanged.
-  public static func applyModalityLUT(_ pixels: DicomPixels, _ dataSet: DicomDataSet) throws -> DicomPixels {
+  public static func applyModalityLUT(_ pixels: consuming DicomPixels, _ dataSet: DicomDataSet) throws -> DicomPixels {
     var out = pixels
     if let item = dataSet.sequence(.modalityLUTSequence).first {
       let lut = try LookupTable(item, dataSet: dataSet)
-      out.values = pixels.values.map { lut.look(up: $0) }
+      out.values = out.values.map { lut.look(up: $0) }
       out.isInteger = true
       return out
     }
