@@ -95,8 +95,9 @@ let package = Package(
     ),
     .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
     .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical", "RadTensor"]),
+    .testTarget(name: "RadImagingTests", dependencies: ["RadImaging", "RadModelFiles", "RadArchive"], exclude: ["Fixtures"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
-    .testTarget(name: "CommandLineTests", dependencies: []),
+    .testTarget(name: "CommandLineTests", dependencies: ["RadImaging", "RadModelFiles"]),
   ],
   swiftLanguageModes: [.v6]
 )

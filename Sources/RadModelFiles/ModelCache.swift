@@ -76,6 +76,10 @@ public struct ModelCache: Sendable {
       relativePath: "pydicom/data/test_files",
       summary: "pydicom's DICOM test files (MIT)"),
     FetchableModel(
+      name: "pydicom-data", package: "pydicom-data", version: "1.0.0",
+      relativePath: "data_store/data",
+      summary: "pydicom's larger DICOM test files: CT, MR, CR, US, RLE, JPEG 2000 (MIT)"),
+    FetchableModel(
       name: "iu-reports", package: "torchxrayvision", version: "1.5.7",
       relativePath: "torchxrayvision/data/NLMCXR_reports.tgz",
       summary: "Indiana University chest X-ray reports (CC BY-NC-ND 4.0: never commit)"),

@@ -11,7 +11,8 @@ struct BenchCommand: ParsableCommand {
     abstract: "Benchmark the tensor engine (GEMM and element-wise kernels).",
     subcommands: [
       MatMulBenchCommand.self, OpsBenchCommand.self, TrainBenchCommand.self, DecodeBenchCommand.self,
-      RetrievalBenchCommand.self,
+      RetrievalBenchCommand.self, DicomBenchCommand.self,
+      DicomBenchCommand.self,
     ]
   )
 }

@@ -22,6 +22,7 @@ struct RadLM: AsyncParsableCommand {
       ExtractCommand.self,
       FetchCommand.self,
       GenerateCommand.self,
+      ImageCommand.self,
       InspectCommand.self,
       LogitsCommand.self,
       LoRACommand.self,
