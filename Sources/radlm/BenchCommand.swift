@@ -12,7 +12,6 @@ struct BenchCommand: ParsableCommand {
     subcommands: [
       MatMulBenchCommand.self, OpsBenchCommand.self, TrainBenchCommand.self, DecodeBenchCommand.self,
       RetrievalBenchCommand.self, DicomBenchCommand.self,
-      DicomBenchCommand.self,
     ]
   )
 }
