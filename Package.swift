@@ -13,6 +13,8 @@ let package = Package(
     .library(name: "RadTraining", targets: ["RadTraining"]),
     .library(name: "RadInference", targets: ["RadInference"]),
     .library(name: "RadEval", targets: ["RadEval"]),
+    .library(name: "RadVision", targets: ["RadVision"]),
+    .library(name: "RadMultimodal", targets: ["RadMultimodal"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
   dependencies: [
@@ -34,6 +36,10 @@ let package = Package(
     .target(name: "RadTraining", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadInference", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadEval", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
+    // CNN and vision-transformer image encoders (EfficientNet-Lite, ViT).
+    .target(name: "RadVision", dependencies: ["RadTensor", "RadModels"]),
+    // Image–text models: CLIP-style contrastive dual encoders, zero-shot classification, retrieval.
+    .target(name: "RadMultimodal", dependencies: ["RadTensor", "RadTokenizers", "RadVision", "RadTraining"]),
     .executableTarget(
       name: "radlm",
       dependencies: [
@@ -47,6 +53,8 @@ let package = Package(
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadVisionTests", dependencies: ["RadVision"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadMultimodalTests", dependencies: ["RadMultimodal"], exclude: ["Fixtures"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: []),
   ],
