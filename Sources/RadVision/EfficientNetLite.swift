@@ -1,4 +1,5 @@
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// EfficientNet-Lite: the mobile EfficientNet without squeeze-and-excitation and with ReLU6, built

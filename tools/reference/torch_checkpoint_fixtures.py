@@ -2,7 +2,7 @@
 
 Run from the repository root with the pinned environment (requirements.txt):
     python tools/reference/torch_checkpoint_fixtures.py
-It writes Tests/RadTensorTests/Fixtures/torch_checkpoint/: the same state dict saved by
+It writes Tests/RadModelFilesTests/Fixtures/torch_checkpoint/: the same state dict saved by
 torch.save in the zip layout (state_dict_zip.pth) and the legacy stream layout
 (state_dict_legacy.pth), plus expected.json with every tensor's dtype, shape and values as
 PyTorch reads them back. The dict holds F32, F16, BF16 and I64 tensors, a transposed view, a
@@ -14,7 +14,7 @@ import pathlib
 
 import torch
 
-OUT = pathlib.Path(__file__).resolve().parents[2] / "Tests" / "RadTensorTests" / "Fixtures" / "torch_checkpoint"
+OUT = pathlib.Path(__file__).resolve().parents[2] / "Tests" / "RadModelFilesTests" / "Fixtures" / "torch_checkpoint"
 
 
 def state_dict():
