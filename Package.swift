@@ -48,7 +48,7 @@ let package = Package(
     .target(name: "RadImaging", dependencies: ["RadArchive"]),
     // Pictures: SVG and PNG heat maps, embedding maps, loss curves, the raster font.
     .target(name: "RadViz", dependencies: ["RadImaging"]),
-    .target(name: "RadTokenizers", dependencies: ["RadTensor", "RadModelFiles"]),
+    .target(name: "RadTokenizers", dependencies: ["RadTensor", "RadModelFiles", "RadArchive"]),
     .target(name: "RadModels", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "CKernels"]),
     .target(name: "RadTraining", dependencies: ["RadTensor", "RadModelFiles", "RadViz", "RadTokenizers", "RadModels"]),
     .target(name: "RadInference", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadModels"]),
@@ -61,7 +61,8 @@ let package = Package(
     .executableTarget(
       name: "radlm",
       dependencies: [
-        "RadTensor", "RadModelFiles", "RadImaging", "RadViz", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
+        "RadTensor", "RadModelFiles", "RadImaging", "RadViz", "RadTokenizers", "RadModels", "RadTraining",
+        "RadInference", "RadEval", "RadVision", "RadMultimodal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -69,7 +70,7 @@ let package = Package(
     .testTarget(name: "RadTensorTests", dependencies: ["RadTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "RadModelFilesTests", dependencies: ["RadModelFiles", "RadTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "RadVizTests", dependencies: ["RadViz", "RadImaging"], exclude: ["Fixtures"]),
-    .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers", "RadModelFiles"], exclude: ["Fixtures"]),
     .testTarget(name: "RadModelsTests", dependencies: ["RadModels"], exclude: ["Fixtures"]),
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),

@@ -1,4 +1,5 @@
 import Foundation
+import RadArchive
 import RadTensor
 
 /// Where one tensor of a PyTorch checkpoint lives: its storage, element type, offset and strides.
@@ -32,7 +33,7 @@ public final class TorchCheckpoint: @unchecked Sendable {
   /// The magic number torch's legacy format pickles first (0x1950a86a20f9469cfc6c, little-endian).
   static let legacyMagic: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
 
-  /// Opens a file in the legacy single-stream format (see `init(url:memberNames:member:)` for zip).
+  /// Opens a checkpoint in either layout (zip members through RadArchive's `ZipArchive`).
   public convenience init(url: URL) throws {
     let bytes: [UInt8]
     do {
@@ -40,7 +41,23 @@ public final class TorchCheckpoint: @unchecked Sendable {
     } catch {
       throw ModelFileError.io(file: url.path, reason: "cannot read: \(error.localizedDescription)")
     }
-    try self.init(legacyBytes: bytes, url: url)
+    if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+      let archive: ZipArchive
+      do {
+        archive = try ZipArchive(bytes: bytes, path: url.path)
+      } catch {
+        throw ModelFileError.malformedHeader(file: url.path, reason: "zip archive: \(error.reason)")
+      }
+      try self.init(url: url, memberNames: archive.entryNames) { name in
+        do {
+          return try archive.data(named: name)
+        } catch {
+          throw ModelFileError.malformedHeader(file: url.path, reason: "zip member \(name): \(error)")
+        }
+      }
+    } else {
+      try self.init(legacyBytes: bytes, url: url)
+    }
   }
 
   /// Parses the legacy layout held in memory: magic, protocol version and system-info pickles, the

@@ -24,6 +24,7 @@ struct RadLM: AsyncParsableCommand {
       TokenizeCommand.self,
       TokenizerCommand.self,
       TrainCommand.self,
+      VisionCommand.self,
 
     ]
   )

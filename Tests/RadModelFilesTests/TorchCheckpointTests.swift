@@ -3,7 +3,7 @@ import RadModelFiles
 import RadTensor
 import Testing
 
-/// RadLM's `.pth` reader against what PyTorch reads back from the same files (fixtures from
+/// RadLM's `.pth` reader (legacy stream and zip layouts) against what PyTorch reads back from the same files (fixtures from
 /// tools/reference/torch_checkpoint_fixtures.py): names in order, shapes, and every value of F32,
 /// F16, BF16 and I64 tensors, including transposed, channels-last and offset views.
 @Suite("PyTorch checkpoints")
@@ -50,6 +50,18 @@ struct TorchCheckpointTests {
 
   @Test func legacyLayout() throws {
     try checkContents(TorchCheckpoint(url: Self.folder.appendingPathComponent("state_dict_legacy.pth")))
+  }
+
+  @Test func zipLayout() throws {
+    try checkContents(TorchCheckpoint(url: Self.folder.appendingPathComponent("state_dict_zip.pth")))
+  }
+
+  @Test func truncatedZipIsAnError() throws {
+    let bytes = [UInt8](try Data(contentsOf: Self.folder.appendingPathComponent("state_dict_zip.pth")))
+    let cut = FileManager.default.temporaryDirectory.appendingPathComponent("radlm-cut-\(UUID().uuidString).pth")
+    defer { try? FileManager.default.removeItem(at: cut) }
+    try Data(bytes.prefix(bytes.count - 100)).write(to: cut)
+    #expect(throws: ModelFileError.self) { try TorchCheckpoint(url: cut) }
   }
 
   @Test func largeIntegersKeepTheirValue() throws {

@@ -94,10 +94,34 @@ def main():
     for key, p in clip.named_parameters():
         tensors["weight." + key] = pack(p)
         tensors["grad." + key] = pack(p.grad)
+    # Zero-shot classification with prompt ensembles: per class the mean of the normalised prompt
+    # embeddings, renormalised; probabilities = softmax(exp(logit_scale) * cosine).
+    prompts = [[[48, 11, 12, 49], [48, 11, 49], [48, 30, 12, 13, 49]], [[48, 21, 49], [48, 22, 23, 49]]]
+    with torch.no_grad():
+        classes = []
+        for class_prompts in prompts:
+            length = max(len(p) for p in class_prompts)
+            ids = torch.tensor([p + [0] * (length - len(p)) for p in class_prompts])
+            mask = torch.tensor([[1] * len(p) + [0] * (length - len(p)) for p in class_prompts])
+            text = clip.get_text_features(input_ids=ids, attention_mask=mask)
+            text = getattr(text, "pooler_output", text)
+            text = text / text.norm(dim=-1, keepdim=True)
+            mean = text.mean(0)
+            classes.append(mean / mean.norm())
+        classes = torch.stack(classes)
+        zero_shot = (clip.logit_scale.exp() * out.image_embeds @ classes.t()).softmax(-1)
+    tensors["zero_shot_class_embeddings"] = pack(classes)
+    tensors["zero_shot_probabilities"] = pack(zero_shot)
+    # Recall@K on a seeded similarity matrix: rank of the matching item, ties counted ahead of it.
+    similarity = torch.randn(12, 12, generator=g) + 1.5 * torch.eye(12)
+    relevant = torch.arange(12)
+    ranks = (similarity >= similarity[relevant, relevant][:, None]).sum(-1)
+    recall = {str(k): float((ranks <= k).float().mean()) for k in (1, 5, 10)}
+    tensors["retrieval_similarity"] = pack(similarity)
     write(ROOT / "Tests" / "RadMultimodalTests" / "Fixtures" / "clip_tiny.json", {
         "transformers": transformers.__version__, "text_config": text_fields, "vision_config": clip_vision_fields,
         "projection_dim": 8, "input_ids": input_ids.tolist(), "attention_mask": attention_mask.tolist(),
-        "tensors": tensors})
+        "zero_shot_prompts": prompts, "retrieval_recall": recall, "tensors": tensors})
 
 
 if __name__ == "__main__":
