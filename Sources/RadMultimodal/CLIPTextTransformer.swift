@@ -88,7 +88,7 @@ public final class CLIPTextTransformer: TextEncoder, @unchecked Sendable {
     }
   }
 
-  public func encode(ids: [[Int]], attentionMask: [[Int]]) -> Tensor {
+  public func encode(ids: [[Int]], attentionMask: [[Int]]) throws -> Tensor {
     let states = hiddenStates(ids: ids, attentionMask: attentionMask)
     let (batch, length, width) = (states.shape[0], states.shape[1], states.shape[2])
     let positions = poolingPositions(ids: ids, attentionMask: attentionMask)

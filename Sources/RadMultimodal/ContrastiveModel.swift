@@ -66,8 +66,8 @@ public final class ContrastiveModel: @unchecked Sendable {
   }
 
   /// L2-normalised text embeddings [N, projection].
-  public func textEmbeddings(ids: [[Int]], attentionMask: [[Int]]) -> Tensor {
-    Self.normalized(textEncoder.encode(ids: ids, attentionMask: attentionMask).linear(weight: textProjection.value))
+  public func textEmbeddings(ids: [[Int]], attentionMask: [[Int]]) throws -> Tensor {
+    Self.normalized(try textEncoder.encode(ids: ids, attentionMask: attentionMask).linear(weight: textProjection.value))
   }
 
   /// Scaled similarities: logits per image [images, texts] and per text [texts, images].

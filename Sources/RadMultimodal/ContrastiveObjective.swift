@@ -48,7 +48,7 @@ public final class ContrastiveObjective: TrainingObjective {
   public func nextLoss(random: inout SeededRandom) throws -> (loss: Tensor, tokens: Int) {
     model.clampLogitScale()
     let pairs = (0..<batchSize).map { _ in training[order.next()] }
-    return (loss(of: pairs, training: true), pairs.count)
+    return (try loss(of: pairs, training: true), pairs.count)
   }
 
   public func validationLoss() throws -> Float? {
@@ -61,7 +61,7 @@ public final class ContrastiveObjective: TrainingObjective {
       // A final batch of one pair has no negatives; it joins the previous batch instead.
       let slice = end - start < 2 && batches > 0 ? [] : Array(validation[start..<end])
       if !slice.isEmpty {
-        total += Autograd.inferenceMode { loss(of: slice, training: false).item }
+        total += try Autograd.inferenceMode { try loss(of: slice, training: false).item }
         batches += 1
       }
       start = end
@@ -70,11 +70,11 @@ public final class ContrastiveObjective: TrainingObjective {
   }
 
   /// Symmetric InfoNCE of one batch of pairs.
-  public func loss(of pairs: [ImageTextPair], training: Bool) -> Tensor {
+  public func loss(of pairs: [ImageTextPair], training: Bool) throws -> Tensor {
     let images = Tensor.concatenate(pairs.map { $0.image.reshaped([1] + $0.image.shape) }, axis: 0)
     let (ids, mask) = Self.collate(pairs.map(\.ids), padId: padId)
     let imageEmbeddings = model.imageEmbeddings(images, training: training)
-    let textEmbeddings = model.textEmbeddings(ids: ids, attentionMask: mask)
+    let textEmbeddings = try model.textEmbeddings(ids: ids, attentionMask: mask)
     return model.loss(imageEmbeddings: imageEmbeddings, textEmbeddings: textEmbeddings)
   }
 

@@ -7,5 +7,5 @@ public protocol TextEncoder: AnyObject, Sendable {
   var parameters: ParameterStore { get }
   var featureWidth: Int { get }
   /// `ids` rows of equal length, `attentionMask` 1 for real tokens and 0 for padding.
-  func encode(ids: [[Int]], attentionMask: [[Int]]) -> Tensor
+  func encode(ids: [[Int]], attentionMask: [[Int]]) throws -> Tensor
 }

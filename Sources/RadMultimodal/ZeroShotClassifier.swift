@@ -11,14 +11,14 @@ public struct ZeroShotClassifier: Sendable {
   public let logitScale: Float
 
   /// `prompts[c]` holds the token ids of every prompt for class `c`.
-  public init(model: ContrastiveModel, labels: [String], prompts: [[[Int]]], padId: Int = 0) {
+  public init(model: ContrastiveModel, labels: [String], prompts: [[[Int]]], padId: Int = 0) throws {
     precondition(labels.count == prompts.count && !labels.isEmpty, "one prompt list per label")
     var rows: [Tensor] = []
-    Autograd.inferenceMode {
+    try Autograd.inferenceMode {
       for classPrompts in prompts {
         precondition(!classPrompts.isEmpty, "every class needs at least one prompt")
         let (ids, mask) = ContrastiveObjective.collate(classPrompts, padId: padId)
-        let embeddings = model.textEmbeddings(ids: ids, attentionMask: mask)
+        let embeddings = try model.textEmbeddings(ids: ids, attentionMask: mask)
         let mean = embeddings.mean(axis: 0, keepDims: true)
         rows.append(mean / (mean * mean).sum().sqrt())
       }

@@ -64,7 +64,7 @@ struct CLIPParityTests {
     let mask = try #require(fixture.root["attention_mask"] as? [[Int]])
     let pixels = try fixture.tensor("pixel_values").requiringGrad()
     let images = model.imageEmbeddings(pixels)
-    let texts = model.textEmbeddings(ids: ids, attentionMask: mask)
+    let texts = try model.textEmbeddings(ids: ids, attentionMask: mask)
     expectClose(images, try fixture.tensor("image_embeds"), 1e-4, "image embeddings")
     expectClose(texts, try fixture.tensor("text_embeds"), 1e-4, "text embeddings")
     let (perImage, perText) = model.logits(imageEmbeddings: images, textEmbeddings: texts)

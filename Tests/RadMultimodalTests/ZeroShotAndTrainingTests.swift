@@ -1,7 +1,9 @@
 import Foundation
+import RadModels
 import RadMultimodal
 import RadTensor
 import RadTraining
+import RadVision
 import Testing
 
 /// Zero-shot classification with prompt ensembles and Recall@K against the reference values of
@@ -13,7 +15,7 @@ struct ZeroShotAndTrainingTests {
     let fixture = try CLIPParityTests.Fixture()
     let model = try CLIPParityTests.build(fixture)
     let prompts = try #require(fixture.root["zero_shot_prompts"] as? [[[Int]]])
-    let classifier = ZeroShotClassifier(model: model, labels: ["first", "second"], prompts: prompts)
+    let classifier = try ZeroShotClassifier(model: model, labels: ["first", "second"], prompts: prompts)
     expectClose(classifier.classEmbeddings, try fixture.tensor("zero_shot_class_embeddings"), 1e-4, "class vectors")
     let images = Autograd.inferenceMode { model.imageEmbeddings(try! fixture.tensor("pixel_values")) }
     expectClose(
@@ -83,5 +85,30 @@ struct ZeroShotAndTrainingTests {
       let resumed = try #require(second.parameters[parameter.name])
       #expect(resumed.value.data == parameter.value.data, "\(parameter.name) differs after resume")
     }
+  }
+
+  /// "Any image encoder + any text encoder": the fixture's ViT tower with a freshly initialised
+  /// BERT (mean pooling) trains through the same objective and trainer.
+  @Test func bertTextTowerTrains() throws {
+    let fixture = try CLIPParityTests.Fixture()
+    let clip = try CLIPParityTests.build(fixture)
+    let store = ParameterStore()
+    let vision = try VisionTransformer(
+      config: (clip.imageEncoder as! VisionTransformer).config, prefix: "vision_model", store: store
+    ) { try fixture.tensor("weight." + $0) }
+    let bert = BertModel(
+      config: BertConfiguration(
+        vocabularySize: 50, width: 16, layers: 1, heads: 2, intermediateWidth: 32, maxPositions: 16),
+      store: store, seed: 4, pooler: false)
+    let model = ContrastiveModel(
+      imageEncoder: vision, textEncoder: BertTextEncoder(model: bert), store: store, projectionWidth: 8, seed: 2)
+    let pairs = Self.pairs()
+    let objective = ContrastiveObjective(model: model, training: pairs, validation: pairs, batchSize: 4, seed: 3)
+    let before = try #require(try objective.validationLoss())
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("radlm-clip-bert-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: output) }
+    try Trainer(objective: objective, configuration: Self.configuration(steps: 6), output: output).run()
+    let after = try #require(try objective.validationLoss())
+    #expect(after < before, "validation loss \(before) → \(after)")
   }
 }
