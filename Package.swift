@@ -20,6 +20,8 @@ let package = Package(
     .library(name: "RadReports", targets: ["RadReports"]),
     .library(name: "RadRetrieval", targets: ["RadRetrieval"]),
     .library(name: "RadClinical", targets: ["RadClinical"]),
+    .library(name: "RadVision", targets: ["RadVision"]),
+    .library(name: "RadMultimodal", targets: ["RadMultimodal"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
   dependencies: [
@@ -52,7 +54,7 @@ let package = Package(
     .target(name: "RadImaging", dependencies: ["RadArchive"]),
     // Pictures: SVG and PNG heat maps, embedding maps, loss curves, the raster font.
     .target(name: "RadViz", dependencies: ["RadImaging"]),
-    .target(name: "RadTokenizers", dependencies: ["RadTensor", "RadModelFiles"]),
+    .target(name: "RadTokenizers", dependencies: ["RadTensor", "RadModelFiles", "RadArchive"]),
     .target(name: "RadModels", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "CKernels"]),
     .target(name: "RadTraining", dependencies: ["RadTensor", "RadModelFiles", "RadViz", "RadTokenizers", "RadModels"]),
     .target(name: "RadInference", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadModels"]),
@@ -69,6 +71,11 @@ let package = Package(
     ),
     // Report consistency and error checks (text rules, optional language-model surprisal).
     .target(name: "RadClinical", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadModels", "RadEval", "RadReports"]),
+    // CNN and vision-transformer image encoders (EfficientNet-Lite, ViT).
+    .target(name: "RadVision", dependencies: ["RadTensor", "RadModelFiles", "RadModels"]),
+    // Image–text models: CLIP-style contrastive dual encoders, zero-shot classification, retrieval.
+    .target(
+      name: "RadMultimodal", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadVision", "RadTraining"]),
     .executableTarget(
       name: "radlm",
       dependencies: [
@@ -76,6 +83,8 @@ let package = Package(
         "RadReports",
         "RadRetrieval",
         "RadClinical",
+        "RadVision",
+        "RadMultimodal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -83,7 +92,7 @@ let package = Package(
     .testTarget(name: "RadTensorTests", dependencies: ["RadTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "RadModelFilesTests", dependencies: ["RadModelFiles", "RadTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "RadVizTests", dependencies: ["RadViz", "RadImaging"], exclude: ["Fixtures"]),
-    .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers", "RadModelFiles"], exclude: ["Fixtures"]),
     .testTarget(name: "RadModelsTests", dependencies: ["RadModels"], exclude: ["Fixtures"]),
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
@@ -96,6 +105,8 @@ let package = Package(
     .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
     .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical", "RadTensor"]),
     .testTarget(name: "RadImagingTests", dependencies: ["RadImaging", "RadModelFiles", "RadArchive"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadVisionTests", dependencies: ["RadVision"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadMultimodalTests", dependencies: ["RadMultimodal"], exclude: ["Fixtures"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: ["RadImaging", "RadModelFiles"]),
   ],

@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
 radlm_require_system
-radlm_build_and_fetch smollm2 minilm iu-reports pydicom pydicom-data
+radlm_build_and_fetch smollm2 minilm iu-reports pydicom pydicom-data efficientnet openclip
 echo "radlm: running swift test (release)" >&2
 exec swift test -c release "$@"

@@ -31,6 +31,7 @@ struct RadLM: AsyncParsableCommand {
       TokenizeCommand.self,
       TokenizerCommand.self,
       TrainCommand.self,
+      VisionCommand.self,
 
     ]
   )
