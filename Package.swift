@@ -13,10 +13,13 @@ let package = Package(
     .library(name: "RadTraining", targets: ["RadTraining"]),
     .library(name: "RadInference", targets: ["RadInference"]),
     .library(name: "RadEval", targets: ["RadEval"]),
+    .library(name: "RadServer", targets: ["RadServer"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
   ],
   // Test fixtures are read from disk through #filePath, so they are excluded from the targets.
   targets: [
@@ -34,10 +37,19 @@ let package = Package(
     .target(name: "RadTraining", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadInference", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadEval", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
+    // The OpenAI-compatible HTTP server (Hummingbird 2) over generation and embeddings.
+    .target(
+      name: "RadServer",
+      dependencies: [
+        "RadTensor", "RadTokenizers", "RadModels", "RadInference",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ]
+    ),
     .executableTarget(
       name: "radlm",
       dependencies: [
-        "RadTensor", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
+        "RadTensor", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval", "RadServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -47,6 +59,12 @@ let package = Package(
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "RadServerTests",
+      dependencies: [
+        "RadServer", "RadInference", "RadModels", "RadTensor", "RadTokenizers",
+      ]
+    ),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: []),
   ],

@@ -21,6 +21,7 @@ struct RadLM: AsyncParsableCommand {
       LogitsCommand.self,
       LoRACommand.self,
       PipelineCommand.self,
+      ServeCommand.self,
       TokenizeCommand.self,
       TokenizerCommand.self,
       TrainCommand.self,
