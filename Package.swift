@@ -22,11 +22,14 @@ let package = Package(
     .library(name: "RadClinical", targets: ["RadClinical"]),
     .library(name: "RadVision", targets: ["RadVision"]),
     .library(name: "RadMultimodal", targets: ["RadMultimodal"]),
+    .library(name: "RadServer", targets: ["RadServer"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
   ],
   // Test fixtures are read from disk through #filePath, so they are excluded from the targets.
   targets: [
@@ -76,6 +79,15 @@ let package = Package(
     // Image–text models: CLIP-style contrastive dual encoders, zero-shot classification, retrieval.
     .target(
       name: "RadMultimodal", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadVision", "RadTraining"]),
+    // The OpenAI-compatible HTTP server (Hummingbird 2) over generation and embeddings.
+    .target(
+      name: "RadServer",
+      dependencies: [
+        "RadTensor", "RadModelFiles", "RadTokenizers", "RadModels", "RadInference", "RadRetrieval",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ]
+    ),
     .executableTarget(
       name: "radlm",
       dependencies: [
@@ -85,6 +97,7 @@ let package = Package(
         "RadClinical",
         "RadVision",
         "RadMultimodal",
+        "RadServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -107,6 +120,12 @@ let package = Package(
     .testTarget(name: "RadImagingTests", dependencies: ["RadImaging", "RadModelFiles", "RadArchive"], exclude: ["Fixtures"]),
     .testTarget(name: "RadVisionTests", dependencies: ["RadVision"], exclude: ["Fixtures"]),
     .testTarget(name: "RadMultimodalTests", dependencies: ["RadMultimodal"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "RadServerTests",
+      dependencies: [
+        "RadServer", "RadInference", "RadModels", "RadTensor", "RadTokenizers",
+      ]
+    ),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: ["RadImaging", "RadModelFiles"]),
   ],

@@ -28,6 +28,7 @@ struct RadLM: AsyncParsableCommand {
       LoRACommand.self,
       PipelineCommand.self,
       RagCommand.self,
+      ServeCommand.self,
       TokenizeCommand.self,
       TokenizerCommand.self,
       TrainCommand.self,
