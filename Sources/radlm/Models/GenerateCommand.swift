@@ -19,11 +19,12 @@ struct SamplingOptions: ParsableArguments {
   var dtype: WeightDType = .f32
 
   func validate() throws {
-    if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
-    if temperature < 0 { throw ValidationError("--temperature must be >= 0") }
-    if topP <= 0 || topP > 1 { throw ValidationError("--top-p must be in (0, 1]") }
-    if minP < 0 || minP >= 1 { throw ValidationError("--min-p must be in [0, 1)") }
-    if repetitionPenalty <= 0 { throw ValidationError("--repetition-penalty must be > 0") }
+    try OptionCheck.count(maxTokens, "--max-tokens")
+    try OptionCheck.number(temperature, "--temperature", atLeast: 0, atMost: 100)
+    try OptionCheck.count(topK, "--top-k", minimum: 0)
+    try OptionCheck.number(topP, "--top-p", above: 0, atMost: 1)
+    try OptionCheck.number(minP, "--min-p", atLeast: 0, below: 1)
+    try OptionCheck.number(repetitionPenalty, "--repetition-penalty", above: 0, atMost: 100)
   }
 
   func settings(eos: Set<Int>, extraStops: [String] = []) -> GenerationSettings {
@@ -66,8 +67,10 @@ struct GenerateCommand: ParsableCommand {
     if (prompt == nil) == (promptFile == nil) { throw ValidationError("give exactly one of --prompt or --prompt-file") }
     if system != nil && !chat { throw ValidationError("--system needs --chat") }
     if stream && json { throw ValidationError("--stream and --json exclude each other") }
+    try OptionCheck.model(model)
+    try OptionCheck.exists(promptFile, "--prompt-file")
     if let batchSize {
-      if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+      try OptionCheck.count(batchSize, "--batch-size")
       if promptFile == nil { throw ValidationError("--batch-size needs --prompt-file") }
       if stream { throw ValidationError("--stream and --batch-size exclude each other") }
     }
@@ -167,7 +170,8 @@ struct LogitsCommand: ParsableCommand {
   @Flag(help: "Print JSON (the only format).") var json = false
 
   func validate() throws {
-    if top < 1 { throw ValidationError("--top must be at least 1") }
+    try OptionCheck.model(model)
+    try OptionCheck.count(top, "--top")
   }
 
   func run() throws {
@@ -198,6 +202,11 @@ struct EmbedCommand: ParsableCommand {
   var model: String
   @Option(help: "Sentences per forward pass.") var batchSize = 32
 
+  func validate() throws {
+    try OptionCheck.model(model)
+    try OptionCheck.count(batchSize, "--batch-size")
+  }
+
   func run() throws {
     let embedder = try SentenceEmbedder(directory: URL(fileURLWithPath: try ModelArgument.path(model)))
     var pending: [String] = []
@@ -225,6 +234,8 @@ struct ChatCommand: ParsableCommand {
   @Option(help: "Model folder, .gguf file, or fetched model name.") var model: String
   @Option(help: "System message.") var system: String?
   @OptionGroup var sampling: SamplingOptions
+
+  func validate() throws { try OptionCheck.model(model) }
 
   func run() throws {
     let bundle = try ModelArgument.bundle(model, dtype: sampling.dtype)

@@ -19,6 +19,9 @@ struct ModelSourceOptions: ParsableArguments {
   func validate() throws {
     if (model == nil) == (initConfig == nil) { throw ValidationError("give exactly one of --model or --init") }
     if initConfig != nil && tokenizer == nil { throw ValidationError("--init needs --tokenizer") }
+    try OptionCheck.model(model)
+    try OptionCheck.exists(initConfig, "--init")
+    try OptionCheck.exists(tokenizer, "--tokenizer")
   }
 
   /// The resolved path of `--model` when it is a GGUF file.
@@ -35,9 +38,11 @@ struct ModelSourceOptions: ParsableArguments {
     if let initConfig {
       let config = try ConfigJSON(contentsOf: URL(fileURLWithPath: initConfig))
       let model = try ModelRegistry.build(config, seed: seed)
-      return (model, try TokenizerFiles.load(path: tokenizer!), initConfig)
+      guard let tokenizer else { throw ValidationError("--init needs --tokenizer") }
+      return (model, try TokenizerFiles.load(path: tokenizer), initConfig)
     }
-    let path = try ModelArgument.path(model!)
+    guard let model else { throw ValidationError("give exactly one of --model or --init") }
+    let path = try ModelArgument.path(model)
     if path.hasSuffix(".gguf") {
       let loaded = try GGUFLlamaLoader.load(url: URL(fileURLWithPath: path))
       return (loaded, try TokenizerFiles.load(path: tokenizer ?? path), path)

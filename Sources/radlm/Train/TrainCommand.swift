@@ -40,12 +40,12 @@ extension TrainCommand {
       let (trainDocs, validationDocs) = TrainingRunner.split(documents, fraction: options.validationFraction, seed: options.seed)
       let separator = tokenizer.endOfTextId
       let encode = { (texts: [String]) in tokenizer.encodeIdsBatch(texts).map { $0.map(Int.init) } }
-      let blocks = TokenBlocks.pack(encode(trainDocs), blockSize: options.blockSize, separator: separator)
-      let validationBlocks = TokenBlocks.pack(encode(validationDocs), blockSize: options.blockSize, separator: separator)
+      let blocks = try TokenBlocks.pack(encode(trainDocs), blockSize: options.blockSize, separator: separator)
+      let validationBlocks = try TokenBlocks.pack(encode(validationDocs), blockSize: options.blockSize, separator: separator)
       guard !blocks.isEmpty else {
         throw TrainingDataError.tooShort(file: options.data.joined(separator: ", "), tokens: 0, needed: options.blockSize)
       }
-      let objective = CausalLanguageModelingObjective(
+      let objective = try CausalLanguageModelingObjective(
         model: model, blocks: blocks, validationBlocks: validationBlocks, batchSize: options.batchSize, seed: options.seed)
       FileHandle.standardError.write(
         Data("\(name): \(blocks.count) training and \(validationBlocks.count) validation blocks of \(options.blockSize) tokens\n".utf8))
@@ -124,6 +124,8 @@ extension TrainCommand {
     @Option(help: "Reference log-probabilities cached by an earlier run (reference_logps.json); computed and cached when absent.")
     var referenceLogps: String?
 
+    func validate() throws { try OptionCheck.number(beta, "--beta", above: 0, atMost: 1e6) }
+
     func run() throws {
       let (loaded, tokenizer, name) = try source.load(seed: options.seed)
       let policy = try TrainCommand.languageModel(loaded)
@@ -145,7 +147,7 @@ extension TrainCommand {
         try ReferenceCache.write(references, to: cache)
       }
       let adapters = useLoRA ? try lora.attach(to: policy, baseName: name, seed: options.seed) : nil
-      let objective = DirectPreferenceObjective(
+      let objective = try DirectPreferenceObjective(
         policy: policy, pairs: train, validationPairs: validation, referenceLogProbabilities: references, loss: loss,
         beta: beta, batchSize: options.batchSize, padId: tokenizer.paddingId, seed: options.seed)
       objective.dropoutSource = adapters?.dropoutSource
@@ -174,6 +176,12 @@ struct LoRAOptions: ParsableArguments {
   @Option(help: "Dropout on the adapter input.") var loraDropout: Float = 0
   @Option(help: "Target module names (PEFT matching: exact or dotted suffix). Repeatable.")
   var target: [String] = []
+
+  func validate() throws {
+    try OptionCheck.count(rank, "--rank")
+    try OptionCheck.number(alpha, "--alpha", above: 0, atMost: 1e6)
+    try OptionCheck.number(loraDropout, "--lora-dropout", atLeast: 0, below: 1)
+  }
 
   func attach(to model: any LanguageModel, baseName: String, seed: UInt64) throws -> LoRAAdapterSet {
     var configuration = LoRAConfiguration(
@@ -233,7 +241,7 @@ enum SupervisedSetup {
       maxLength: options.blockSize)
     TrainingRunner.reportSkipped(sets.reader)
     let (train, validation) = TrainingRunner.split(examples, fraction: options.validationFraction, seed: options.seed)
-    return CausalLanguageModelingObjective(
+    return try CausalLanguageModelingObjective(
       model: model, training: train, validation: validation, batchSize: options.batchSize, padId: tokenizer.paddingId,
       seed: options.seed)
   }

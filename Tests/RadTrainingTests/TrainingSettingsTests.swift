@@ -1,0 +1,79 @@
+import Foundation
+import RadModels
+import RadTraining
+import Testing
+
+/// Training settings from a `--config` file and the values data preparation and objectives
+/// refuse with typed errors instead of trapping.
+@Suite("Training settings")
+struct TrainingSettingsTests {
+  static func decode(_ json: String) throws -> TrainingConfiguration {
+    try JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8))
+  }
+
+  @Test func aPartialFileKeepsTheDefaultsOfMissingKeys() throws {
+    let configuration = try Self.decode(#"{"steps": 7, "schedule": "linear"}"#)
+    var expected = TrainingConfiguration()
+    expected.steps = 7
+    expected.schedule = "linear"
+    #expect(configuration == expected)
+    #expect(try Self.decode("{}") == TrainingConfiguration())
+  }
+
+  @Test func aFullConfigurationRoundTrips() throws {
+    var configuration = TrainingConfiguration()
+    configuration.steps = 11
+    configuration.learningRate = 1e-3
+    configuration.beta2 = 0.95
+    configuration.gradientAccumulation = 4
+    configuration.seed = 99
+    configuration.checkpointEvery = 5
+    let data = try JSONEncoder().encode(configuration)
+    #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: data) == configuration)
+  }
+
+  @Test func anUnknownKeyIsAnErrorNamingIt() throws {
+    do {
+      _ = try Self.decode(#"{"learning_rate": 0.1}"#)
+      Issue.record("a misspelt key was accepted")
+    } catch let DecodingError.dataCorrupted(context) {
+      #expect(context.debugDescription.contains("learning_rate"))
+    }
+  }
+
+  @Test(arguments: [
+    (#"{"steps": -1}"#, "steps"), (#"{"learningRate": -1}"#, "learningRate"), (#"{"beta2": 1}"#, "beta2"),
+    (#"{"schedule": "step"}"#, "schedule"), (#"{"gradientAccumulation": 0}"#, "gradientAccumulation"),
+    (#"{"warmupSteps": -3}"#, "warmupSteps"), (#"{"eps": 0}"#, "eps"),
+  ])
+  func outOfRangeSettingsAreNamed(json: String, field: String) throws {
+    let problem = try #require(try Self.decode(json).problem())
+    #expect(problem.field == field)
+    #expect(problem.description.contains(field))
+    #expect(TrainingConfiguration().problem() == nil)
+  }
+
+  @Test func blocksShorterThanTwoTokensAreATypedError() throws {
+    #expect(throws: TrainingDataError.invalidSetting(name: "block size", value: "1", rule: "at least 2")) {
+      try TokenBlocks.pack([[1, 2, 3]], blockSize: 1, separator: nil)
+    }
+    #expect(try TokenBlocks.pack([[1, 2, 3, 4, 5]], blockSize: 2, separator: nil) == [[1, 2], [3, 4]])
+  }
+
+  @Test func objectivesRefuseNoExamplesAndEmptyBatches() throws {
+    let model = TinySetup.model()
+    let blocks = [[1, 2, 3, 4]]
+    #expect(throws: TrainingDataError.noExamples(what: "training examples")) {
+      try CausalLanguageModelingObjective(model: model, blocks: [], validationBlocks: blocks, batchSize: 2, seed: 0)
+    }
+    #expect(throws: TrainingDataError.invalidSetting(name: "batch size", value: "0", rule: "at least 1")) {
+      try CausalLanguageModelingObjective(model: model, blocks: blocks, validationBlocks: [], batchSize: 0, seed: 0)
+    }
+    let pair = PreferencePair(prompt: [1], chosen: [2], rejected: [3])
+    #expect(throws: TrainingDataError.noExamples(what: "preference pairs")) {
+      try DirectPreferenceObjective(
+        policy: model, pairs: [], validationPairs: [pair], referenceLogProbabilities: [(0, 0)], loss: .sigmoid, beta: 0.1,
+        batchSize: 1, padId: 0, seed: 0)
+    }
+  }
+}
