@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import RadTensor
+import RadModelFiles
 
 /// The checks commands run in `validate()`: ranges of numbers, files that must exist, names from
 /// a fixed list. Each failure is a `ValidationError` whose one-line message names the option, so

@@ -37,7 +37,8 @@ struct OptionValidationTests {
   /// Values of `badValues` an option documents as meaningful, keyed "--option" or, for one
   /// command only, "command --option".
   static let accepted: [String: Set<String>] = [
-    "--seed": ["0", "4611686018427387904"], "train pretrain --steps": ["0"], "--bootstrap-seed": ["0"], "--temperature": ["0"], "--top-k": ["0"],
+    "--seed": ["0", "4611686018427387904"], "train pretrain --steps": ["0"], "--bootstrap-seed": ["0"],
+    "--temperature": ["0"], "--top-k": ["0"],
     "--min-p": ["0"], "--warmup": ["0"], "--weight-decay": ["0"], "--max-grad-norm": ["0"],
     "--validation-fraction": ["0"], "--evaluate-every": ["0"], "--checkpoint-every": ["0"], "--lora-dropout": ["0"],
     "--min-frequency": ["0"], "--warmups": ["0"], "--min-time": ["0"], "--prefill-tokens": ["0"],
@@ -74,7 +75,9 @@ struct OptionValidationTests {
     let root = CommandRunner.repositoryRoot
     var model: String { root.appendingPathComponent("Tests/RadModelsTests/Fixtures/llama").path }
     var weights: String { root.appendingPathComponent("Tests/RadModelsTests/Fixtures/llama/model.safetensors").path }
-    var tokenizer: String { root.appendingPathComponent("Tests/RadTokenizersTests/Fixtures/smollm2_tokenizer.json").path }
+    var tokenizer: String {
+      root.appendingPathComponent("Tests/RadTokenizersTests/Fixtures/smollm2_tokenizer.json").path
+    }
     var data: String { root.appendingPathComponent("data/synthetic_reports.jsonl").path }
     var text: String { root.appendingPathComponent("Package.swift").path }
     let pairs: String
@@ -102,7 +105,8 @@ struct OptionValidationTests {
     case "--init" where command.hasPrefix("train"):
       remove("--model")
       arguments += ["--tokenizer", files.tokenizer]
-    case "--prompt-file", "--batch-size" where command == "generate":
+    case "--prompt-file",
+      "--batch-size" where command == "generate":
       remove("--prompt")
       if option.name == "--batch-size" { arguments += ["--prompt-file", files.text] }
     default: break
@@ -116,14 +120,19 @@ struct OptionValidationTests {
     let root = try #require(try JSONSerialization.jsonObject(with: Data(help.stdout.utf8)) as? [String: Any])
     var found: [Command] = []
     func walk(_ command: [String: Any], path: [String]) {
-      let subcommands = (command["subcommands"] as? [[String: Any]] ?? []).filter { $0["commandName"] as? String != "help" }
+      let subcommands = (command["subcommands"] as? [[String: Any]] ?? []).filter {
+        $0["commandName"] as? String != "help"
+      }
       if subcommands.isEmpty {
         let options = (command["arguments"] as? [[String: Any]] ?? []).compactMap { argument -> Option? in
           let kind = argument["kind"] as? String
           guard kind == "option" || kind == "positional" else { return nil }
           let preferred = argument["preferredName"] as? [String: Any]
-          let name = kind == "positional" ? "<\(argument["valueName"] as? String ?? "")>" : "--\(preferred?["name"] as? String ?? "")"
-          return Option(name: name, abstract: argument["abstract"] as? String ?? "", choices: argument["allValues"] as? [String])
+          let name =
+            kind == "positional"
+            ? "<\(argument["valueName"] as? String ?? "")>" : "--\(preferred?["name"] as? String ?? "")"
+          return Option(
+            name: name, abstract: argument["abstract"] as? String ?? "", choices: argument["allValues"] as? [String])
         }
         found.append(Command(path: path, options: options))
       }
@@ -134,7 +143,8 @@ struct OptionValidationTests {
   }
 
   /// Runs radlm in check mode.
-  static func check(_ arguments: [String]) throws -> (reason: Process.TerminationReason, status: Int32, stderr: String) {
+  static func check(_ arguments: [String]) throws -> (reason: Process.TerminationReason, status: Int32, stderr: String)
+  {
     let process = Process()
     process.executableURL = try CommandRunner.executable
     process.arguments = arguments
@@ -178,8 +188,10 @@ struct OptionValidationTests {
         Issue.record("no base arguments for `radlm \(name)`: add it to OptionValidationTests.baseArguments")
         continue
       }
-      cases.append(Case(label: name, arguments: command.path + base, option: "", value: "", mustAccept: true, freeText: false))
-      for option in command.options where seen.insert("\(option.name) \(option.abstract)").inserted || option.isPositional {
+      cases.append(
+        Case(label: name, arguments: command.path + base, option: "", value: "", mustAccept: true, freeText: false))
+      for option in command.options
+      where seen.insert("\(option.name) \(option.abstract)").inserted || option.isPositional {
         let key = "\(name) \(option.name)"
         let isFreeText = Self.freeText.contains(option.name) && !Self.readsFile.contains(key)
         let values = option.choices != nil ? ["abc"] : isFreeText ? ["abc", "-1"] : Self.badValues
@@ -190,7 +202,8 @@ struct OptionValidationTests {
               label: "\(key)=\(value)",
               arguments: command.path
                 + Self.arguments(name, base: base, option: option, value: value, files: files),
-              option: option.name, value: value, mustAccept: isFreeText || accepted.contains(value), freeText: isFreeText))
+              option: option.name, value: value, mustAccept: isFreeText || accepted.contains(value),
+              freeText: isFreeText))
         }
       }
     }

@@ -72,7 +72,8 @@ struct TrainingSettingsTests {
     let pair = PreferencePair(prompt: [1], chosen: [2], rejected: [3])
     #expect(throws: TrainingDataError.noExamples(what: "preference pairs")) {
       try DirectPreferenceObjective(
-        policy: model, pairs: [], validationPairs: [pair], referenceLogProbabilities: [(0, 0)], loss: .sigmoid, beta: 0.1,
+        policy: model, pairs: [], validationPairs: [pair], referenceLogProbabilities: [(0, 0)], loss: .sigmoid,
+        beta: 0.1,
         batchSize: 1, padId: 0, seed: 0)
     }
   }

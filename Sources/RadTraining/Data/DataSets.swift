@@ -45,10 +45,14 @@ public struct TrainingDataSets {
 
   /// Supervised examples from `{"prompt","completion"}` or `{"messages":[…]}` lines; the loss is
   /// masked to the completion (or the assistant turns). Sequences are cut to `maxLength`.
+  /// `template` is asked for once, at the first `messages` line, so prompt/completion data needs
+  /// no chat template (and a model whose template is unknown fails only on chat data).
   public mutating func supervised(
-    files: [String], tokenizer: Tokenizer, template: ChatTemplate, endOfText: Int?, maxLength: Int
+    files: [String], tokenizer: Tokenizer, template chooseTemplate: () throws -> ChatTemplate, endOfText: Int?,
+    maxLength: Int
   ) throws -> [LabeledSequence] {
     var examples: [LabeledSequence] = []
+    var chosen: ChatTemplate?
     for file in files {
       for row in try reader.read(URL(fileURLWithPath: file)) {
         if let messages = row.object["messages"] as? [[String: Any]] {
@@ -62,6 +66,8 @@ public struct TrainingDataSets {
             try reader.reject(.malformedLine(file: file, line: row.line, reason: "messages need role/content strings and an assistant turn"))
             continue
           }
+          let template = try chosen ?? chooseTemplate()
+          chosen = template
           for segment in template.segments(parsed) {
             let piece = tokenizer.encodeIds(segment.text)
             ids += piece

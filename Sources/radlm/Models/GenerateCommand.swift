@@ -59,6 +59,8 @@ struct GenerateCommand: ParsableCommand {
   @Option(help: "Generate for the prompts of --prompt-file this many at a time.") var batchSize: Int?
   @Flag(help: "Wrap the prompt as a user turn in the model's chat template.") var chat = false
   @Option(help: "System message (with --chat).") var system: String?
+  @Option(help: "With --chat: chatml, llama3 or plain instead of the model's own template (needed when RadLM does not recognise it).")
+  var chatTemplate: ChatTemplate?
   @OptionGroup var sampling: SamplingOptions
   @Flag(help: "Print text as it is generated.") var stream = false
   @Flag(help: "Print one JSON object (per prompt).") var json = false
@@ -66,6 +68,7 @@ struct GenerateCommand: ParsableCommand {
   func validate() throws {
     if (prompt == nil) == (promptFile == nil) { throw ValidationError("give exactly one of --prompt or --prompt-file") }
     if system != nil && !chat { throw ValidationError("--system needs --chat") }
+    if chatTemplate != nil && !chat { throw ValidationError("--chat-template needs --chat") }
     if stream && json { throw ValidationError("--stream and --json exclude each other") }
     try OptionCheck.model(model)
     try OptionCheck.exists(promptFile, "--prompt-file")
@@ -120,16 +123,21 @@ struct GenerateCommand: ParsableCommand {
   /// Decoder-only generation: one prompt (streamed if asked) or batches of prompts.
   func generate(_ prompts: [String], with bundle: ModelBundle) throws -> [GenerationResult] {
     var stops: [String] = []
-    if chat, let end = bundle.chatTemplate.endOfTurn { stops.append(end) }
-    let ids = prompts.map { text -> [Int] in
-      guard chat else { return bundle.tokenizer.encode(text).ids }
+    var eos = bundle.eosTokenIds
+    let template = chat ? try bundle.conversationTemplate(choice: chatTemplate) : nil
+    if let template {
+      stops += template.endOfTurn.map { [$0] } ?? []
+      eos = bundle.endTokenIds(for: template)
+    }
+    let ids = try prompts.map { text -> [Int] in
+      guard let template else { return bundle.tokenizer.encode(text).ids }
       var messages: [ChatMessage] = []
       if let system { messages.append(ChatMessage(role: "system", content: system)) }
       messages.append(ChatMessage(role: "user", content: text))
-      return bundle.chatPromptIds(messages)
+      return try bundle.chatPromptIds(messages, template: template)
     }
     let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
-    let settings = sampling.settings(eos: bundle.eosTokenIds, extraStops: stops)
+    let settings = sampling.settings(eos: eos, extraStops: stops)
     if let batchSize {
       return try Self.inBatches(ids, size: batchSize, settings: settings) { try generator.generateBatch(promptIds: $0, settings: $1) }
     }
@@ -233,15 +241,18 @@ struct ChatCommand: ParsableCommand {
 
   @Option(help: "Model folder, .gguf file, or fetched model name.") var model: String
   @Option(help: "System message.") var system: String?
+  @Option(help: "chatml, llama3 or plain instead of the model's own template (needed when RadLM does not recognise it).")
+  var chatTemplate: ChatTemplate?
   @OptionGroup var sampling: SamplingOptions
 
   func validate() throws { try OptionCheck.model(model) }
 
   func run() throws {
     let bundle = try ModelArgument.bundle(model, dtype: sampling.dtype)
+    let template = try bundle.conversationTemplate(choice: chatTemplate)
     let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
     var history: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
-    let stops = bundle.chatTemplate.endOfTurn.map { [$0] } ?? []
+    let stops = template.endOfTurn.map { [$0] } ?? []
     while true {
       StandardOutput.write("> ")
       guard let line = readLine(), !line.isEmpty else { break }
@@ -250,9 +261,10 @@ struct ChatCommand: ParsableCommand {
         continue
       }
       history.append(ChatMessage(role: "user", content: line))
-      let ids = bundle.chatPromptIds(history)
+      let ids = try bundle.chatPromptIds(history, template: template)
       let result = try generator.generate(
-        promptIds: ids, settings: sampling.settings(eos: bundle.eosTokenIds, extraStops: stops)) { StandardOutput.write($0) }
+        promptIds: ids, settings: sampling.settings(eos: bundle.endTokenIds(for: template), extraStops: stops)
+      ) { StandardOutput.write($0) }
       print("")
       history.append(ChatMessage(role: "assistant", content: result.text))
     }

@@ -33,6 +33,14 @@ struct ModelSourceOptions: ParsableArguments {
     }
   }
 
+  /// The chat template stored with the tokenizer (`--tokenizer`) or the model.
+  func storedChatTemplate() throws -> StoredChatTemplate {
+    guard let path = try tokenizer ?? model.map({ try ModelArgument.path($0) }) else {
+      throw ValidationError("give exactly one of --model or --init")
+    }
+    return try StoredChatTemplate.read(path: path)
+  }
+
   /// Loads the model (random-initialised from `seed` with `--init`) and its tokenizer.
   func load(seed: UInt64) throws -> (model: any TransformerModel, tokenizer: Tokenizer, source: String) {
     if let initConfig {

@@ -207,8 +207,10 @@ struct LoRAOptions: ParsableArguments {
 struct SupervisedArguments: ParsableArguments {
   @OptionGroup var source: ModelSourceOptions
   @OptionGroup var options: TrainingRunOptions
-  @Option(help: "Chat template for messages: chatml, llama3 or plain (default: from the tokenizer).")
-  var template: ChatTemplate?
+  @Option(
+    name: [.customLong("chat-template"), .customLong("template")],
+    help: "Chat template for messages data: chatml, llama3 or plain (default: the model's own, if RadLM recognises it).")
+  var chatTemplate: ChatTemplate?
 
   /// The causal language model to fine-tune, its tokenizer and where it came from.
   func load() throws -> (model: any LanguageModel, tokenizer: Tokenizer, source: String) {
@@ -222,8 +224,10 @@ struct SupervisedArguments: ParsableArguments {
     model: any LanguageModel, tokenizer: Tokenizer, dropoutSource: DropoutSource? = nil, defaultLearningRate: Float,
     title: String, save: (URL) throws -> [String]
   ) throws {
-    let objective = try SupervisedSetup.objective(
-      model: model, tokenizer: tokenizer, options: options, template: template ?? ChatTemplate.detect(tokenizer))
+    let objective = try SupervisedSetup.objective(model: model, tokenizer: tokenizer, options: options) {
+      if let chatTemplate { return chatTemplate }
+      return try source.storedChatTemplate().resolve()
+    }
     objective.dropoutSource = dropoutSource
     try TrainingRunner.execute(
       objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: defaultLearningRate),
@@ -233,9 +237,9 @@ struct SupervisedArguments: ParsableArguments {
 
 /// Building the supervised objective.
 enum SupervisedSetup {
-  static func objective(model: any LanguageModel, tokenizer: Tokenizer, options: TrainingRunOptions, template: ChatTemplate)
-    throws -> CausalLanguageModelingObjective
-  {
+  static func objective(
+    model: any LanguageModel, tokenizer: Tokenizer, options: TrainingRunOptions, template: () throws -> ChatTemplate
+  ) throws -> CausalLanguageModelingObjective {
     var sets = TrainingDataSets(skipBadLines: options.skipBadLines)
     let examples = try sets.supervised(
       files: options.data, tokenizer: tokenizer, template: template, endOfText: tokenizer.endOfTextId,
