@@ -1,5 +1,6 @@
 import Foundation
 import RadModels
+import RadTokenizers
 import RadTraining
 import Testing
 
@@ -75,6 +76,34 @@ struct TrainingSettingsTests {
         policy: model, pairs: [], validationPairs: [pair], referenceLogProbabilities: [(0, 0)], loss: .sigmoid,
         beta: 0.1,
         batchSize: 1, padId: 0, seed: 0)
+    }
+  }
+}
+
+/// Supervised examples cut by the block size before their first learned token are left out and
+/// counted (they would train on nothing: a batch of only such examples has a 0/0 loss).
+@Suite("Supervised examples and the block size")
+struct SupervisedTruncationTests {
+  @Test func examplesWithNoCompletionTokenLeftAreLeftOutAndCounted() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    let tokenizer = try TokenizerJSON.load(
+      path: root.appendingPathComponent("RadTokenizersTests/Fixtures/smollm2_tokenizer.json").path)
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("radlm-sft-\(UUID().uuidString).jsonl")
+    defer { try? FileManager.default.removeItem(at: file) }
+    try Data(
+      """
+      {"prompt": "Findings: no effusion.", "completion": " Normal."}
+      {"prompt": "Findings: a long description of the chest radiograph and its many findings.", "completion": " Normal."}
+      """.utf8
+    ).write(to: file)
+    var sets = TrainingDataSets(skipBadLines: false)
+    let kept = try sets.supervised(
+      files: [file.path], tokenizer: tokenizer, template: { .plain }, endOfText: nil, maxLength: 8)
+    #expect(kept.count == 1 && sets.cutBeforeCompletion == 1)
+    #expect(kept[0].labels.contains { $0 != -100 })
+    var none = TrainingDataSets(skipBadLines: false)
+    #expect(throws: TrainingDataError.empty(file: file.path)) {
+      try none.supervised(files: [file.path], tokenizer: tokenizer, template: { .plain }, endOfText: nil, maxLength: 4)
     }
   }
 }

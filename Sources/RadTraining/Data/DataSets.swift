@@ -6,6 +6,8 @@ import RadTokenizers
 /// for DPO and reward models, and labelled texts for classification.
 public struct TrainingDataSets {
   public var reader: JSONLinesReader
+  /// Supervised examples left out because `maxLength` cut them before their first learned token.
+  public private(set) var cutBeforeCompletion = 0
 
   public init(skipBadLines: Bool) { reader = JSONLinesReader(skipBadLines: skipBadLines) }
 
@@ -53,6 +55,16 @@ public struct TrainingDataSets {
   ) throws -> [LabeledSequence] {
     var examples: [LabeledSequence] = []
     var chosen: ChatTemplate?
+    // An example cut before its first learned token would train on nothing (a batch of only
+    // such examples has a 0/0 loss): it is left out and counted.
+    func append(_ example: LabeledSequence, file: String, line: Int) throws {
+      let kept = example.truncated(to: maxLength)
+      guard kept.labels.contains(where: { $0 != -100 }) else {
+        cutBeforeCompletion += 1
+        return
+      }
+      examples.append(kept)
+    }
     for file in files {
       for row in try reader.read(URL(fileURLWithPath: file)) {
         if let messages = row.object["messages"] as? [[String: Any]] {
@@ -73,14 +85,14 @@ public struct TrainingDataSets {
             ids += piece
             labels += segment.trainable ? piece : [Int](repeating: -100, count: piece.count)
           }
-          examples.append(LabeledSequence(ids: ids, labels: labels).truncated(to: maxLength))
+          try append(LabeledSequence(ids: ids, labels: labels), file: file, line: row.line)
         } else if let prompt = row.object["prompt"] as? String {
           guard let completion = row.object["completion"] as? String else {
             try reader.reject(.missingField(file: file, line: row.line, field: "completion"))
             continue
           }
           let completionIds = tokenizer.encodeIds(completion) + (endOfText.map { [$0] } ?? [])
-          examples.append(LabeledSequence(prompt: tokenizer.encodeIds(prompt), completion: completionIds).truncated(to: maxLength))
+          try append(LabeledSequence(prompt: tokenizer.encodeIds(prompt), completion: completionIds), file: file, line: row.line)
         } else {
           try reader.reject(.missingField(file: file, line: row.line, field: "prompt"))
         }

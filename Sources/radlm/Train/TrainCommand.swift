@@ -245,6 +245,10 @@ enum SupervisedSetup {
       files: options.data, tokenizer: tokenizer, template: template, endOfText: tokenizer.endOfTextId,
       maxLength: options.blockSize)
     TrainingRunner.reportSkipped(sets.reader)
+    if sets.cutBeforeCompletion > 0 {
+      FileHandle.standardError.write(Data(
+        "note: \(sets.cutBeforeCompletion) examples left out: no completion token within --block-size \(options.blockSize)\n".utf8))
+    }
     let (train, validation) = TrainingRunner.split(examples, fraction: options.validationFraction, seed: options.seed)
     return try CausalLanguageModelingObjective(
       model: model, training: train, validation: validation, batchSize: options.batchSize, padId: tokenizer.paddingId,
