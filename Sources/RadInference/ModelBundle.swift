@@ -114,8 +114,8 @@ public final class ModelBundle: @unchecked Sendable {
   /// does not recognise it), ending with the opening of the assistant's turn; special tokens
   /// are recognised. The model's default system prompt is added when its own template is used.
   public func chatPromptIds(_ messages: [ChatMessage], template: ChatTemplate? = nil) throws(ChatTemplateError) -> [Int] {
-    let chosen = try conversationTemplate(choice: template)
-    let system = chosen == chatTemplate ? defaultSystemPrompt : nil
-    return tokenizer.encodeIds(chosen.render(messages, addGenerationPrompt: true, defaultSystem: system))
+    let format = try storedChatTemplate.format(choice: template)
+    return tokenizer.encodeIds(
+      format.template.render(messages, addGenerationPrompt: true, defaultSystem: format.defaultSystem))
   }
 }

@@ -98,3 +98,20 @@ public enum ChatTemplate: String, Sendable, CaseIterable, Codable {
     return pieces
   }
 }
+
+/// A chat template family together with the system prompt a model's own template inserts when a
+/// conversation has none (SmolLM2's), which is what transformers renders for that model.
+public struct ChatFormat: Sendable, Equatable {
+  public var template: ChatTemplate
+  public var defaultSystem: String?
+
+  public init(template: ChatTemplate, defaultSystem: String? = nil) {
+    self.template = template
+    self.defaultSystem = defaultSystem
+  }
+
+  /// The conversation in pieces, assistant replies marked trainable (see `ChatTemplate.segments`).
+  public func segments(_ messages: [ChatMessage], addGenerationPrompt: Bool = false) -> [(text: String, trainable: Bool)] {
+    template.segments(messages, addGenerationPrompt: addGenerationPrompt, defaultSystem: defaultSystem)
+  }
+}

@@ -30,6 +30,14 @@ public struct StoredChatTemplate: Sendable, Equatable {
     return family
   }
 
+  /// The family and default system prompt conversations are rendered with: `choice` when given,
+  /// else the recognised family; the stored template's default system prompt is kept when the
+  /// family is the template's own.
+  public func format(choice: ChatTemplate? = nil) throws(ChatTemplateError) -> ChatFormat {
+    let template = try resolve(choice: choice)
+    return ChatFormat(template: template, defaultSystem: template == family ? defaultSystemPrompt : nil)
+  }
+
   /// The system prompt a ChatML template writes when a conversation has none (SmolLM2's "You are
   /// a helpful AI assistant named SmolLM…"), when it is plain text in the template.
   public var defaultSystemPrompt: String? {

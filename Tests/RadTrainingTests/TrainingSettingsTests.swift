@@ -98,12 +98,50 @@ struct SupervisedTruncationTests {
     ).write(to: file)
     var sets = TrainingDataSets(skipBadLines: false)
     let kept = try sets.supervised(
-      files: [file.path], tokenizer: tokenizer, template: { .plain }, endOfText: nil, maxLength: 8)
+      files: [file.path], tokenizer: tokenizer, format: { ChatFormat(template: .plain) }, endOfText: nil, maxLength: 8)
     #expect(kept.count == 1 && sets.cutBeforeCompletion == 1)
     #expect(kept[0].labels.contains { $0 != -100 })
     var none = TrainingDataSets(skipBadLines: false)
     #expect(throws: TrainingDataError.empty(file: file.path)) {
-      try none.supervised(files: [file.path], tokenizer: tokenizer, template: { .plain }, endOfText: nil, maxLength: 4)
+      try none.supervised(
+        files: [file.path], tokenizer: tokenizer, format: { ChatFormat(template: .plain) }, endOfText: nil, maxLength: 4
+      )
     }
+  }
+}
+
+/// Chat lines for supervised fine-tuning are rendered with the model's own format, default system
+/// prompt included, to the ids transformers' apply_chat_template gives
+/// (tools/reference/chat_template_family_fixtures.py).
+@Suite("Supervised chat examples")
+struct SupervisedChatTests {
+  @Test func smolLM2ChatLinesGiveTransformersIds() throws {
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("RadTokenizersTests/Fixtures")
+    let tokenizer = try TokenizerJSON.load(path: fixtures.appendingPathComponent("smollm2_tokenizer.json").path)
+    let json = try #require(
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: fixtures.appendingPathComponent("chat_template_families.json")))
+        as? [String: Any])
+    let templates = try #require(json["templates"] as? [[String: Any]])
+    let smol = try #require(templates.first { $0["name"] as? String == "smollm2" })
+    let cases = try #require(smol["cases"] as? [[String: Any]])
+    // A conversation without a system message, rendered without the generation prompt.
+    let item = try #require(
+      cases.first {
+        ($0["messages"] as? [[String: String]])?.first?["role"] == "user" && ($0["messages"] as? [Any])?.count == 3
+          && $0["add_generation_prompt"] as? Bool == false
+      })
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("radlm-chat-\(UUID().uuidString).jsonl")
+    defer { try? FileManager.default.removeItem(at: file) }
+    try JSONSerialization.data(withJSONObject: ["messages": item["messages"] as Any]).write(to: file)
+    let stored = StoredChatTemplate(source: smol["source"] as? String, origin: "smollm2")
+    var sets = TrainingDataSets(skipBadLines: false)
+    let examples = try sets.supervised(
+      files: [file.path], tokenizer: tokenizer, format: { try stored.format() }, endOfText: nil, maxLength: 512)
+    let example = try #require(examples.first)
+    #expect(example.ids == item["input_ids"] as? [Int])
+    let learned = example.labels.filter { $0 != -100 }
+    #expect(try tokenizer.decode(learned).contains("Deauville 4."))
   }
 }

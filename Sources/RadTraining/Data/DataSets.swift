@@ -47,14 +47,14 @@ public struct TrainingDataSets {
 
   /// Supervised examples from `{"prompt","completion"}` or `{"messages":[…]}` lines; the loss is
   /// masked to the completion (or the assistant turns). Sequences are cut to `maxLength`.
-  /// `template` is asked for once, at the first `messages` line, so prompt/completion data needs
+  /// `format` is asked for once, at the first `messages` line, so prompt/completion data needs
   /// no chat template (and a model whose template is unknown fails only on chat data).
   public mutating func supervised(
-    files: [String], tokenizer: Tokenizer, template chooseTemplate: () throws -> ChatTemplate, endOfText: Int?,
+    files: [String], tokenizer: Tokenizer, format chooseFormat: () throws -> ChatFormat, endOfText: Int?,
     maxLength: Int
   ) throws -> [LabeledSequence] {
     var examples: [LabeledSequence] = []
-    var chosen: ChatTemplate?
+    var chosen: ChatFormat?
     // An example cut before its first learned token would train on nothing (a batch of only
     // such examples has a 0/0 loss): it is left out and counted.
     func append(_ example: LabeledSequence, file: String, line: Int) throws {
@@ -78,9 +78,9 @@ public struct TrainingDataSets {
             try reader.reject(.malformedLine(file: file, line: row.line, reason: "messages need role/content strings and an assistant turn"))
             continue
           }
-          let template = try chosen ?? chooseTemplate()
-          chosen = template
-          for segment in template.segments(parsed) {
+          let format = try chosen ?? chooseFormat()
+          chosen = format
+          for segment in format.segments(parsed) {
             let piece = tokenizer.encodeIds(segment.text)
             ids += piece
             labels += segment.trainable ? piece : [Int](repeating: -100, count: piece.count)

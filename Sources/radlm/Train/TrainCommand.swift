@@ -225,8 +225,7 @@ struct SupervisedArguments: ParsableArguments {
     title: String, save: (URL) throws -> [String]
   ) throws {
     let objective = try SupervisedSetup.objective(model: model, tokenizer: tokenizer, options: options) {
-      if let chatTemplate { return chatTemplate }
-      return try source.storedChatTemplate().resolve()
+      try source.storedChatTemplate().format(choice: chatTemplate)
     }
     objective.dropoutSource = dropoutSource
     try TrainingRunner.execute(
@@ -238,11 +237,11 @@ struct SupervisedArguments: ParsableArguments {
 /// Building the supervised objective.
 enum SupervisedSetup {
   static func objective(
-    model: any LanguageModel, tokenizer: Tokenizer, options: TrainingRunOptions, template: () throws -> ChatTemplate
+    model: any LanguageModel, tokenizer: Tokenizer, options: TrainingRunOptions, format: () throws -> ChatFormat
   ) throws -> CausalLanguageModelingObjective {
     var sets = TrainingDataSets(skipBadLines: options.skipBadLines)
     let examples = try sets.supervised(
-      files: options.data, tokenizer: tokenizer, template: template, endOfText: tokenizer.endOfTextId,
+      files: options.data, tokenizer: tokenizer, format: format, endOfText: tokenizer.endOfTextId,
       maxLength: options.blockSize)
     TrainingRunner.reportSkipped(sets.reader)
     if sets.cutBeforeCompletion > 0 {
