@@ -3,9 +3,10 @@
 /// every token is predicted from the ones before it inside its block, and no padding is wasted.
 public enum TokenBlocks {
   /// Joins `documents` with `separator` (when given) and cuts the stream into blocks of
-  /// `blockSize` tokens; the incomplete tail is dropped.
-  public static func pack(_ documents: [[Int]], blockSize: Int, separator: Int?) -> [[Int]] {
-    precondition(blockSize >= 2, "block size must be at least 2")
+  /// `blockSize` tokens (at least 2: a block predicts each token from the ones before it); the
+  /// incomplete tail is dropped.
+  public static func pack(_ documents: [[Int]], blockSize: Int, separator: Int?) throws(TrainingDataError) -> [[Int]] {
+    guard blockSize >= 2 else { throw .invalidSetting(name: "block size", value: "\(blockSize)", rule: "at least 2") }
     var stream: [Int] = []
     stream.reserveCapacity(documents.reduce(0) { $0 + $1.count + 1 })
     for document in documents {

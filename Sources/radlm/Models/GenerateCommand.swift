@@ -19,11 +19,12 @@ struct SamplingOptions: ParsableArguments {
   var dtype: WeightDType = .f32
 
   func validate() throws {
-    if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
-    if temperature < 0 { throw ValidationError("--temperature must be >= 0") }
-    if topP <= 0 || topP > 1 { throw ValidationError("--top-p must be in (0, 1]") }
-    if minP < 0 || minP >= 1 { throw ValidationError("--min-p must be in [0, 1)") }
-    if repetitionPenalty <= 0 { throw ValidationError("--repetition-penalty must be > 0") }
+    try OptionCheck.count(maxTokens, "--max-tokens")
+    try OptionCheck.number(temperature, "--temperature", atLeast: 0, atMost: 100)
+    try OptionCheck.count(topK, "--top-k", minimum: 0)
+    try OptionCheck.number(topP, "--top-p", above: 0, atMost: 1)
+    try OptionCheck.number(minP, "--min-p", atLeast: 0, below: 1)
+    try OptionCheck.number(repetitionPenalty, "--repetition-penalty", above: 0, atMost: 100)
   }
 
   func settings(eos: Set<Int>, extraStops: [String] = []) -> GenerationSettings {
@@ -58,6 +59,8 @@ struct GenerateCommand: ParsableCommand {
   @Option(help: "Generate for the prompts of --prompt-file this many at a time.") var batchSize: Int?
   @Flag(help: "Wrap the prompt as a user turn in the model's chat template.") var chat = false
   @Option(help: "System message (with --chat).") var system: String?
+  @Option(help: "With --chat: chatml, llama3 or plain instead of the model's own template (needed when RadLM does not recognise it).")
+  var chatTemplate: ChatTemplate?
   @OptionGroup var sampling: SamplingOptions
   @Flag(help: "Print text as it is generated.") var stream = false
   @Flag(help: "Print one JSON object (per prompt).") var json = false
@@ -71,9 +74,12 @@ struct GenerateCommand: ParsableCommand {
       if !sampling.stop.isEmpty { throw ValidationError("--stop cannot be combined with --json-schema (it could cut the document)") }
     }
     if system != nil && !chat { throw ValidationError("--system needs --chat") }
+    if chatTemplate != nil && !chat { throw ValidationError("--chat-template needs --chat") }
     if stream && json { throw ValidationError("--stream and --json exclude each other") }
+    try OptionCheck.model(model)
+    try OptionCheck.exists(promptFile, "--prompt-file")
     if let batchSize {
-      if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+      try OptionCheck.count(batchSize, "--batch-size")
       if promptFile == nil { throw ValidationError("--batch-size needs --prompt-file") }
       if stream { throw ValidationError("--stream and --batch-size exclude each other") }
     }
@@ -124,16 +130,21 @@ struct GenerateCommand: ParsableCommand {
   /// Decoder-only generation: one prompt (streamed if asked) or batches of prompts.
   func generate(_ prompts: [String], with bundle: ModelBundle) throws -> [GenerationResult] {
     var stops: [String] = []
-    if chat, jsonSchema == nil, let end = bundle.chatTemplate.endOfTurn { stops.append(end) }
-    let ids = prompts.map { text -> [Int] in
-      guard chat else { return bundle.tokenizer.encode(text).ids }
+    var eos = bundle.eosTokenIds
+    let template = chat ? try bundle.conversationTemplate(choice: chatTemplate) : nil
+    if let template {
+      if jsonSchema == nil { stops += template.endOfTurn.map { [$0] } ?? [] }
+      eos = bundle.endTokenIds(for: template)
+    }
+    let ids = try prompts.map { text -> [Int] in
+      guard let template else { return bundle.tokenizer.encode(text).ids }
       var messages: [ChatMessage] = []
       if let system { messages.append(ChatMessage(role: "system", content: system)) }
       messages.append(ChatMessage(role: "user", content: text))
-      return bundle.chatPromptIds(messages)
+      return try bundle.chatPromptIds(messages, template: template)
     }
     let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
-    var settings = sampling.settings(eos: bundle.eosTokenIds, extraStops: stops)
+    var settings = sampling.settings(eos: eos, extraStops: stops)
     if let jsonSchema {
       let schema = try SchemaFile.read(jsonSchema, option: "--json-schema")
       do { settings.jsonSchema = try JSONTokenGrammar(schema: schema, tokenizer: bundle.tokenizer) } catch {
@@ -183,7 +194,8 @@ struct LogitsCommand: ParsableCommand {
   @Flag(help: "Print JSON (the only format).") var json = false
 
   func validate() throws {
-    if top < 1 { throw ValidationError("--top must be at least 1") }
+    try OptionCheck.model(model)
+    try OptionCheck.count(top, "--top")
   }
 
   func run() throws {
@@ -219,7 +231,8 @@ struct EmbedCommand: ParsableCommand {
   static let window = 4096
 
   func validate() throws {
-    if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+    try OptionCheck.model(model)
+    try OptionCheck.count(batchSize, "--batch-size")
   }
 
   func run() throws {
@@ -248,13 +261,18 @@ struct ChatCommand: ParsableCommand {
 
   @Option(help: "Model folder, .gguf file, or fetched model name.") var model: String
   @Option(help: "System message.") var system: String?
+  @Option(help: "chatml, llama3 or plain instead of the model's own template (needed when RadLM does not recognise it).")
+  var chatTemplate: ChatTemplate?
   @OptionGroup var sampling: SamplingOptions
+
+  func validate() throws { try OptionCheck.model(model) }
 
   func run() throws {
     let bundle = try ModelArgument.bundle(model, dtype: sampling.dtype)
+    let template = try bundle.conversationTemplate(choice: chatTemplate)
     let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
     var history: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
-    let stops = bundle.chatTemplate.endOfTurn.map { [$0] } ?? []
+    let stops = template.endOfTurn.map { [$0] } ?? []
     while true {
       StandardOutput.write("> ")
       guard let line = readLine(), !line.isEmpty else { break }
@@ -263,9 +281,10 @@ struct ChatCommand: ParsableCommand {
         continue
       }
       history.append(ChatMessage(role: "user", content: line))
-      let ids = bundle.chatPromptIds(history)
+      let ids = try bundle.chatPromptIds(history, template: template)
       let result = try generator.generate(
-        promptIds: ids, settings: sampling.settings(eos: bundle.eosTokenIds, extraStops: stops)) { StandardOutput.write($0) }
+        promptIds: ids, settings: sampling.settings(eos: bundle.endTokenIds(for: template), extraStops: stops)
+      ) { StandardOutput.write($0) }
       print("")
       history.append(ChatMessage(role: "assistant", content: result.text))
     }
