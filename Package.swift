@@ -1,13 +1,17 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// One library target per concept of the primer (see DEVELOPERS.md); a target depends only on
-// targets listed above it.
+// One library target per concept of the primer, listed bottom-up: a target depends only on targets
+// listed above it, never on one below or beside it (docs/ARCHITECTURE.md; README "Layout").
 let package = Package(
   name: "RadLM",
   platforms: [.macOS(.v14)],
   products: [
+    .library(name: "RadArchive", targets: ["RadArchive"]),
     .library(name: "RadTensor", targets: ["RadTensor"]),
+    .library(name: "RadModelFiles", targets: ["RadModelFiles"]),
+    .library(name: "RadImaging", targets: ["RadImaging"]),
+    .library(name: "RadViz", targets: ["RadViz"]),
     .library(name: "RadTokenizers", targets: ["RadTokenizers"]),
     .library(name: "RadModels", targets: ["RadModels"]),
     .library(name: "RadTraining", targets: ["RadTraining"]),
@@ -26,33 +30,52 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
+    // gzip/tar/zip/zlib streams that data sets, checkpoints and image files come in.
+    .target(name: "RadArchive", dependencies: ["CZlib"]),
     // Vector kernels for exp-heavy ops, compiled per function for AVX-512/AVX2+FMA with run-time
     // dispatch (no compiler flags), since Swift code here is built for baseline x86-64.
     .target(name: "CKernels"),
     .target(name: "RadTensor", dependencies: ["CBLAS", "CKernels"]),
-    .target(name: "RadTokenizers", dependencies: ["RadTensor"]),
-    .target(name: "RadModels", dependencies: ["RadTensor", "RadTokenizers", "CKernels"]),
-    .target(name: "RadTraining", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
-    .target(name: "RadInference", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
-    .target(name: "RadEval", dependencies: ["RadTensor", "RadTokenizers", "RadModels"]),
+    // Model files: safetensors (single and sharded), GGUF read/write, quantisation formats, the model cache.
+    .target(name: "RadModelFiles", dependencies: ["RadTensor", "RadArchive"]),
+    // Image files: PNG (and, with the imaging work, DICOM and NumPy arrays), pixel preprocessing.
+    .target(name: "RadImaging", dependencies: ["RadArchive"]),
+    // Pictures: SVG and PNG heat maps, embedding maps, loss curves, the raster font.
+    .target(name: "RadViz", dependencies: ["RadImaging"]),
+    .target(name: "RadTokenizers", dependencies: ["RadTensor", "RadModelFiles"]),
+    .target(name: "RadModels", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "CKernels"]),
+    .target(name: "RadTraining", dependencies: ["RadTensor", "RadModelFiles", "RadViz", "RadTokenizers", "RadModels"]),
+    .target(name: "RadInference", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadModels"]),
+    .target(name: "RadEval", dependencies: ["RadTensor", "RadModelFiles", "RadViz", "RadTokenizers", "RadModels"]),
     // Clinical applications on reports: readability, impressions, expert review, the main job's stages.
     .target(
       name: "RadClinical",
-      dependencies: ["RadTensor", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval"]),
+      dependencies: [
+        "RadTensor", "RadModelFiles", "RadViz", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
+      ]),
     .executableTarget(
       name: "radlm",
       dependencies: [
-        "RadTensor", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval", "RadClinical",
+        "RadTensor", "RadModelFiles", "RadImaging", "RadViz", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
+        "RadClinical",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .testTarget(name: "RadArchiveTests", dependencies: ["RadArchive"], exclude: ["Fixtures"]),
     .testTarget(name: "RadTensorTests", dependencies: ["RadTensor"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadModelFilesTests", dependencies: ["RadModelFiles", "RadTensor"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadVizTests", dependencies: ["RadViz", "RadImaging"], exclude: ["Fixtures"]),
     .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers"], exclude: ["Fixtures"]),
     .testTarget(name: "RadModelsTests", dependencies: ["RadModels"], exclude: ["Fixtures"]),
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
-    .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical", "RadModelFiles"], exclude: ["Fixtures"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: []),
   ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RadEval
+import RadModelFiles
 import RadTensor
 
 /// `radlm eval`: scores generated text and labels against references with metrics that equal

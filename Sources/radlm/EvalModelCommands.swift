@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RadEval
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTokenizers

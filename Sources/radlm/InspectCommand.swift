@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// `radlm inspect`: looks inside model files without loading a model.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RadModelFiles
 import RadTokenizers
 
 /// `radlm tokenize`: tokenizes text (one input per stdin line, or `--text`) with any supported

@@ -1,5 +1,5 @@
 import Foundation
-import RadTensor
+import RadModelFiles
 
 /// Reads the committed fixtures written by tools/reference/*.py and finds fetched data.
 enum ClinicalFixture {

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import RadInference
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTokenizers
+import RadViz
 
 /// `radlm inspect attention`: a heat map of one layer/head's attention over a text's tokens; for
 /// an encoder–decoder model (BART) the encoder's, the decoder's or the cross-attention (decoder

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RadEval
 import RadInference
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTokenizers
@@ -99,7 +100,7 @@ struct PipelineCommand: ParsableCommand {
       String(format: "%.0f tokens/s", Double(pretrainSteps * 8 * blockSize) / pretrainSeconds))
     let curve = workFolder.appendingPathComponent("gpt/loss_curve.svg")
     try AtomicFile.write(
-      Array(LossCurvePlot.svg(training: pretrainState.lossHistory, validation: pretrainState.validationHistory, title: "small GPT pretraining").utf8),
+      Array(pretrainState.lossCurveSVG(title: "small GPT pretraining").utf8),
       to: curve)
     results.add("pretraining", "loss curve", curve.path)
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTraining
