@@ -20,6 +20,7 @@ struct RadLM: AsyncParsableCommand {
       InspectCommand.self,
       LogitsCommand.self,
       LoRACommand.self,
+      ReviewCommand.self,
       PipelineCommand.self,
       TokenizeCommand.self,
       TokenizerCommand.self,
