@@ -17,6 +17,7 @@ struct RadLM: AsyncParsableCommand {
       EvalCommand.self,
       FetchCommand.self,
       GenerateCommand.self,
+      ImpressionCommand.self,
       InspectCommand.self,
       LogitsCommand.self,
       LoRACommand.self,
