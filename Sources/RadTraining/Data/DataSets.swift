@@ -52,8 +52,6 @@ public struct TrainingDataSets {
     for file in files {
       for row in try reader.read(URL(fileURLWithPath: file)) {
         if let messages = row.object["messages"] as? [[String: Any]] {
-          var ids: [Int] = []
-          var labels: [Int] = []
           let parsed = messages.compactMap { message -> ChatTemplate.Message? in
             guard let role = message["role"] as? String, let content = message["content"] as? String else { return nil }
             return ChatTemplate.Message(role: role, content: content)
@@ -62,12 +60,8 @@ public struct TrainingDataSets {
             try reader.reject(.malformedLine(file: file, line: row.line, reason: "messages need role/content strings and an assistant turn"))
             continue
           }
-          for segment in template.segments(parsed) {
-            let piece = tokenizer.encodeIds(segment.text)
-            ids += piece
-            labels += segment.trainable ? piece : [Int](repeating: -100, count: piece.count)
-          }
-          examples.append(LabeledSequence(ids: ids, labels: labels).truncated(to: maxLength))
+          examples.append(
+            LabeledSequence(chat: parsed, tokenizer: tokenizer, template: template).truncated(to: maxLength))
         } else if let prompt = row.object["prompt"] as? String {
           guard let completion = row.object["completion"] as? String else {
             try reader.reject(.missingField(file: file, line: row.line, field: "completion"))

@@ -1,3 +1,5 @@
+import RadTokenizers
+
 /// Pretraining reads a corpus as one long stream of token ids (documents joined by an
 /// end-of-text token) cut into fixed-length blocks, as Hugging Face's `run_clm` groups texts:
 /// every token is predicted from the ones before it inside its block, and no padding is wasted.
@@ -33,6 +35,19 @@ public struct LabeledSequence: Sendable, Equatable {
   public init(prompt: [Int], completion: [Int]) {
     ids = prompt + completion
     labels = [Int](repeating: -100, count: prompt.count) + completion
+  }
+
+  /// A chat rendered with `template`, the loss kept on the assistant turns only (their content
+  /// and end marker) and masked everywhere else: supervised fine-tuning learns the replies.
+  public init(chat messages: [ChatTemplate.Message], tokenizer: Tokenizer, template: ChatTemplate) {
+    var ids: [Int] = []
+    var labels: [Int] = []
+    for segment in template.segments(messages) {
+      let piece = tokenizer.encodeIds(segment.text)
+      ids += piece
+      labels += segment.trainable ? piece : [Int](repeating: -100, count: piece.count)
+    }
+    self.init(ids: ids, labels: labels)
   }
 
   /// Keeps the first `length` tokens.
