@@ -72,8 +72,14 @@ let package = Package(
         "RadReports", .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
-    // Report consistency and error checks (text rules, optional language-model surprisal).
-    .target(name: "RadClinical", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadModels", "RadEval", "RadReports"]),
+    // Clinical applications on reports: consistency and error checks, readability, impressions, expert review,
+    // the main job's stages.
+    .target(
+      name: "RadClinical",
+      dependencies: [
+        "RadTensor", "RadModelFiles", "RadViz", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
+        "RadReports", "RadRetrieval",
+      ]),
     // CNN and vision-transformer image encoders (EfficientNet-Lite, ViT).
     .target(name: "RadVision", dependencies: ["RadTensor", "RadModelFiles", "RadModels"]),
     // Image–text models: CLIP-style contrastive dual encoders, zero-shot classification, retrieval.
@@ -116,7 +122,7 @@ let package = Package(
       exclude: ["Fixtures"]
     ),
     .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
-    .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical", "RadTensor"]),
+    .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical", "RadModelFiles", "RadTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "RadImagingTests", dependencies: ["RadImaging", "RadModelFiles", "RadArchive"], exclude: ["Fixtures"]),
     .testTarget(name: "RadVisionTests", dependencies: ["RadVision"], exclude: ["Fixtures"]),
     .testTarget(name: "RadMultimodalTests", dependencies: ["RadMultimodal"], exclude: ["Fixtures"]),

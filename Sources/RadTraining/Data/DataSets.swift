@@ -68,8 +68,6 @@ public struct TrainingDataSets {
     for file in files {
       for row in try reader.read(URL(fileURLWithPath: file)) {
         if let messages = row.object["messages"] as? [[String: Any]] {
-          var ids: [Int] = []
-          var labels: [Int] = []
           let parsed = messages.compactMap { message -> ChatTemplate.Message? in
             guard let role = message["role"] as? String, let content = message["content"] as? String else { return nil }
             return ChatTemplate.Message(role: role, content: content)
@@ -80,12 +78,7 @@ public struct TrainingDataSets {
           }
           let format = try chosen ?? chooseFormat()
           chosen = format
-          for segment in format.segments(parsed) {
-            let piece = tokenizer.encodeIds(segment.text)
-            ids += piece
-            labels += segment.trainable ? piece : [Int](repeating: -100, count: piece.count)
-          }
-          try append(LabeledSequence(ids: ids, labels: labels), file: file, line: row.line)
+          try append(LabeledSequence(chat: parsed, tokenizer: tokenizer, format: format), file: file, line: row.line)
         } else if let prompt = row.object["prompt"] as? String {
           guard let completion = row.object["completion"] as? String else {
             try reader.reject(.missingField(file: file, line: row.line, field: "completion"))
