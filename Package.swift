@@ -76,7 +76,7 @@ let package = Package(
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
     .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
-    .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical", "RadTensor"]),
+    .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical", "RadTensor", "RadReports", "RadModelFiles", "RadEval"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
     .testTarget(name: "CommandLineTests", dependencies: []),
   ],
