@@ -18,11 +18,13 @@ let package = Package(
     .library(name: "RadInference", targets: ["RadInference"]),
     .library(name: "RadEval", targets: ["RadEval"]),
     .library(name: "RadReports", targets: ["RadReports"]),
+    .library(name: "RadRetrieval", targets: ["RadRetrieval"]),
     .library(name: "RadClinical", targets: ["RadClinical"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   // Test fixtures are read from disk through #filePath, so they are excluded from the targets.
   targets: [
@@ -41,6 +43,8 @@ let package = Package(
     // Vector kernels for exp-heavy ops, compiled per function for AVX-512/AVX2+FMA with run-time
     // dispatch (no compiler flags), since Swift code here is built for baseline x86-64.
     .target(name: "CKernels"),
+    // Gathered-row distance kernels for graph search (HNSW), AVX2+FMA with run-time dispatch.
+    .target(name: "CVectorKernels"),
     .target(name: "RadTensor", dependencies: ["CBLAS", "CKernels"]),
     // Model files: safetensors (single and sharded), GGUF read/write, quantisation formats, the model cache.
     .target(name: "RadModelFiles", dependencies: ["RadTensor", "RadArchive"]),
@@ -55,6 +59,14 @@ let package = Package(
     .target(name: "RadEval", dependencies: ["RadTensor", "RadModelFiles", "RadViz", "RadTokenizers", "RadModels"]),
     // Radiology reports as data: the IU collection, section parsing, de-identification.
     .target(name: "RadReports", dependencies: ["RadArchive"]),
+    // Document store (SQLite through GRDB), exact/HNSW/BM25/hybrid search and grounded answers.
+    .target(
+      name: "RadRetrieval",
+      dependencies: [
+        "CBLAS", "CVectorKernels", "RadTensor", "RadModelFiles", "RadTokenizers", "RadModels", "RadInference",
+        "RadReports", .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
     // Report consistency and error checks (text rules, optional language-model surprisal).
     .target(name: "RadClinical", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadModels", "RadEval", "RadReports"]),
     .executableTarget(
@@ -62,6 +74,7 @@ let package = Package(
       dependencies: [
         "RadTensor", "RadModelFiles", "RadImaging", "RadViz", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
         "RadReports",
+        "RadRetrieval",
         "RadClinical",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -75,6 +88,11 @@ let package = Package(
     .testTarget(name: "RadTrainingTests", dependencies: ["RadTraining"], exclude: ["Fixtures"]),
     .testTarget(name: "RadInferenceTests", dependencies: ["RadInference"], exclude: ["Fixtures"]),
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "RadRetrievalTests",
+      dependencies: ["RadRetrieval", .product(name: "GRDB", package: "GRDB.swift")],
+      exclude: ["Fixtures"]
+    ),
     .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
     .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical", "RadTensor", "RadReports", "RadModelFiles", "RadEval"]),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).

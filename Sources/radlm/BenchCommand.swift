@@ -9,7 +9,10 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Benchmark the tensor engine (GEMM and element-wise kernels).",
-    subcommands: [MatMulBenchCommand.self, OpsBenchCommand.self, TrainBenchCommand.self, DecodeBenchCommand.self]
+    subcommands: [
+      MatMulBenchCommand.self, OpsBenchCommand.self, TrainBenchCommand.self, DecodeBenchCommand.self,
+      RetrievalBenchCommand.self,
+    ]
   )
 }
 

@@ -13,7 +13,7 @@ struct EvalCommand: ParsableCommand {
     subcommands: [
       EvalRougeCommand.self, EvalBLEUCommand.self, EvalCHRFCommand.self, EvalCocoCommand.self,
       EvalLabelsCommand.self, EvalClassificationCommand.self, EvalReportCommand.self,
-      EvalBERTScoreCommand.self, EvalPerplexityCommand.self, EvalMeSHCommand.self,
+      EvalBERTScoreCommand.self, EvalPerplexityCommand.self, EvalMeSHCommand.self, EvalRetrievalCommand.self,
     ]
   )
 }

@@ -26,6 +26,7 @@ struct RadLM: AsyncParsableCommand {
       LogitsCommand.self,
       LoRACommand.self,
       PipelineCommand.self,
+      RagCommand.self,
       TokenizeCommand.self,
       TokenizerCommand.self,
       TrainCommand.self,

@@ -69,6 +69,20 @@ enum DateShift {
   }
 
   private static func shiftNamed(_ text: String, _ days: Int) -> String? {
+    // "19-Jul-1995" and "Jul-19-1995": shifted through the spaced form, written back with hyphens.
+    let hyphenated = text.split(separator: "-")
+    if hyphenated.count == 3, hyphenated.allSatisfy({ !$0.isEmpty }), !text.contains(" ") {
+      let monthFirst = hyphenated[0].first?.isLetter == true
+      let year = hyphenated[2]
+      let fullYear = year.count == 2 ? "20" + year : String(year)
+      let spaced =
+        monthFirst ? "\(hyphenated[0]) \(hyphenated[1]), \(fullYear)" : "\(hyphenated[0]) \(hyphenated[1]) \(fullYear)"
+      guard let moved = shiftNamed(spaced, days) else { return nil }
+      let parts = moved.replacingOccurrences(of: ",", with: "").split(separator: " ")
+      guard parts.count == 3 else { return nil }
+      let newYear = year.count == 2 ? String(parts[2].suffix(2)) : String(parts[2])
+      return "\(parts[0])-\(parts[1])-\(newYear)"
+    }
     // Tokens: words and numbers, remembering how the month was written.
     let pattern = TextPattern(
       #"^(?:(\d{1,2})(st|nd|rd|th)?\s+(?:of\s+)?)?([A-Za-z]+)(\.?)(?:\s+(\d{1,2})(st|nd|rd|th)?)?(,?)(?:\s+(\d{4}))?$"#)

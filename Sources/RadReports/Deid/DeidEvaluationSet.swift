@@ -32,7 +32,21 @@ public enum DeidEvaluationSet {
         let label = labels[turn % labels.count]
         turn += 1
         let snippet = DeidSnippets.make(label, &random)
-        pieces.insert(snippet, at: random.below(pieces.count + 1))
+        // Mostly a sentence of its own; sometimes a parenthesis inside one of the report's sentences.
+        let host = random.below(pieces.count)
+        if random.below(4) == 0, let sentence = pieces[host].first, pieces[host].count == 1, sentence.clinical,
+          sentence.text.hasSuffix(".")
+        {
+          var inner = snippet
+          if let last = inner.last, last.label == nil, last.text.hasSuffix(".") {
+            inner[inner.count - 1] = InjectedPart(String(last.text.dropLast()), label: nil, clinical: last.clinical)
+          }
+          pieces[host] =
+            [InjectedPart(String(sentence.text.dropLast()), clinical: true), InjectedPart(" (")] + inner
+            + [InjectedPart(").")]
+        } else {
+          pieces.insert(snippet, at: random.below(pieces.count + 1))
+        }
       }
       if random.below(2) == 0 {
         pieces.insert(DeidSnippets.distractor(&random), at: random.below(pieces.count + 1))

@@ -45,7 +45,11 @@ enum DeidSnippets {
     let month = random.below(12) + 1
     let day = random.below(28) + 1
     let name = months[month - 1]
-    switch random.below(9) {
+    switch random.below(13) {
+    case 9: return "\(day)-\(name.prefix(3))-\(year)"
+    case 10: return "\(name) \(ordinal(day))"
+    case 11: return "\(ordinal(day)) of \(name) \(year)"
+    case 12: return String(format: "%04d/%02d/%02d", year, month, day)
     case 0: return String(format: "%02d/%02d/%04d", month, day, year)
     case 1: return "\(month)/\(day)/\(String(format: "%02d", year % 100))"
     case 2: return String(format: "%04d-%02d-%02d", year, month, day)
@@ -55,6 +59,15 @@ enum DeidSnippets {
     case 6: return "\(name) \(year)"
     case 7: return String(format: "%02d-%02d-%04d", month, day, year)
     default: return String(format: "%02d.%02d.%04d", day, month, year)
+    }
+  }
+
+  static func ordinal(_ day: Int) -> String {
+    switch day {
+    case 1, 21, 31: return "\(day)st"
+    case 2, 22: return "\(day)nd"
+    case 3, 23: return "\(day)rd"
+    default: return "\(day)th"
     }
   }
 
@@ -87,7 +100,10 @@ enum DeidSnippets {
     let last = random.pick(lastNames)
     switch label {
     case .name:
-      switch random.below(8) {
+      switch random.below(11) {
+      case 8: return [t("PATIENT: "), v(.name, "\(first.uppercased()) \(last.uppercased())")]
+      case 9: return [t("Name: "), v(.name, "\(last), \(first) \(letters(1, &random)).")]
+      case 10: return [t("Spoke with "), v(.name, "\(first) \(last)"), t("'s mother about the exam.")]
       case 0: return [t("Patient: "), v(.name, "\(first) \(last)"), t(".")]
       case 1: return [t("Patient name: "), v(.name, "\(last.uppercased()), \(first.uppercased())"), t(".")]
       case 2: return [t("Mr. "), v(.name, last), t(" was positioned upright.")]
@@ -98,7 +114,10 @@ enum DeidSnippets {
       default: return [t("Emergency contact: "), v(.name, "\(first) \(last)"), t(".")]
       }
     case .clinician:
-      switch random.below(8) {
+      switch random.below(11) {
+      case 8: return [t("Discussed with "), v(.clinician, "\(first) \(last)"), t(", PA-C, at the bedside.")]
+      case 9: return [t("Preliminary read by "), v(.clinician, "\(first) \(last)"), t(".")]
+      case 10: return [t("cc: "), v(.clinician, "\(first.prefix(1)). \(last)"), t(", DO")]
       case 0: return [t("Findings discussed with Dr. "), v(.clinician, last), t(" by telephone.")]
       case 1: return [t("Results were communicated to "), v(.clinician, "\(first) \(last)"), t(", NP.")]
       case 2:

@@ -112,6 +112,8 @@ public struct PHIDetector: Sendable {
     add(.date, #"\b("# + P.month + #"\.?[ \t]+"# + P.day + #"(?:st|nd|rd|th)?(?:,?[ \t]+\d{4})?)\b"#)
     add(.date, #"\b("# + P.day + #"(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?"# + P.month + #"\.?(?:,?[ \t]+\d{4})?)\b"#)
     add(.date, #"\b("# + P.month + #"\.?,?[ \t]+\d{4})\b"#)
+    add(.date, #"\b("# + P.day + #"-"# + P.month + #"-(?:\d{4}|\d{2}))\b"#)
+    add(.date, #"\b("# + P.month + #"-"# + P.day + #"-(?:\d{4}|\d{2}))\b"#)
     add(
       .date,
       #"(?i:\b(?:on|dated|from|since|of|date|DOB|DOS|until|through|to|and|born|performed|obtained))"#
@@ -160,6 +162,11 @@ public struct PHIDetector: Sendable {
         + #",?[ \t]+)?(?:(?:Dr|Doctor|Nurse)\.?[ \t]+)?("# + P.person + ")", veto: true)
     // Patients and relatives.
     add(.name, #"\b(?:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS)\.?[ \t]+("# + P.person + ")", title: true)
+    // "Patient:" / "Name:" label a field, so what follows is a name even in capitals.
+    add(
+      .name,
+      #"(?i:\b(?:patient(?:'s)?(?:[ \t]+(?:full[ \t]+)?name)?|pt\.?(?:[ \t]+name)?|name))[ \t]*:"#
+        + #"[ \t]*("# + P.person + ")", title: true)
     add(
       .name,
       #"(?i:\b(?:patient(?:'s)?(?:[ \t]+(?:full[ \t]+)?name)?|pt\.?(?:[ \t]+name)?|name))[ \t]*(?::|is|named|-)?"#

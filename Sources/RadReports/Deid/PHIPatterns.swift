@@ -9,7 +9,7 @@ enum PHIPatterns {
   /// "Ludwig van Beethoven", "DOE, JANE", "JANE DOE".
   static let person =
     "(?:\(nameWord)(?:[ \\t]+\(nameWord))?,[ \\t]*\(nameWord)(?:[ \\t]+\(initial))?"
-    + "|\(initial)[ \\t]*(?:\(initial)[ \\t]*)?\(nameWord)"
+    + "|\(initial)[ \\t]*(?:\(initial)[ \\t]*)?(?:\(particle)[ \\t]+)?\(nameWord)(?:[ \\t]+\(nameWord))?"
     + "|\(nameWord)(?:[ \\t]+(?:\(initial)|\(nameWord)|\(particle)[ \\t]+\(nameWord))){0,3}"
     + "|\(upperWord)(?:[ \\t]+\(upperWord))?,[ \\t]*\(upperWord)|\(upperWord)(?:[ \\t]+\(upperWord)){0,2})"
   /// A clinical credential after a name (case as written).

@@ -214,6 +214,14 @@ struct EmbedCommand: ParsableCommand {
   var model: String
   @Option(help: "Sentences per forward pass.") var batchSize = 32
 
+  /// Lines read before embedding: the embedder sorts them by length, so a larger window pads less;
+  /// output order is always the input order.
+  static let window = 4096
+
+  func validate() throws {
+    if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+  }
+
   func run() throws {
     let embedder = try SentenceEmbedder(directory: URL(fileURLWithPath: try ModelArgument.path(model)))
     var pending: [String] = []
@@ -226,7 +234,7 @@ struct EmbedCommand: ParsableCommand {
     }
     while let line = readLine(strippingNewline: true) {
       pending.append(line)
-      if pending.count >= batchSize { try flush() }
+      if pending.count >= Self.window { try flush() }
     }
     try flush()
   }

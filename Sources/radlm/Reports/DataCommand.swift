@@ -47,7 +47,7 @@ struct IUStatsCommand: ParsableCommand {
         source: source, train: statistics.train, validation: statistics.validation, test: statistics.test,
         total: statistics.total)
       let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys]
+      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
       return String(decoding: try encoder.encode(output), as: UTF8.self)
     }
     var lines = ["split       reports  without_findings  without_impression  pairs"]
