@@ -16,10 +16,12 @@ struct MeSHLabelTests {
     #expect(MeSHCheXpertMap.observations(["Cardiac Shadow/enlarged/mild"]) == [.cardiomegaly])
     #expect(MeSHCheXpertMap.observations(["Cardiac Shadow"]).isEmpty)
     #expect(MeSHCheXpertMap.observations(["Hydropneumothorax/apex/right"]) == [.pneumothorax, .pleuralEffusion])
-    #expect(MeSHCheXpertMap.observations(["Thickening/pleura/bilateral", "Calcified Granuloma/lung"]) == [.pleuralOther])
-    #expect(MeSHCheXpertMap.observations(["Catheters, Indwelling", "Pulmonary Atelectasis/base/left"]) == [
-      .supportDevices, .atelectasis,
-    ])
+    #expect(
+      MeSHCheXpertMap.observations(["Thickening/pleura/bilateral", "Calcified Granuloma/lung"]) == [.pleuralOther])
+    #expect(
+      MeSHCheXpertMap.observations(["Catheters, Indwelling", "Pulmonary Atelectasis/base/left"]) == [
+        .supportDevices, .atelectasis,
+      ])
   }
 
   @Test func agreementCountsPerObservation() {

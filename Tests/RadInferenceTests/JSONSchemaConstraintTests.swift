@@ -117,7 +117,11 @@ struct JSONSchemaConstraintTests {
     let tokenizer = try Self.smolTokenizer()
     let table = TokenByteTable(tokenizer: tokenizer)
     let schemaTexts: [JSONValue]
-    if case .array(let list)? = try Self.fixture("random_schemas.json")["schemas"] { schemaTexts = list } else { return }
+    if case .array(let list)? = try Self.fixture("random_schemas.json")["schemas"] {
+      schemaTexts = list
+    } else {
+      return
+    }
     let eos = 2
     #expect(tokenizer.isSpecial(eos))
     var lines: [String] = []
