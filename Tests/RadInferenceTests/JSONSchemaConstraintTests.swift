@@ -140,7 +140,7 @@ struct JSONSchemaConstraintTests {
       for seed in seeds {
         // Budgets from the shortest document (in bytes, so always enough tokens) to 56 tokens more.
         let maxTokens = compiled.grammar.shortestDocument + 8 + Int((UInt64(index) &* 7 &+ seed) % 48)
-        var settings = GenerationSettings(
+        let settings = GenerationSettings(
           maxTokens: maxTokens, temperature: 1, seed: seed, eosTokenIds: [eos], jsonSchema: compiled)
         var sampler = TokenSampler(settings: settings)
         var random = SeededRandom(seed: seed &* 1000 &+ UInt64(index))

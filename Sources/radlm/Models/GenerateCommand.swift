@@ -73,6 +73,7 @@ struct GenerateCommand: ParsableCommand {
       if !sampling.stop.isEmpty {
         throw ValidationError("--stop cannot be combined with --json-schema (it could cut the document)")
       }
+      _ = try SchemaFile.read(jsonSchema, option: "--json-schema")
     }
     if system != nil && !chat { throw ValidationError("--system needs --chat") }
     if stream && json { throw ValidationError("--stream and --json exclude each other") }
