@@ -122,7 +122,11 @@ let package = Package(
       exclude: ["Fixtures"]
     ),
     .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
-    .testTarget(name: "RadClinicalTests", dependencies: ["RadClinical", "RadModelFiles", "RadTensor"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "RadClinicalTests",
+      dependencies: ["RadClinical", "RadTensor", "RadReports", "RadModelFiles", "RadEval"],
+      exclude: ["Fixtures"]
+    ),
     .testTarget(name: "RadImagingTests", dependencies: ["RadImaging", "RadModelFiles", "RadArchive"], exclude: ["Fixtures"]),
     .testTarget(name: "RadVisionTests", dependencies: ["RadVision"], exclude: ["Fixtures"]),
     .testTarget(name: "RadMultimodalTests", dependencies: ["RadMultimodal"], exclude: ["Fixtures"]),

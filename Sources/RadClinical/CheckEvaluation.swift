@@ -57,7 +57,8 @@ public struct CheckEvaluation: Sendable {
     ]
     for k in kinds {
       lines.append(
-        "| \(k.kind.rawValue) | \(k.injected) | \(Self.rounded(k.recall)) | \(k.originals) | \(Self.rounded(k.falseAlarmRate)) |")
+        "| \(k.kind.rawValue) | \(k.injected) | \(Self.rounded(k.recall)) | \(k.originals) | \(Self.rounded(k.falseAlarmRate)) |"
+      )
     }
     return lines.joined(separator: "\n")
   }

@@ -33,7 +33,8 @@ public enum CheckInput {
         }
       }
       let idText = String(decoding: idData, as: UTF8.self)
-      lines.append(Line(idJSON: idText, report: CheckableReport(id: idText, findings: findings, impression: impression, sex: sex)))
+      lines.append(
+        Line(idJSON: idText, report: CheckableReport(id: idText, findings: findings, impression: impression, sex: sex)))
     }
     return lines
   }
@@ -41,7 +42,8 @@ public enum CheckInput {
   /// One output line.
   public static func outputLine(idJSON: String, issues: [ReportIssue]) -> String {
     let items = issues.map { issue -> String in
-      let message = (try? JSONSerialization.data(withJSONObject: issue.message, options: [.fragmentsAllowed]))
+      let message =
+        (try? JSONSerialization.data(withJSONObject: issue.message, options: [.fragmentsAllowed]))
         .map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
       return "{\"kind\":\"\(issue.kind.rawValue)\",\"start\":\(issue.start),\"end\":\(issue.end),"
         + "\"section\":\"\(issue.section.rawValue)\",\"message\":\(message)}"

@@ -42,13 +42,17 @@ public enum ErrorInjector {
   ]
 
   static let femaleOnly = [
-    "Status post hysterectomy.", "Calcified uterine fibroid partially imaged.", "Surgical clips from prior oophorectomy.",
+    "Status post hysterectomy.", "Calcified uterine fibroid partially imaged.",
+    "Surgical clips from prior oophorectomy.",
   ]
   static let maleOnly = [
-    "Prostate brachytherapy seeds are partially imaged.", "Status post prostatectomy.", "Calcifications in the scrotum.",
+    "Prostate brachytherapy seeds are partially imaged.", "Status post prostatectomy.",
+    "Calcifications in the scrotum.",
   ]
 
-  static let outOfPlace = ["banana", "saxophone", "volcano", "umbrella", "giraffe", "pancake", "trombone", "carburetor"]
+  static let outOfPlace = [
+    "banana", "saxophone", "volcano", "umbrella", "giraffe", "pancake", "trombone", "carburetor",
+  ]
 
   static func pick<T>(_ list: [T], _ random: inout SeededRandom) -> T {
     list[Int(random.next() % UInt64(list.count))]
@@ -84,7 +88,8 @@ public enum ErrorInjector {
       let (finding, summary, _) = pick(usable, &random)
       let side = pick(["left", "right"], &random)
       out.findings = insert(fill(finding, side, capitalised: finding.hasPrefix("%s")), into: report.findings, &random)
-      out.impression = insert(fill(summary, opposite[side] ?? side, capitalised: true), into: report.impression, &random)
+      out.impression = insert(
+        fill(summary, opposite[side] ?? side, capitalised: true), into: report.impression, &random)
     case .unsupportedClaim:
       let usable = claims.filter { !mentions(both, $0.1) }
       guard !usable.isEmpty else { return nil }
@@ -105,7 +110,9 @@ public enum ErrorInjector {
       }
       out.impression = insert(claim, into: report.impression, &random)
     case .numberMismatch:
-      guard !report.findings.contains(where: \.isNumber) && !report.impression.contains(where: \.isNumber) else { return nil }
+      guard !report.findings.contains(where: \.isNumber) && !report.impression.contains(where: \.isNumber) else {
+        return nil
+      }
       let variant = random.next() % 4
       let side = pick(["left", "right"], &random)
       switch variant {
@@ -117,7 +124,8 @@ public enum ErrorInjector {
       case 1:
         let n = 2 + Int(random.next() % 6)
         let m = n + 1 + Int(random.next() % 3)
-        out.findings = insert("Mass in the \(side) hilum measuring \(n).\(random.next() % 10) x 2 cm.", into: report.findings, &random)
+        out.findings = insert(
+          "Mass in the \(side) hilum measuring \(n).\(random.next() % 10) x 2 cm.", into: report.findings, &random)
         out.impression = insert("\(m) cm \(side) hilar mass.", into: report.impression, &random)
       case 2:
         let x = 3 + Double(random.next() % 90) / 10

@@ -10,18 +10,22 @@ enum FindingLexicon {
   }
 
   static func concept(_ name: String, _ phrases: [String], side: Bool = true, critical: Bool = false) -> Concept {
-    Concept(name: name, phrases: phrases.map { $0.split(separator: " ").map(String.init) }, hasSide: side, critical: critical)
+    Concept(
+      name: name, phrases: phrases.map { $0.split(separator: " ").map(String.init) }, hasSide: side, critical: critical)
   }
 
   static let concepts: [Concept] = [
     concept("effusion", ["pleural effusion", "pleural effusions", "effusion", "effusions", "pleural fluid"]),
     concept("pneumothorax", ["pneumothorax", "pneumothoraces", "pneumothoraxes"], critical: true),
-    concept("consolidation", ["consolidation", "consolidations", "consolidative", "airspace disease", "air space disease"]),
+    concept(
+      "consolidation", ["consolidation", "consolidations", "consolidative", "airspace disease", "air space disease"]),
     concept("opacity", ["opacity", "opacities", "opacification", "density", "densities"]),
     concept("atelectasis", ["atelectasis", "atelectatic", "atelectases"]),
     concept("pneumonia", ["pneumonia", "pneumonias", "infiltrate", "infiltrates", "bronchopneumonia"]),
     concept("edema", ["edema", "pulmonary edema", "vascular congestion", "interstitial edema"], side: false),
-    concept("cardiomegaly", ["cardiomegaly", "cardiac enlargement", "enlarged heart", "enlarged cardiac silhouette"], side: false),
+    concept(
+      "cardiomegaly", ["cardiomegaly", "cardiac enlargement", "enlarged heart", "enlarged cardiac silhouette"],
+      side: false),
     concept("nodule", ["nodule", "nodules", "nodular opacity", "nodular density"]),
     concept("mass", ["mass", "masses", "tumor", "neoplasm"], critical: true),
     concept("fracture", ["fracture", "fractures", "fractured"]),
@@ -29,14 +33,17 @@ enum FindingLexicon {
     concept("scarring", ["scarring", "scar", "scars", "fibrosis", "fibrotic"]),
     concept("emphysema", ["emphysema", "emphysematous", "hyperinflation", "hyperinflated", "copd"], side: false),
     concept("hernia", ["hiatal hernia", "hernia"], side: false),
-    concept("pneumoperitoneum", ["pneumoperitoneum", "free air", "free intraperitoneal air", "subdiaphragmatic air"], side: false, critical: true),
+    concept(
+      "pneumoperitoneum", ["pneumoperitoneum", "free air", "free intraperitoneal air", "subdiaphragmatic air"],
+      side: false, critical: true),
     concept("pneumomediastinum", ["pneumomediastinum"], side: false, critical: true),
     concept("dissection", ["dissection", "aortic dissection"], side: false, critical: true),
     concept("embolism", ["pulmonary embolism", "pulmonary emboli", "embolism", "embolus", "emboli"], critical: true),
     concept("lymphadenopathy", ["lymphadenopathy", "adenopathy"], side: false),
     // Matched so that their words are not read as another concept ("pericardial effusion" is not a pleural one).
     concept("pericardial effusion", ["pericardial effusion", "pericardial effusions"], side: false),
-    concept("embolization coil", ["embolization coil", "embolization coils", "embolism coil", "embolism coils"], side: false),
+    concept(
+      "embolization coil", ["embolization coil", "embolization coils", "embolism coil", "embolism coils"], side: false),
   ]
 
   /// Word pairs that support a concept when both occur in one findings sentence
@@ -90,7 +97,9 @@ enum FindingLexicon {
   ]
 
   /// Pseudo-negations: look like negation but are not ("no change in the effusion").
-  static let pseudoNegation: Set<String> = ["change", "changes", "changed", "interval", "increase", "increased", "significant"]
+  static let pseudoNegation: Set<String> = [
+    "change", "changes", "changed", "interval", "increase", "increased", "significant",
+  ]
 
   static let sides: [String: Side] = [
     "left": .left, "right": .right, "bilateral": .bilateral, "bilaterally": .bilateral, "both": .bilateral,

@@ -58,7 +58,8 @@ enum FindingMentions {
   }
 
   static func matches(_ text: ClinicalText, _ phrase: [String], at j: Int) -> Bool {
-    j >= 0 && j + phrase.count <= text.words.count && (0..<phrase.count).allSatisfy { text.words[j + $0].lower == phrase[$0] }
+    j >= 0 && j + phrase.count <= text.words.count
+      && (0..<phrase.count).allSatisfy { text.words[j + $0].lower == phrase[$0] }
   }
 
   static func polarity(_ text: ClinicalText, first: Int, last: Int, clause: Int) -> FindingMention.Polarity {

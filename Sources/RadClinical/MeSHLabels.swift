@@ -56,7 +56,8 @@ public enum MeSHCheXpertMap {
         out.insert(observation)
       }
     }
-    if !meshMajor.isEmpty && meshMajor.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).lowercased() == "normal" }) {
+    if !meshMajor.isEmpty && meshMajor.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).lowercased() == "normal" })
+    {
       out.insert(.noFinding)
     }
     return out
@@ -119,7 +120,8 @@ public struct MeSHAgreement: Sendable {
     var lines = ["| observation | support | precision | recall | F1 |", "|---|---:|---:|---:|---:|"]
     for row in rows {
       lines.append(
-        "| \(row.observation.rawValue) | \(row.support) | \(Self.f(row.precision)) | \(Self.f(row.recall)) | \(Self.f(row.f1)) |")
+        "| \(row.observation.rawValue) | \(row.support) | \(Self.f(row.precision)) | \(Self.f(row.recall)) | \(Self.f(row.f1)) |"
+      )
     }
     lines.append("| macro (observations with support) | | | | \(Self.f(macroF1)) |")
     return lines.joined(separator: "\n")

@@ -52,7 +52,8 @@ enum Measurements {
         if j < words.count {
           let unit = words[j].lower
           let scale: Double? =
-            ["mm", "millimeter", "millimeters"].contains(unit) ? 1 : ["cm", "centimeter", "centimeters"].contains(unit) ? 10 : nil
+            ["mm", "millimeter", "millimeters"].contains(unit)
+            ? 1 : ["cm", "centimeter", "centimeters"].contains(unit) ? 10 : nil
           if let scale {
             for (index, v) in values {
               out.append(Measurement(kind: .size, value: v * scale, start: words[index].start, end: words[index].end))

@@ -134,12 +134,15 @@ public struct ReportChecker: Sendable {
     x == x.rounded() && abs(x) < 1e12 ? String(Int(x)) : String(x)
   }
 
-  static func sexMismatches(_ text: ClinicalText, _ section: ReportSection, _ sex: CheckableReport.Sex) -> [ReportIssue] {
+  static func sexMismatches(_ text: ClinicalText, _ section: ReportSection, _ sex: CheckableReport.Sex) -> [ReportIssue]
+  {
     let other = sex == .female ? FindingLexicon.maleAnatomy : FindingLexicon.femaleAnatomy
     return text.words.filter { other.contains($0.lower) }.map {
       ReportIssue(
         kind: .sexMismatch, start: $0.start, end: $0.end, section: section,
-        message: "\"\(text.text($0.start, $0.end))\" is \(sex == .female ? "male" : "female") anatomy; the patient is \(sex.rawValue)")
+        message:
+          "\"\(text.text($0.start, $0.end))\" is \(sex == .female ? "male" : "female") anatomy; the patient is \(sex.rawValue)"
+      )
     }
   }
 
@@ -169,7 +172,9 @@ public struct ReportChecker: Sendable {
     return try scorer.wordSurprisals(text).filter { $0.nats >= surprisalThreshold }.map { w in
       ReportIssue(
         kind: .perplexityOutlier, start: w.start, end: w.end, section: section,
-        message: "\"\(clinical.text(w.start, w.end))\" is implausible here (\(Self.formatted((w.nats * 10).rounded() / 10)) nats)")
+        message:
+          "\"\(clinical.text(w.start, w.end))\" is implausible here (\(Self.formatted((w.nats * 10).rounded() / 10)) nats)"
+      )
     }
   }
 }

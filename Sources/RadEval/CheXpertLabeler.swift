@@ -177,6 +177,14 @@ public struct CheXpertLabeler: Sendable {
   // MARK: - Labelling
 
   /// Labels of one report.
+  /// RadLM's additions to chexpert-labeler's unmention lists, from the comparison with the IU
+  /// collection's MeSH terms (docs/reports-labels.md): substrings that are not the observation
+  /// ("endplate" is not a plate, "granulomatous infection" is an old, healed process).
+  static let extraUnmention: [String: [String]] = [
+    "Support Devices": ["endplate", "platelike", "plate-like", "b-line", "valve surgery", "valve replacement"],
+    "Pneumonia": ["granulomatous infection", "granulomatous infectious"],
+  ]
+
   public func label(_ report: String) -> CheXpertReportLabels {
     var mentions: [CheXpertMention] = []
     for sentence in Self.sentences(report) {
@@ -188,7 +196,8 @@ public struct CheXpertLabeler: Sendable {
       let post = Self.scopes(ContextRules.postNegationUncertainty, tokens: toks, pseudo: pseudo)
       let stable = Self.scopes(ContextRules.stabilityTriggers, tokens: toks, pseudo: [])
       for (observation, phrases) in CheXpertPhrases.mention.sorted(by: { $0.key < $1.key }) {
-        let unmentions = (CheXpertPhrases.unmention[observation] ?? []).flatMap { Self.find($0, in: s) }
+        let unmentions = ((CheXpertPhrases.unmention[observation] ?? []) + (Self.extraUnmention[observation] ?? []))
+          .flatMap { Self.find($0, in: s) }
         for phrase in phrases {
           for span in Self.find(phrase, in: s) {
             if unmentions.contains(where: { $0.overlaps(span) }) { continue }

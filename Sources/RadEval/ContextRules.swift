@@ -33,7 +33,9 @@ enum ContextRules {
 
   /// Negation ("no X", "without X", "X is normal", "X has resolved", "free of X", ...).
   static let negation: [ContextTrigger] = [
-    .init("no", .forward), .init("not", .forward), .init("without", .forward),
+    // Twelve words forward: IU-style lists ("without evidence of focal airspace disease, pleural
+    // effusion, or pneumothorax") put the last negated finding beyond eight.
+    .init("no", .forward, window: 12), .init("not", .forward), .init("without", .forward, window: 12),
     .init("negative for", .forward), .init("free of", .forward), .init("absence of", .forward),
     .init("rather than", .forward), .init("rule out", .forward), .init("ruled out", .backward),
     .init("resolution of", .forward), .init("removal of", .forward),
@@ -47,8 +49,9 @@ enum ContextRules {
     .init("no longer seen", .backward), .init("no longer visualized", .backward),
     .init("not seen", .backward, window: 5), .init("not visualized", .backward, window: 5),
     .init("not enlarged", .backward, window: 5), .init("not demonstrated", .backward, window: 5),
-    .init("normal", .both, window: 4), .init("unremarkable", .both, window: 4),
-    .init("within normal limits", .backward, window: 6),
+    .init("normal", .both, window: 7), .init("unremarkable", .both, window: 4),
+    .init("within normal limits", .backward, window: 10), .init("within limits of normal", .backward, window: 10),
+    .init("not significantly enlarged", .backward, window: 6),
     .init("upper limits of normal", .backward, window: 6),
     .init("upper limit of normal", .backward, window: 6),
   ]

@@ -91,7 +91,8 @@ struct ReportCheckerTests {
     let issue = ReportIssue(kind: .repeatedWord, start: 1, end: 2, section: .findings, message: "\"a\" is repeated")
     #expect(
       CheckInput.outputLine(idJSON: "7", issues: [issue])
-        == #"{"id":7,"issues":[{"kind":"repeated_word","start":1,"end":2,"section":"findings","message":"\"a\" is repeated"}]}"#)
+        == #"{"id":7,"issues":[{"kind":"repeated_word","start":1,"end":2,"section":"findings","message":"\"a\" is repeated"}]}"#
+    )
     for (bad, message) in [
       (#"{"id":1,"findings":"a"}"#, "in.jsonl:2: \"impression\" must be a string"),
       (#"{"id":1,"findings":"a","impression":"b","sex":"x"}"#, "in.jsonl:2: \"sex\" must be"),
@@ -108,7 +109,8 @@ struct ReportCheckerTests {
   @Test(arguments: ReportIssueKind.allCases.filter { $0 != .perplexityOutlier })
   func injectedErrorIsFoundAndOriginalIsClean(kind: ReportIssueKind) throws {
     let original = CheckableReport(
-      id: "1", findings: "The heart is normal in size. The lungs are clear without focal airspace disease. No pneumothorax.",
+      id: "1",
+      findings: "The heart is normal in size. The lungs are clear without focal airspace disease. No pneumothorax.",
       impression: "No acute cardiopulmonary abnormality.", sex: .female)
     #expect(try checker.check(original).isEmpty)
     var random = SeededRandom(seed: 7)

@@ -117,7 +117,11 @@ struct JSONSchemaConstraintTests {
     let tokenizer = try Self.smolTokenizer()
     let table = TokenByteTable(tokenizer: tokenizer)
     let schemaTexts: [JSONValue]
-    if case .array(let list)? = try Self.fixture("random_schemas.json")["schemas"] { schemaTexts = list } else { return }
+    if case .array(let list)? = try Self.fixture("random_schemas.json")["schemas"] {
+      schemaTexts = list
+    } else {
+      return
+    }
     let eos = 2
     #expect(tokenizer.isSpecial(eos))
     var lines: [String] = []
@@ -136,7 +140,7 @@ struct JSONSchemaConstraintTests {
       for seed in seeds {
         // Budgets from the shortest document (in bytes, so always enough tokens) to 56 tokens more.
         let maxTokens = compiled.grammar.shortestDocument + 8 + Int((UInt64(index) &* 7 &+ seed) % 48)
-        var settings = GenerationSettings(
+        let settings = GenerationSettings(
           maxTokens: maxTokens, temperature: 1, seed: seed, eosTokenIds: [eos], jsonSchema: compiled)
         var sampler = TokenSampler(settings: settings)
         var random = SeededRandom(seed: seed &* 1000 &+ UInt64(index))

@@ -27,5 +27,5 @@ for line in open(path):
         print(f"schema {row['schema']} seed {row['seed']}: {error}".splitlines()[0])
 for shipped in sorted(glob.glob(os.path.join(ROOT, "data/schemas/*.json"))):
     jsonschema.Draft202012Validator.check_schema(json.load(open(shipped)))
-print(f"{total - invalid}/{total} documents valid under jsonschema {jsonschema.__version__ if hasattr(jsonschema, '__version__') else ''}")
+print(f"{total - invalid}/{total} documents valid under jsonschema {version('jsonschema')}")
 sys.exit(1 if invalid or total == 0 else 0)

@@ -255,7 +255,8 @@ public struct JSONGrammarState: Sendable, Hashable {
         return
       }
       var parent = stack
-      parent[parent.count - 1] = .object(node: node, seen: seen | (1 << UInt64(property)), phase: .afterValue(spaced: false))
+      parent[parent.count - 1] = .object(
+        node: node, seen: seen | (1 << UInt64(property)), phase: .afterValue(spaced: false))
       for choice in rule.properties[property].choices { start(choice, b, parent, g, &out) }
     case .afterValue(let spaced):
       if isSpace && !spaced { push(.afterValue(spaced: true)) }

@@ -68,7 +68,9 @@ public final class JSONSchema: Sendable {
     case .array(let names)?:
       var list: [TypeName] = []
       for name in names {
-        guard case .string(let n) = name, let t = TypeName(rawValue: n) else { throw fail("unknown type \(name.jsonText)") }
+        guard case .string(let n) = name, let t = TypeName(rawValue: n) else {
+          throw fail("unknown type \(name.jsonText)")
+        }
         if !list.contains(t) { list.append(t) }
       }
       guard !list.isEmpty else { throw fail("\"type\" must not be an empty list") }
@@ -114,9 +116,13 @@ public final class JSONSchema: Sendable {
     }
     constValue = value["const"]
     if let a = value["anyOf"] {
-      guard case .array(let list) = a, !list.isEmpty else { throw fail("\"anyOf\" must be a non-empty list of schemas") }
+      guard case .array(let list) = a, !list.isEmpty else {
+        throw fail("\"anyOf\" must be a non-empty list of schemas")
+      }
       var branches: [JSONSchema] = []
-      for (i, branch) in list.enumerated() { branches.append(try JSONSchema(value: branch, path: path + "/anyOf/\(i)")) }
+      for (i, branch) in list.enumerated() {
+        branches.append(try JSONSchema(value: branch, path: path + "/anyOf/\(i)"))
+      }
       anyOf = branches
       let others = members.map(\.key).filter { $0 != "anyOf" && !Self.annotations.contains($0) }
       if let other = others.first {

@@ -18,7 +18,8 @@ public final class StructuredExtractor: @unchecked Sendable {  // the bundle's m
     let compiled = try JSONTokenGrammar(schema: schema, tokenizer: bundle.tokenizer)
     guard compiled.grammar.shortestDocument <= maxTokens else {
       throw ExtractionError.budget(
-        "the schema's shortest document needs \(compiled.grammar.shortestDocument) tokens; --max-tokens is \(maxTokens)")
+        "the schema's shortest document needs \(compiled.grammar.shortestDocument) tokens; --max-tokens is \(maxTokens)"
+      )
     }
     self.bundle = bundle
     self.schema = schema

@@ -7,12 +7,16 @@ import RadInference
 struct CheckCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
-    abstract: "Flag errors in reports: laterality, unsupported claims, missed critical findings, negation, numbers, sex, repeats.",
+    abstract:
+      "Flag errors in reports: laterality, unsupported claims, missed critical findings, negation, numbers, sex, repeats.",
     subcommands: [Run.self, Eval.self], defaultSubcommand: Run.self)
 
   /// Options for the optional perplexity rule.
   struct SurprisalOptions: ParsableArguments {
-    @Option(help: "Language model for the perplexity-outlier rule (folder, .gguf or fetched name such as smollm2); off by default.")
+    @Option(
+      help:
+        "Language model for the perplexity-outlier rule (folder, .gguf or fetched name such as smollm2); off by default."
+    )
     var perplexityModel: String?
     @Option(help: "Surprisal (nats) at which a word is an outlier.") var surprisalThreshold: Double = 14
 
@@ -32,7 +36,8 @@ struct CheckCommand: ParsableCommand {
   struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "run",
-      abstract: "Check reports from JSON Lines {\"id\",\"findings\",\"impression\"[,\"sex\"]} (the default subcommand).",
+      abstract:
+        "Check reports from JSON Lines {\"id\",\"findings\",\"impression\"[,\"sex\"]} (the default subcommand).",
       discussion: """
         With --json each output line is {"id","issues":[{"kind","start","end","section","message"}]}; \
         start/end are offsets into the section's text in Unicode code points. Kinds: \
@@ -48,7 +53,8 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-      let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+      let data =
+        file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
       guard let data, let text = String(data: data, encoding: .utf8) else {
         throw ValidationError("\(file): cannot be read as UTF-8 text")
       }
@@ -64,7 +70,8 @@ struct CheckCommand: ParsableCommand {
         } else {
           for issue in issues {
             output.append(
-              "\(line.idJSON): \(issue.kind.rawValue) [\(issue.section.rawValue) \(issue.start)-\(issue.end)] \(issue.message)")
+              "\(line.idJSON): \(issue.kind.rawValue) [\(issue.section.rawValue) \(issue.start)-\(issue.end)] \(issue.message)"
+            )
           }
         }
       }

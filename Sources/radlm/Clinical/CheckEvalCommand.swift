@@ -11,7 +11,8 @@ extension CheckCommand {
   struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "eval",
-      abstract: "Measure the checker on Indiana University reports with injected errors (recall, false alarms per kind).",
+      abstract:
+        "Measure the checker on Indiana University reports with injected errors (recall, false alarms per kind).",
       discussion: """
         Every report of --split with findings and impression is checked untouched (a random sex \
         assigned) and once per kind with one injected error of that kind; prints recall and \

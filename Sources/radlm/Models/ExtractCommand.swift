@@ -28,6 +28,7 @@ struct ExtractCommand: ParsableCommand {
     if !(temperature >= 0) { throw ValidationError("--temperature must be 0 or more") }
     if !FileManager.default.fileExists(atPath: schema) { throw ValidationError("--schema \(schema): no such file") }
     if !FileManager.default.fileExists(atPath: input) { throw ValidationError("--input \(input): no such file") }
+    _ = try SchemaFile.read(schema, option: "--schema")
     if let adapter, !FileManager.default.fileExists(atPath: adapter + "/adapter_config.json") {
       throw ValidationError("--adapter \(adapter): no adapter_config.json in that folder")
     }

@@ -64,14 +64,19 @@ struct GenerateCommand: ParsableCommand {
   @OptionGroup var sampling: SamplingOptions
   @Flag(help: "Print text as it is generated.") var stream = false
   @Flag(help: "Print one JSON object (per prompt).") var json = false
-  @Option(help: "Constrain the output to JSON valid against this schema file (supported subset: docs/structured-extraction.md).")
+  @Option(help: "Constrain the output to JSON valid against this schema file (subset: docs/structured-extraction.md).")
   var jsonSchema: String?
 
   func validate() throws {
     if (prompt == nil) == (promptFile == nil) { throw ValidationError("give exactly one of --prompt or --prompt-file") }
     if let jsonSchema {
-      if !FileManager.default.fileExists(atPath: jsonSchema) { throw ValidationError("--json-schema \(jsonSchema): no such file") }
-      if !sampling.stop.isEmpty { throw ValidationError("--stop cannot be combined with --json-schema (it could cut the document)") }
+      if !FileManager.default.fileExists(atPath: jsonSchema) {
+        throw ValidationError("--json-schema \(jsonSchema): no such file")
+      }
+      if !sampling.stop.isEmpty {
+        throw ValidationError("--stop cannot be combined with --json-schema (it could cut the document)")
+      }
+      _ = try SchemaFile.read(jsonSchema, option: "--json-schema")
     }
     if system != nil && !chat { throw ValidationError("--system needs --chat") }
     if chatTemplate != nil && !chat { throw ValidationError("--chat-template needs --chat") }
@@ -151,7 +156,8 @@ struct GenerateCommand: ParsableCommand {
         throw ValidationError("--json-schema \(jsonSchema): \(error)")
       }
       if let shortest = settings.jsonSchema?.grammar.shortestDocument, shortest > settings.maxTokens {
-        throw ValidationError("--max-tokens \(settings.maxTokens): the schema's shortest document needs \(shortest) tokens")
+        throw ValidationError(
+          "--max-tokens \(settings.maxTokens): the schema's shortest document needs \(shortest) tokens")
       }
     }
     if let batchSize {
