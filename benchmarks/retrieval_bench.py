@@ -2,9 +2,11 @@
 """Retrieval benchmark: RadLM vs faiss-cpu on the same real sentence embeddings, in one run,
 plus embedding throughput (RadLM vs sentence-transformers) and `radlm rag index` documents/s.
 
-Vectors: sentences of CC BY ROCO captions (../shared/data/text/) and of the Indiana University
-reports' findings/impressions (read in place from the fetched NLMCXR_reports.tgz; never written
-into the repository), de-duplicated, embedded with all-MiniLM-L6-v2 by `radlm embed` (exact to
+Vectors: real texts of varied length, de-duplicated: sentences and whole captions of CC BY ROCO
+captions (../shared/data/text/), and sentences, adjacent-sentence pairs and whole sections of the
+Indiana University reports' findings/impressions (read in place from the fetched
+NLMCXR_reports.tgz; never written into the repository; only 16k unique single sentences exist in
+both sources together), embedded with all-MiniLM-L6-v2 by `radlm embed` (exact to
 sentence-transformers). 1,000 held-out sentences are the queries. The "100k" set is the real
 vectors plus copies with small Gaussian perturbations (sigma = 0.3 x the per-dimension standard
 deviation of the real vectors, renormalised to unit length): a larger set with the real set's
@@ -55,19 +57,33 @@ def iu_sections():
 
 
 def sentences(n_total):
+    """Unique real texts of varied length, as a store would hold them: sentences, whole captions,
+    whole IU findings/impression sections and adjacent-sentence pairs (IU "XXXX" de-identification
+    marks kept as written)."""
     seen, roco, iu = set(), [], []
+
+    def add(text, into):
+        text = " ".join(text.split())
+        if len(text) > 3 and text not in seen:
+            seen.add(text)
+            into.append(text)
+
     for path in ROCO:
         with open(path, encoding="utf-8") as f:
             for line in f:
-                for s in split_sentences(json.loads(line)["caption"]):
-                    if s not in seen:
-                        seen.add(s)
-                        roco.append(s)
+                caption = json.loads(line)["caption"]
+                parts = split_sentences(caption)
+                for s in parts:
+                    add(s, roco)
+                add(caption, roco)
     for findings, impression in iu_sections():
-        for s in split_sentences(findings) + split_sentences(impression):
-            if s not in seen and "XXXX" not in s:
-                seen.add(s)
-                iu.append(s)
+        for section in (findings, impression):
+            parts = split_sentences(section)
+            for s in parts:
+                add(s, iu)
+            add(section, iu)
+            for a, b in zip(parts, parts[1:]):
+                add(a + " " + b, iu)
     allsent = roco + iu
     rng = np.random.default_rng(0)
     order = rng.permutation(len(allsent))
@@ -205,15 +221,22 @@ def main():
     ap.add_argument("--m", type=int, default=16)
     ap.add_argument("--ef-construction", type=int, default=100)
     ap.add_argument("--ef-search", type=int, nargs="+", default=[16, 32, 64, 128])
-    ap.add_argument("--skip-embedding", action="store_true")
+    ap.add_argument("--skip-embedding", action="store_true", help="skip the embedding-throughput and ingestion parts")
+    ap.add_argument("--vectors-cache", help="a .npy file (outside the repository) to keep the embedded sentences in")
     args = ap.parse_args()
     import faiss
     print(f"faiss {faiss.__version__}, numpy {np.__version__}, cores {os.cpu_count()}")
     with tempfile.TemporaryDirectory() as tmp:
         texts, n_roco, n_iu = sentences(args.n + 1000)
         print(f"sentences: {len(texts)} unique ({n_roco} ROCO caption sentences and {n_iu} IU report sentences available)")
-        vectors, wall = radlm_embed(args.radlm, texts)
-        print(f"embedded {len(texts)} sentences with radlm embed in {wall:.1f} s")
+        if args.vectors_cache and os.path.exists(args.vectors_cache):
+            vectors = np.load(args.vectors_cache)
+            print(f"embedded vectors read from {args.vectors_cache}")
+        else:
+            vectors, wall = radlm_embed(args.radlm, texts)
+            print(f"embedded {len(texts)} sentences with radlm embed in {wall:.1f} s")
+            if args.vectors_cache:
+                np.save(args.vectors_cache, vectors)
         base, queries = vectors[:-1000], vectors[-1000:]
         compare(f"real {len(base) // 1000}k", base, queries, args, tmp)
         big = perturbed(base, args.big, np.random.default_rng(1))

@@ -113,7 +113,9 @@ public final class DocumentIngestor: @unchecked Sendable {
       }
     }
     written += batch.count
-    progress?("rag index: \(written) documents read, \(summary.documentsAdded) added, \(summary.documentsReplaced) replaced, \(summary.documentsSkipped) skipped")
+    progress?(
+      "rag index: \(written) documents read, \(summary.documentsAdded) added, \(summary.documentsReplaced) replaced, \(summary.documentsSkipped) skipped"
+    )
     afterBatch?(written)
   }
 }

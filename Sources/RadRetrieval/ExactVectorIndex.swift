@@ -76,7 +76,8 @@ public struct ExactVectorIndex: Sendable {
         let first = b * Self.queryBlock
         slots.set(
           b,
-          self.searchBlock(q, start: first, count: Swift.min(Self.queryBlock, nq - first), k: k, allowed: allowed, buffer: &block))
+          self.searchBlock(
+            q, start: first, count: Swift.min(Self.queryBlock, nq - first), k: k, allowed: allowed, buffer: &block))
         b += workers
       }
     }

@@ -20,11 +20,14 @@ public final class LanguageModelAnswerWriter: AnswerWriter, @unchecked Sendable 
   }
 
   public func write(system: String, user: String) throws -> String {
-    let ids = bundle.chatPromptIds([ChatMessage(role: "system", content: system), ChatMessage(role: "user", content: user)])
+    let ids = bundle.chatPromptIds([
+      ChatMessage(role: "system", content: system), ChatMessage(role: "user", content: user),
+    ])
     let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
     let stops = bundle.chatTemplate.endOfTurn.map { [$0] } ?? []
     let settings = GenerationSettings(maxTokens: maxTokens, stopStrings: stops, eosTokenIds: bundle.eosTokenIds)
-    return try generator.generate(promptIds: ids, settings: settings).text.trimmingCharacters(in: .whitespacesAndNewlines)
+    return try generator.generate(promptIds: ids, settings: settings).text.trimmingCharacters(
+      in: .whitespacesAndNewlines)
   }
 }
 
@@ -62,7 +65,9 @@ public struct GroundedAnswerer: Sendable {
     source it comes from as [1], [2], and so on. If the sources do not answer the question, say so.
     """
 
-  public init(retriever: Retriever, writer: any AnswerWriter, k: Int = 4, minimumScore: Double = 0.3, mode: SearchMode = .exact) {
+  public init(
+    retriever: Retriever, writer: any AnswerWriter, k: Int = 4, minimumScore: Double = 0.3, mode: SearchMode = .exact
+  ) {
     self.retriever = retriever
     self.writer = writer
     self.k = k
@@ -75,7 +80,8 @@ public struct GroundedAnswerer: Sendable {
     guard let best = sources.first, best.score >= minimumScore else {
       return GroundedAnswer(answer: Self.refusal, citations: [], sources: sources, refused: true)
     }
-    let answer = try writer.write(system: Self.systemPrompt, user: Self.userPrompt(question: question, sources: sources))
+    let answer = try writer.write(
+      system: Self.systemPrompt, user: Self.userPrompt(question: question, sources: sources))
     return GroundedAnswer(
       answer: answer, citations: Self.citations(in: answer, sources: sources), sources: sources, refused: false)
   }

@@ -39,18 +39,23 @@ extension HNSWIndex {
 
   /// Restores a graph from `bytes` over `vectors` (row-major, as stored; prepared here for the
   /// metric). `source` names the file or table in errors.
-  public static func deserialize(_ bytes: [UInt8], vectors: [Float], dimension: Int, source: String) throws -> HNSWIndex {
+  public static func deserialize(_ bytes: [UInt8], vectors: [Float], dimension: Int, source: String) throws -> HNSWIndex
+  {
     func bad(_ reason: String) -> RetrievalError { .indexFile(path: source, reason: "HNSW index \(reason)") }
     guard bytes.count > magic.count + 16, Array(bytes.prefix(magic.count)) == magic else {
       throw bad("is not a RadLM HNSW image (wrong magic)")
     }
     var check = ContentHash()
     check.update(bytes[..<(bytes.count - 16)])
-    guard Array(check.hex.utf8) == Array(bytes.suffix(16)) else { throw bad("is corrupt or truncated (digest mismatch)") }
+    guard Array(check.hex.utf8) == Array(bytes.suffix(16)) else {
+      throw bad("is corrupt or truncated (digest mismatch)")
+    }
     var reader = ByteReader(bytes: bytes[..<(bytes.count - 16)], position: magic.count)
     do {
       let version = try reader.u32()
-      guard version == formatVersion else { throw bad("has format version \(version); this RadLM reads \(formatVersion)") }
+      guard version == formatVersion else {
+        throw bad("has format version \(version); this RadLM reads \(formatVersion)")
+      }
       let metricIndex = Int(try reader.u32())
       guard metricIndex < VectorMetric.allCases.count else { throw bad("names an unknown metric") }
       let parameters = HNSWParameters(
@@ -59,7 +64,9 @@ extension HNSWIndex {
       let storedDimension = Int(try reader.u32())
       let count = Int(try reader.u32())
       guard storedDimension == dimension, vectors.count == count * dimension else {
-        throw bad("covers \(count) vectors of \(storedDimension) dimensions, the store holds \(vectors.count / max(dimension, 1)) of \(dimension)")
+        throw bad(
+          "covers \(count) vectors of \(storedDimension) dimensions, the store holds \(vectors.count / max(dimension, 1)) of \(dimension)"
+        )
       }
       let index = HNSWIndex(dimension: dimension, parameters: parameters)
       index.maxLevel = Int(try reader.i32())

@@ -105,8 +105,10 @@ public final class HNSWIndex: @unchecked Sendable {
   }
 
   /// Greedy descent on one layer: moves to a closer neighbour until none is closer.
-  func greedy(_ q: UnsafePointer<Float>, from start: Int32, distance startDistance: Float, layer: Int,
-              scratch: inout SearchScratch) -> (Int32, Float) {
+  func greedy(
+    _ q: UnsafePointer<Float>, from start: Int32, distance startDistance: Float, layer: Int,
+    scratch: inout SearchScratch
+  ) -> (Int32, Float) {
     var current = start
     var best = startDistance
     var changed = true
@@ -122,8 +124,9 @@ public final class HNSWIndex: @unchecked Sendable {
       vectors.withUnsafeBufferPointer { v in
         scratch.ids.withUnsafeBufferPointer { ids in
           scratch.distances.withUnsafeMutableBufferPointer { d in
-            radlm_gather_distances(q, v.baseAddress, dimension, ids.baseAddress, n, parameters.metric.distanceKind,
-                                   d.baseAddress)
+            radlm_gather_distances(
+              q, v.baseAddress, dimension, ids.baseAddress, n, parameters.metric.distanceKind,
+              d.baseAddress)
           }
         }
       }
@@ -166,8 +169,9 @@ public final class HNSWIndex: @unchecked Sendable {
       vectors.withUnsafeBufferPointer { v in
         scratch.ids.withUnsafeBufferPointer { ids in
           scratch.distances.withUnsafeMutableBufferPointer { d in
-            radlm_gather_distances(q, v.baseAddress, dimension, ids.baseAddress, n, parameters.metric.distanceKind,
-                                   d.baseAddress)
+            radlm_gather_distances(
+              q, v.baseAddress, dimension, ids.baseAddress, n, parameters.metric.distanceKind,
+              d.baseAddress)
           }
         }
       }
@@ -256,8 +260,9 @@ public final class HNSWIndex: @unchecked Sendable {
         }
       }
       for layer in stride(from: Swift.min(level, maxLevel), through: 0, by: -1) {
-        let found = searchLayer(q, entry: current, entryDistance: best, ef: parameters.efConstruction, layer: layer,
-                                scratch: &scratch)
+        let found = searchLayer(
+          q, entry: current, entryDistance: best, ef: parameters.efConstruction, layer: layer,
+          scratch: &scratch)
         let chosen = selectNeighbors(found, limit: parameters.m)
         setLinks(node, layer: layer, chosen.map(\.node))
         for neighbor in chosen { connect(neighbor.node, to: node, distance: neighbor.distance, layer: layer) }
@@ -287,8 +292,9 @@ public final class HNSWIndex: @unchecked Sendable {
         vectors.withUnsafeBufferPointer { v in
           keptIds.withUnsafeBufferPointer { ids in
             between.withUnsafeMutableBufferPointer { d in
-              radlm_gather_distances(v.baseAddress! + start, v.baseAddress, dimension, ids.baseAddress, ids.count,
-                                     parameters.metric.distanceKind, d.baseAddress)
+              radlm_gather_distances(
+                v.baseAddress! + start, v.baseAddress, dimension, ids.baseAddress, ids.count,
+                parameters.metric.distanceKind, d.baseAddress)
             }
           }
         }
@@ -330,8 +336,9 @@ public final class HNSWIndex: @unchecked Sendable {
     vectors.withUnsafeBufferPointer { v in
       current.withUnsafeBufferPointer { ids in
         distances.withUnsafeMutableBufferPointer { d in
-          radlm_gather_distances(v.baseAddress! + start, v.baseAddress, dimension, ids.baseAddress, ids.count,
-                                 parameters.metric.distanceKind, d.baseAddress)
+          radlm_gather_distances(
+            v.baseAddress! + start, v.baseAddress, dimension, ids.baseAddress, ids.count,
+            parameters.metric.distanceKind, d.baseAddress)
         }
       }
     }

@@ -11,7 +11,9 @@ public struct HNSWParameters: Sendable, Equatable, Codable {
   public var metric: VectorMetric
   public var seed: UInt64
 
-  public init(m: Int = 16, efConstruction: Int = 100, efSearch: Int = 64, metric: VectorMetric = .cosine, seed: UInt64 = 42) {
+  public init(
+    m: Int = 16, efConstruction: Int = 100, efSearch: Int = 64, metric: VectorMetric = .cosine, seed: UInt64 = 42
+  ) {
     self.m = m
     self.efConstruction = efConstruction
     self.efSearch = efSearch

@@ -10,7 +10,8 @@ public struct Qrels: Sendable, Equatable {
     var judgements: [String: [String: Int]] = [:]
     try TRECFile.lines(path) { number, fields in
       guard fields.count == 4, let rel = Int(fields[3]) else {
-        throw RetrievalError.badInput(file: path, line: number, reason: "expected \"query_id iteration doc_id relevance\"")
+        throw RetrievalError.badInput(
+          file: path, line: number, reason: "expected \"query_id iteration doc_id relevance\"")
       }
       judgements[fields[0], default: [:]][fields[2]] = rel
     }
@@ -60,7 +61,8 @@ public struct RetrievalRun: Sendable, Equatable {
     } else {
       try TRECFile.lines(path) { number, fields in
         guard fields.count == 6, let score = Double(fields[4]) else {
-          throw RetrievalError.badInput(file: path, line: number, reason: "expected \"query_id Q0 doc_id rank score tag\"")
+          throw RetrievalError.badInput(
+            file: path, line: number, reason: "expected \"query_id Q0 doc_id rank score tag\"")
         }
         results[fields[0], default: []].append((fields[2], score))
       }

@@ -74,7 +74,8 @@ public final class Retriever: @unchecked Sendable {
         nodes <= snapshot.count && (nodes == 0 || snapshot.chunkRowIds[nodes - 1] == record.parameters.lastRowId)
       if prefixIntact {
         let index = try HNSWIndex.deserialize(
-          record.data, vectors: Array(snapshot.vectors[0..<(nodes * snapshot.dimension)]), dimension: snapshot.dimension,
+          record.data, vectors: Array(snapshot.vectors[0..<(nodes * snapshot.dimension)]),
+          dimension: snapshot.dimension,
           source: store.location)
         if record.generation == snapshot.generation && nodes == snapshot.count { return index }
         progress?("rag: adding \(snapshot.count - nodes) chunks to the HNSW index")
@@ -100,7 +101,9 @@ public final class Retriever: @unchecked Sendable {
   public static func validate(_ queries: [String]) throws {
     for (i, query) in queries.enumerated() {
       let name = queries.count == 1 ? "the query" : "query \(i + 1)"
-      if query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw RetrievalError.badQuery("\(name) is empty") }
+      if query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        throw RetrievalError.badQuery("\(name) is empty")
+      }
       if query.count > maxQueryCharacters {
         throw RetrievalError.badQuery("\(name) has \(query.count) characters; the limit is \(maxQueryCharacters)")
       }
@@ -157,7 +160,8 @@ public final class Retriever: @unchecked Sendable {
       let allowedCount = snapshot.allowed?.filter { $0 }.count ?? snapshot.count
       if let allowed = snapshot.allowed, allowedCount < Swift.max(1000, snapshot.count / 20) {
         // A narrow filter: most graph neighbours would be filtered out, so score the few allowed rows exactly.
-        let exact = exactIndex ?? ExactVectorIndex(vectors: snapshot.vectors, dimension: snapshot.dimension, metric: metric)
+        let exact =
+          exactIndex ?? ExactVectorIndex(vectors: snapshot.vectors, dimension: snapshot.dimension, metric: metric)
         hits = exact.search(queries: vectors, k: k, allowed: allowed)
       } else {
         let d = snapshot.dimension
@@ -166,7 +170,8 @@ public final class Retriever: @unchecked Sendable {
         }
       }
     } else {
-      let exact = exactIndex ?? ExactVectorIndex(vectors: snapshot.vectors, dimension: snapshot.dimension, metric: metric)
+      let exact =
+        exactIndex ?? ExactVectorIndex(vectors: snapshot.vectors, dimension: snapshot.dimension, metric: metric)
       hits = exact.search(queries: vectors, k: k, allowed: snapshot.allowed)
     }
     return hits.map { $0.map { ($0.row, Double($0.score)) } }

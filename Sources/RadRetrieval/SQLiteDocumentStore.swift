@@ -67,7 +67,8 @@ public final class SQLiteDocumentStore: DocumentStore, @unchecked Sendable {
     if let db = error as? DatabaseError {
       switch db.resultCode {
       case .SQLITE_NOTADB: return RetrievalError.notAStore(path: path, reason: "not an SQLite file")
-      case .SQLITE_CORRUPT: return RetrievalError.notAStore(path: path, reason: "corrupt or truncated (\(db.message ?? "malformed"))")
+      case .SQLITE_CORRUPT:
+        return RetrievalError.notAStore(path: path, reason: "corrupt or truncated (\(db.message ?? "malformed"))")
       case .SQLITE_CANTOPEN: return RetrievalError.storage(path: path, reason: "cannot be opened")
       case .SQLITE_FULL: return RetrievalError.storage(path: path, reason: "disk full")
       default: return RetrievalError.storage(path: path, reason: db.message ?? "\(db)")
@@ -104,7 +105,8 @@ public final class SQLiteDocumentStore: DocumentStore, @unchecked Sendable {
       try pool.write { db in
         if let stored = try Self.readIdentity(db) {
           guard stored.isCompatible(with: identity) else {
-            throw RetrievalError.modelMismatch(path: location, stored: stored.description, requested: identity.description)
+            throw RetrievalError.modelMismatch(
+              path: location, stored: stored.description, requested: identity.description)
           }
           if let storedMetric = try Self.info(db, "metric"), storedMetric != metric.rawValue {
             throw RetrievalError.incompatibleSettings(
@@ -132,9 +134,11 @@ public final class SQLiteDocumentStore: DocumentStore, @unchecked Sendable {
         if let row = try Row.fetchOne(
           db, sql: "SELECT generation, parameters FROM vector_indexes WHERE name = 'hnsw'")
         {
-          let saved = try JSONDecoder().decode(SavedIndexParameters.self, from: Data((row["parameters"] as String).utf8))
+          let saved = try JSONDecoder().decode(
+            SavedIndexParameters.self, from: Data((row["parameters"] as String).utf8))
           index = IndexStatus(
-            kind: "hnsw", parameters: saved.hnsw, nodes: saved.nodes, current: (row["generation"] as Int64) == generation)
+            kind: "hnsw", parameters: saved.hnsw, nodes: saved.nodes,
+            current: (row["generation"] as Int64) == generation)
         }
         return StoreStatistics(
           documents: documents, chunks: chunks, model: try Self.readIdentity(db),
@@ -163,10 +167,13 @@ public final class SQLiteDocumentStore: DocumentStore, @unchecked Sendable {
       try pool.read { db in
         var states: [String: StoredDocumentState] = [:]
         for id in ids {
-          guard let hash = try String.fetchOne(db, sql: "SELECT content_hash FROM documents WHERE id = ?", arguments: [id])
+          guard
+            let hash = try String.fetchOne(db, sql: "SELECT content_hash FROM documents WHERE id = ?", arguments: [id])
           else { continue }
           var embeddings: [String: [Float]] = [:]
-          for row in try Row.fetchAll(db, sql: "SELECT content_hash, embedding FROM chunks WHERE doc_id = ?", arguments: [id]) {
+          for row in try Row.fetchAll(
+            db, sql: "SELECT content_hash, embedding FROM chunks WHERE doc_id = ?", arguments: [id])
+          {
             embeddings[row["content_hash"]] = Self.floats(row["embedding"])
           }
           states[id] = StoredDocumentState(contentHash: hash, embeddingsByChunkHash: embeddings)
@@ -195,7 +202,8 @@ public final class SQLiteDocumentStore: DocumentStore, @unchecked Sendable {
           let blob: Data = row["embedding"]
           guard blob.count == dimension * 4 else {
             throw RetrievalError.notAStore(
-              path: location, reason: "chunk \(row["id"] as Int64) has \(blob.count / 4) values, the model gives \(dimension)")
+              path: location,
+              reason: "chunk \(row["id"] as Int64) has \(blob.count / 4) values, the model gives \(dimension)")
           }
           snapshot.chunkRowIds.append(row["id"])
           snapshot.docIds.append(row["doc_id"])
@@ -227,7 +235,9 @@ public final class SQLiteDocumentStore: DocumentStore, @unchecked Sendable {
       try pool.read { db in
         var out: [Int64: String] = [:]
         for id in rowIds {
-          if let text = try String.fetchOne(db, sql: "SELECT text FROM chunks WHERE id = ?", arguments: [id]) { out[id] = text }
+          if let text = try String.fetchOne(db, sql: "SELECT text FROM chunks WHERE id = ?", arguments: [id]) {
+            out[id] = text
+          }
         }
         return out
       }
@@ -259,7 +269,9 @@ public final class SQLiteDocumentStore: DocumentStore, @unchecked Sendable {
           try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [document.id])
           try db.execute(
             sql: "INSERT INTO documents (id, source, metadata, content_hash, chunk_count) VALUES (?, ?, ?, ?, ?)",
-            arguments: [document.id, document.source, document.metadataJSON, document.contentHash, document.chunks.count])
+            arguments: [
+              document.id, document.source, document.metadataJSON, document.contentHash, document.chunks.count,
+            ])
           let insert = try db.cachedStatement(
             sql: "INSERT INTO chunks (doc_id, position, text, content_hash, embedding) VALUES (?, ?, ?, ?, ?)")
           for chunk in document.chunks {
@@ -296,7 +308,8 @@ public final class SQLiteDocumentStore: DocumentStore, @unchecked Sendable {
         else { return nil }
         let parameters: SavedIndexParameters
         do {
-          parameters = try JSONDecoder().decode(SavedIndexParameters.self, from: Data((row["parameters"] as String).utf8))
+          parameters = try JSONDecoder().decode(
+            SavedIndexParameters.self, from: Data((row["parameters"] as String).utf8))
         } catch {
           throw RetrievalError.indexFile(path: location, reason: "index \(name) has unreadable parameters")
         }

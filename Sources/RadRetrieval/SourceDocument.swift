@@ -32,7 +32,9 @@ public enum DocumentReader {
   public static let textExtensions: Set<String> = ["txt", "md", "markdown"]
 
   /// Calls `body` with each document under `paths`, in a stable order.
-  public static func read(paths: [String], extraReaders: [any DocumentFileReader] = [], body: (SourceDocument) throws -> Void)
+  public static func read(
+    paths: [String], extraReaders: [any DocumentFileReader] = [], body: (SourceDocument) throws -> Void
+  )
     throws
   {
     let fm = FileManager.default
@@ -128,7 +130,8 @@ public enum JSONLinesReader {
       } else if let number = object["id"] as? NSNumber, !(object["id"] is Bool) {
         id = number.stringValue
       } else {
-        throw RetrievalError.badInput(file: path, line: lineNumber, reason: "needs an \"id\" (a non-empty string or a number)")
+        throw RetrievalError.badInput(
+          file: path, line: lineNumber, reason: "needs an \"id\" (a non-empty string or a number)")
       }
       guard let text = object["text"] as? String else {
         throw RetrievalError.badInput(file: path, line: lineNumber, reason: "needs a \"text\" string")
@@ -139,7 +142,9 @@ public enum JSONLinesReader {
       var metadata = object
       metadata["id"] = nil
       metadata["text"] = nil
-      try body(SourceDocument(id: id, text: text, metadataJSON: SourceDocument.json(metadata), source: "\(path):\(lineNumber)"))
+      try body(
+        SourceDocument(id: id, text: text, metadataJSON: SourceDocument.json(metadata), source: "\(path):\(lineNumber)")
+      )
     }
   }
 }

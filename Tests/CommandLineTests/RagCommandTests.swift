@@ -36,7 +36,9 @@ import Testing
     #expect(again.stdout == "documents: 0 added, 0 replaced, 6 skipped\nchunks: 0 added, 0 replaced, 6 skipped\n")
 
     for mode in ["exact", "hnsw", "bm25", "hybrid"] {
-      let out = try CommandRunner.run(["rag", "search", "--db", db, "--k", "3", "--mode", mode, "--json", "metformin contrast kidney"])
+      let out = try CommandRunner.run([
+        "rag", "search", "--db", db, "--k", "3", "--mode", mode, "--json", "metformin contrast kidney",
+      ])
       #expect(out.status == 0, "\(out.stderr)")
       let results = try #require(try Self.object(out.stdout)["results"] as? [[String: Any]])
       // BM25 returns only chunks sharing a term with the query: here r6 alone.
@@ -48,8 +50,11 @@ import Testing
       #expect(scores == scores.sorted(by: >))
     }
     let queries = folder.appendingPathComponent("q.jsonl")
-    try Data("{\"id\":\"a\",\"query\":\"gallstones\"}\n{\"id\":\"b\",\"query\":\"broken thigh bone\"}\n".utf8).write(to: queries)
-    let batch = try CommandRunner.run(["rag", "search", "--db", db, "--k", "2", "--mode", "exact", "--queries", queries.path])
+    try Data("{\"id\":\"a\",\"query\":\"gallstones\"}\n{\"id\":\"b\",\"query\":\"broken thigh bone\"}\n".utf8).write(
+      to: queries)
+    let batch = try CommandRunner.run([
+      "rag", "search", "--db", db, "--k", "2", "--mode", "exact", "--queries", queries.path,
+    ])
     #expect(batch.status == 0, "\(batch.stderr)")
     let lines = batch.stdout.split(separator: "\n").map(String.init)
     #expect(lines.count == 2)
@@ -66,7 +71,9 @@ import Testing
     try Data(batch.stdout.utf8).write(to: run)
     let qrels = folder.appendingPathComponent("qrels.txt")
     try Data("a 0 r5 1\nb 0 r4 1\n".utf8).write(to: qrels)
-    let eval = try CommandRunner.run(["eval", "retrieval", "--qrels", qrels.path, "--run", run.path, "--k", "2", "--json"])
+    let eval = try CommandRunner.run([
+      "eval", "retrieval", "--qrels", qrels.path, "--run", run.path, "--k", "2", "--json",
+    ])
     let metrics = try Self.object(eval.stdout)
     #expect(metrics["mrr"] as? Double == 1 && metrics["recall"] as? Double == 1 && metrics["queries"] as? Int == 2)
   }
@@ -95,11 +102,15 @@ import Testing
   @Test func killedIngestionKeepsWholeBatchesAndARerunCompletes() throws {
     let folder = CommandRunner.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let items = (0..<1500).map { ("d\($0)", "Report \($0): the lungs are clear and there is no effusion number \($0).") }
+    let items = (0..<1500).map {
+      ("d\($0)", "Report \($0): the lungs are clear and there is no effusion number \($0).")
+    }
     let input = folder.appendingPathComponent("many.jsonl")
     try Data(Self.jsonl(items).utf8).write(to: input)
     let db = folder.appendingPathComponent("store.sqlite").path
-    let arguments = ["rag", "index", "--db", db, "--model", "minilm", "--batch-size", "25", "--no-hnsw", "--json", input.path]
+    let arguments = [
+      "rag", "index", "--db", db, "--model", "minilm", "--batch-size", "25", "--no-hnsw", "--json", input.path,
+    ]
     let (process, _, err) = try CommandRunner.launch(arguments)
     var progress = ""
     while !progress.contains("50 documents read") {
@@ -117,7 +128,8 @@ import Testing
     let rerun = try CommandRunner.run(arguments)
     #expect(rerun.status == 0, "\(rerun.stderr)")
     let counts = try Self.object(rerun.stdout)
-    #expect((counts["documents"] as? [String: Int]) == ["added": 1500 - documents, "replaced": 0, "skipped": documents])
+    #expect(
+      (counts["documents"] as? [String: Int]) == ["added": 1500 - documents, "replaced": 0, "skipped": documents])
     let final = try Self.object(try CommandRunner.run(["rag", "stats", "--db", db, "--json"]).stdout)
     #expect(final["documents"] as? Int == 1500 && final["chunks"] as? Int == 1500)
   }
@@ -128,9 +140,13 @@ import Testing
     let input = folder.appendingPathComponent("reports.jsonl")
     try Data(Self.jsonl(Self.corpus).utf8).write(to: input)
     let db = folder.appendingPathComponent("store.sqlite").path
-    #expect(try CommandRunner.run(["rag", "index", "--db", db, "--model", "minilm", "--no-hnsw", input.path]).status == 0)
+    #expect(
+      try CommandRunner.run(["rag", "index", "--db", db, "--model", "minilm", "--no-hnsw", input.path]).status == 0)
     let out = try CommandRunner.run(
-      ["rag", "ask", "--db", db, "--model", "smollm2", "--k", "3", "--json", "When should metformin be withheld after contrast?"])
+      [
+        "rag", "ask", "--db", db, "--model", "smollm2", "--k", "3", "--json",
+        "When should metformin be withheld after contrast?",
+      ])
     #expect(out.status == 0, "\(out.stderr)")
     let answer = try Self.object(out.stdout)
     #expect(answer["refused"] as? Bool == false)
@@ -143,7 +159,9 @@ import Testing
       #expect(citation["doc_id"] as? String == sources[n - 1]["doc_id"] as? String)
     }
     let refused = try Self.object(
-      try CommandRunner.run(["rag", "ask", "--db", db, "--model", "smollm2", "--json", "What is the capital of Australia?"]).stdout)
+      try CommandRunner.run([
+        "rag", "ask", "--db", db, "--model", "smollm2", "--json", "What is the capital of Australia?",
+      ]).stdout)
     #expect(refused["refused"] as? Bool == true)
     #expect((refused["citations"] as? [Any])?.isEmpty == true)
   }

@@ -27,7 +27,9 @@ import RadRetrieval
       #expect(scores.count == expected.count)
       for (got, want) in zip(scores, expected) { #expect(abs(got - want) <= 1e-9 * max(1, abs(want))) }
       let top = index.search(tokens, k: 5)
-      let order = expected.indices.filter { expected[$0] != 0 }.sorted { expected[$0] > expected[$1] || (expected[$0] == expected[$1] && $0 < $1) }
+      let order = expected.indices.filter { expected[$0] != 0 }.sorted {
+        expected[$0] > expected[$1] || (expected[$0] == expected[$1] && $0 < $1)
+      }
       #expect(top.map(\.document) == Array(order.prefix(5)))
     }
   }

@@ -21,9 +21,11 @@ import RadRetrieval
   @Test func sentenceChunksPackWholeSentencesWithOverlap() {
     let embedder = HashingEmbedder()
     let text = "One two three. Four five six. Seven eight nine. Ten eleven twelve."
-    let packed = Chunker(options: ChunkingOptions(mode: .sentence, size: 6, overlap: 0), tokenSpans: { embedder.tokenSpans($0) })
+    let packed = Chunker(
+      options: ChunkingOptions(mode: .sentence, size: 6, overlap: 0), tokenSpans: { embedder.tokenSpans($0) })
     #expect(packed.chunks(text) == ["One two three. Four five six.", "Seven eight nine. Ten eleven twelve."])
-    let overlapping = Chunker(options: ChunkingOptions(mode: .sentence, size: 6, overlap: 1), tokenSpans: { embedder.tokenSpans($0) })
+    let overlapping = Chunker(
+      options: ChunkingOptions(mode: .sentence, size: 6, overlap: 1), tokenSpans: { embedder.tokenSpans($0) })
     #expect(
       overlapping.chunks(text) == [
         "One two three. Four five six.", "Four five six. Seven eight nine.", "Seven eight nine. Ten eleven twelve.",
@@ -32,7 +34,8 @@ import RadRetrieval
 
   @Test func tokenChunksAreOverlappingWindowsOfTheText() {
     let embedder = HashingEmbedder()
-    let chunker = Chunker(options: ChunkingOptions(mode: .tokens, size: 4, overlap: 1), tokenSpans: { embedder.tokenSpans($0) })
+    let chunker = Chunker(
+      options: ChunkingOptions(mode: .tokens, size: 4, overlap: 1), tokenSpans: { embedder.tokenSpans($0) })
     #expect(chunker.chunks("a b c d e f g h i j") == ["a b c d", "d e f g", "g h i j"])
     #expect(chunker.chunks("   ") == [])
   }

@@ -23,7 +23,8 @@ import RadRetrieval
     let folder = TemporaryFolder()
     defer { folder.cleanUp() }
     let jsonl = try folder.write("docs/reports.jsonl", SampleCorpus.jsonl)
-    _ = try folder.write("docs/guide.md", "# Contrast guide\n\nGive iodinated contrast after checking renal function.\n")
+    _ = try folder.write(
+      "docs/guide.md", "# Contrast guide\n\nGive iodinated contrast after checking renal function.\n")
     _ = try folder.write("docs/notes.txt", "Gadolinium is avoided in severe renal impairment.")
     _ = try folder.write("docs/ignored.bin", "binary")
     let store = try SQLiteDocumentStore(path: folder.path("s.sqlite"))
@@ -55,7 +56,8 @@ import RadRetrieval
     let unchanged = try store.snapshot(includeTexts: true, filter: .init())
     #expect(unchanged.chunkRowIds == rows.chunkRowIds && unchanged.generation == rows.generation)
     // Change r1's second sentence: its chunks are replaced; the unchanged first sentence keeps its embedding.
-    let changed = SampleCorpus.jsonl.replacingOccurrences(of: "No pneumothorax is seen.", with: "A small pneumothorax is present.")
+    let changed = SampleCorpus.jsonl.replacingOccurrences(
+      of: "No pneumothorax is seen.", with: "A small pneumothorax is present.")
     try Data(changed.utf8).write(to: URL(fileURLWithPath: path))
     let third = try ingest(store, [path], chunkSize: 8)
     #expect(third.documentsReplaced == 1 && third.documentsSkipped == SampleCorpus.documents.count - 1)
@@ -130,7 +132,11 @@ import RadRetrieval
     defer { folder.cleanUp() }
     let store = try SQLiteDocumentStore(path: folder.path("s.sqlite"))
     let cases: [(String, Data, Int?, String)] = [
-      ("utf8.jsonl", Data("{\"id\":\"a\",\"text\":\"ok\"}\n{\"id\":\"b\",\"text\":\"".utf8) + Data([0xff, 0xfe]) + Data("\"}\n".utf8), 2, "is not valid UTF-8"),
+      (
+        "utf8.jsonl",
+        Data("{\"id\":\"a\",\"text\":\"ok\"}\n{\"id\":\"b\",\"text\":\"".utf8) + Data([0xff, 0xfe])
+          + Data("\"}\n".utf8), 2, "is not valid UTF-8"
+      ),
       ("json.jsonl", Data("{\"id\":\"a\",\"text\":\"ok\"}\nnot json\n".utf8), 2, "is not a JSON object"),
       ("noid.jsonl", Data("{\"text\":\"ok\"}\n".utf8), 1, "needs an \"id\" (a non-empty string or a number)"),
       ("empty.jsonl", Data("{\"id\":\"a\",\"text\":\"  \"}\n".utf8), 1, "has an empty \"text\""),
@@ -146,7 +152,9 @@ import RadRetrieval
     }
     let duplicate = try folder.write("dup.jsonl", "{\"id\":\"a\",\"text\":\"one\"}\n{\"id\":\"a\",\"text\":\"two\"}\n")
     #expect(throws: RetrievalError.self) { _ = try ingest(store, [duplicate]) }
-    #expect(throws: RetrievalError.badInput(file: folder.path("missing.txt"), line: nil, reason: "no such file or folder")) {
+    #expect(
+      throws: RetrievalError.badInput(file: folder.path("missing.txt"), line: nil, reason: "no such file or folder")
+    ) {
       _ = try ingest(store, [folder.path("missing.txt")])
     }
   }
@@ -158,12 +166,16 @@ import RadRetrieval
     _ = try ingest(store, [try folder.write("r.jsonl", SampleCorpus.jsonl)])
     let retriever = try Retriever(store: store, embedder: HashingEmbedder(), modes: [.exact, .bm25, .hybrid])
     #expect(throws: RetrievalError.badQuery("the query is empty")) { try retriever.search(["  "], k: 3, mode: .exact) }
-    #expect(throws: RetrievalError.badQuery("query 2 is empty")) { try retriever.search(["effusion", ""], k: 3, mode: .bm25) }
+    #expect(throws: RetrievalError.badQuery("query 2 is empty")) {
+      try retriever.search(["effusion", ""], k: 3, mode: .bm25)
+    }
     let huge = String(repeating: "effusion ", count: 2000)
     #expect(throws: RetrievalError.badQuery("the query has \(huge.count) characters; the limit is 10000")) {
       try retriever.search([huge], k: 3, mode: .hybrid)
     }
-    #expect(throws: RetrievalError.badQuery("k must be at least 1")) { try retriever.search(["effusion"], k: 0, mode: .exact) }
+    #expect(throws: RetrievalError.badQuery("k must be at least 1")) {
+      try retriever.search(["effusion"], k: 0, mode: .exact)
+    }
     #expect(throws: RetrievalError.self) { try MetadataFilter.parse(["modality"]) }
     #expect(throws: RetrievalError.self) { try MetadataFilter.parse(["mod'ality=x"]) }
   }
@@ -180,7 +192,8 @@ import RadRetrieval
     #expect(results[0].first?.text.contains("gallstones") == true)
     for list in results { #expect(zip(list, list.dropFirst()).allSatisfy { $0.score >= $1.score }) }
     // Metadata filter: only CT documents.
-    let ct = try Retriever(store: store, embedder: HashingEmbedder(), modes: [mode], filter: try MetadataFilter.parse(["modality=ct"]))
+    let ct = try Retriever(
+      store: store, embedder: HashingEmbedder(), modes: [mode], filter: try MetadataFilter.parse(["modality=ct"]))
     let filtered = try ct.search(["lesion mass kidney liver hemorrhage"], k: 10, mode: mode)[0]
     #expect(!filtered.isEmpty)
     #expect(Set(filtered.map(\.docId)).isSubset(of: ["r2", "r7", "r8"]))
@@ -197,11 +210,13 @@ import RadRetrieval
     #expect(try store.statistics().index?.current == true)
     lines = []
     let reopened = try SQLiteDocumentStore(path: folder.path("s.sqlite"))
-    let retriever = try Retriever(store: reopened, embedder: HashingEmbedder(), modes: [.hnsw], progress: { lines.append($0) })
+    let retriever = try Retriever(
+      store: reopened, embedder: HashingEmbedder(), modes: [.hnsw], progress: { lines.append($0) })
     #expect(lines.isEmpty)
     #expect(try retriever.search(["gallstones"], k: 1, mode: .hnsw)[0].first?.docId == "r6")
     // New documents extend the saved graph.
-    _ = try ingest(store, [try folder.write("more.jsonl", "{\"id\":\"n1\",\"text\":\"Aortic dissection on CT angiography.\"}\n")])
+    _ = try ingest(
+      store, [try folder.write("more.jsonl", "{\"id\":\"n1\",\"text\":\"Aortic dissection on CT angiography.\"}\n")])
     #expect(try store.statistics().index?.current == false)
     _ = try Retriever(store: store, embedder: HashingEmbedder(), modes: [.hnsw], progress: { lines.append($0) })
     #expect(lines.contains { $0.contains("adding 1 chunks") })
@@ -214,7 +229,8 @@ import RadRetrieval
     let path = folder.path("s.sqlite")
     var lines: [String] = []
     for i in 0..<600 {
-      lines.append("{\"id\":\"d\(i)\",\"text\":\"Finding number \(i). Second sentence of report \(i). Third one here.\"}")
+      lines.append(
+        "{\"id\":\"d\(i)\",\"text\":\"Finding number \(i). Second sentence of report \(i). Third one here.\"}")
     }
     let input = try folder.write("many.jsonl", lines.joined(separator: "\n"))
     let writerStore = try SQLiteDocumentStore(path: path)

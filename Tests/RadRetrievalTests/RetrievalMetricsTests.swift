@@ -25,7 +25,9 @@ import RadRetrieval
     let folder = TemporaryFolder()
     defer { folder.cleanUp() }
     let path = try folder.write("bad.qrels", "q1 0 d1 1\nq1 d2 x\n")
-    #expect(throws: RetrievalError.badInput(file: path, line: 2, reason: "expected \"query_id iteration doc_id relevance\"")) {
+    #expect(
+      throws: RetrievalError.badInput(file: path, line: 2, reason: "expected \"query_id iteration doc_id relevance\"")
+    ) {
       try Qrels.read(path: path)
     }
   }

@@ -79,7 +79,9 @@ import RadRetrieval
     let vectors = Self.clustered(count: 4000, dimension: d, seed: 1)
     let queries = Self.clustered(count: 100, dimension: d, seed: 2)
     let exact = ExactVectorIndex(vectors: vectors, dimension: d, metric: metric).search(queries: queries, k: 10)
-    let hnsw = HNSWIndex(vectors: vectors, dimension: d, parameters: HNSWParameters(m: 16, efConstruction: 100, efSearch: 64, metric: metric))
+    let hnsw = HNSWIndex(
+      vectors: vectors, dimension: d,
+      parameters: HNSWParameters(m: 16, efConstruction: 100, efSearch: 64, metric: metric))
     let approximate = hnsw.search(queries: queries, k: 10, threads: 2)
     var found = 0
     for (a, e) in zip(approximate, exact) { found += Set(a.map(\.row)).intersection(e.map(\.row)).count }
@@ -111,7 +113,8 @@ import RadRetrieval
   @Test func damagedHNSWImagesAreRefused() throws {
     let d = 8
     let vectors = Self.clustered(count: 300, dimension: d, seed: 6)
-    let bytes = HNSWIndex(vectors: vectors, dimension: d, parameters: HNSWParameters(m: 4, efConstruction: 20)).serialized()
+    let bytes = HNSWIndex(vectors: vectors, dimension: d, parameters: HNSWParameters(m: 4, efConstruction: 20))
+      .serialized()
     var flipped = bytes
     flipped[bytes.count / 2] ^= 0xff
     let cases: [[UInt8]] = [Array(bytes.prefix(bytes.count / 3)), flipped, Array("not an index".utf8), []]

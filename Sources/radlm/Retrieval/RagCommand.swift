@@ -64,7 +64,9 @@ struct RagIndexCommand: ParsableCommand {
   func validate() throws {
     if paths.isEmpty { throw ValidationError("give at least one PATH to index") }
     if chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1") }
-    if overlap < 0 || overlap >= chunkSize { throw ValidationError("--overlap must be at least 0 and less than --chunk-size") }
+    if overlap < 0 || overlap >= chunkSize {
+      throw ValidationError("--overlap must be at least 0 and less than --chunk-size")
+    }
     if hnswM < 2 || hnswM > 128 { throw ValidationError("--hnsw-m must be between 2 and 128") }
     if efConstruction < 1 { throw ValidationError("--ef-construction must be at least 1") }
     if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
@@ -93,7 +95,8 @@ struct RagIndexCommand: ParsableCommand {
       print(
         "documents: \(summary.documentsAdded) added, \(summary.documentsReplaced) replaced, "
           + "\(summary.documentsSkipped) skipped")
-      print("chunks: \(summary.chunksAdded) added, \(summary.chunksReplaced) replaced, \(summary.chunksSkipped) skipped")
+      print(
+        "chunks: \(summary.chunksAdded) added, \(summary.chunksReplaced) replaced, \(summary.chunksSkipped) skipped")
     }
   }
 }

@@ -23,7 +23,8 @@ struct RetrievalBenchCommand: ParsableCommand {
   @Option(help: "cosine, dot or l2.") var metric: VectorMetric = .cosine
   @Option(help: "HNSW links per node.") var m = 16
   @Option(name: .customLong("ef-construction"), help: "HNSW build candidates.") var efConstruction = 100
-  @Option(name: .customLong("ef-search"), help: "HNSW search candidates (repeatable: a sweep).") var efSearch: [Int] = []
+  @Option(name: .customLong("ef-search"), help: "HNSW search candidates (repeatable: a sweep).") var efSearch: [Int] =
+    []
   @Option(help: "Thread counts to measure at (repeatable; default 1 and 2).") var threads: [Int] = []
   @Option(name: .customLong("exact-out"), help: "Write exact results here (JSON).") var exactOut: String?
 
@@ -37,7 +38,9 @@ struct RetrievalBenchCommand: ParsableCommand {
   }
 
   static func read(_ path: String, dimension: Int) throws -> [Float] {
-    guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("\(path): cannot be read") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ValidationError("\(path): cannot be read")
+    }
     guard data.count % (4 * dimension) == 0 else {
       throw ValidationError("\(path): \(data.count) bytes is not a whole number of \(dimension)-value float32 rows")
     }
