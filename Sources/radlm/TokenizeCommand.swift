@@ -30,6 +30,8 @@ struct TokenizeCommand: ParsableCommand {
   @Flag(name: .customLong("keep-special-tokens"), help: "When decoding, keep special tokens in the text.")
   var keepSpecialTokens = false
 
+  func validate() throws { try OptionCheck.exists(tokenizer, "--tokenizer") }
+
   func run() throws {
     let tok = try TokenizerFiles.load(path: tokenizer).with(truncation: nil, padding: nil)
     let out = BufferedOutput()

@@ -246,10 +246,23 @@ struct QuantizedMatVec: @unchecked Sendable {
   let values: UnsafePointer<UInt8>
   let output: UnsafeMutablePointer<Float>
 
+  /// Weight rows per tile when several activation rows share a product (continuous batching):
+  /// every activation row meets one tile of weights while it is still in cache, instead of each
+  /// row streaming the thread's whole share again. Each output is the same one-row kernel call
+  /// either way, so tiling changes no result.
+  static let tileRows = 64
+
   func run(_ range: Range<Int>) {
+    guard m > 1 else { return run(range, activationRows: 0..<1) }
+    for start in stride(from: range.lowerBound, to: range.upperBound, by: Self.tileRows) {
+      run(start..<min(range.upperBound, start + Self.tileRows), activationRows: 0..<m)
+    }
+  }
+
+  private func run(_ range: Range<Int>, activationRows: Range<Int>) {
     let count = range.count
     let first = range.lowerBound
-    for i in 0..<m {
+    for i in activationRows {
       let q = xq + i * blocks * 32
       let d = xd + i * blocks
       let destination = output + i * rows + first

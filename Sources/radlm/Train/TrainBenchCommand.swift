@@ -21,6 +21,14 @@ struct TrainBenchCommand: ParsableCommand {
   var dtype: WeightDType = .f32
   @Flag(help: "One JSON object on stdout.") var json = false
 
+  func validate() throws {
+    try OptionCheck.oneOf(workload, ["gpt", "lora", "both"], "--workload")
+    for count in threads { try OptionCheck.integer(count, "--threads", in: 1...1024) }
+    try OptionCheck.count(steps, "--steps")
+    try OptionCheck.count(warmups, "--warmups", minimum: 0)
+    try OptionCheck.exists(model, "--model")
+  }
+
   func run() throws {
     var rows: [[String: Any]] = []
     for threadCount in threads.isEmpty ? [2] : threads {
