@@ -20,7 +20,7 @@ public struct TorchTensorInfo: Sendable, Equatable {
 /// (`torch._utils._rebuild_tensor_v2` calls on persistent storage ids) and the raw storages,
 /// either in the legacy single-stream layout (before torch 1.6, and what
 /// `_use_new_zipfile_serialization=False` writes) or the zip layout (`archive/data.pkl` plus
-/// `archive/data/KEY` members; read through `zipMember`). Tensors come out as F32 in row-major
+/// `archive/data/KEY` members, read with RadArchive's `ZipArchive`). Tensors come out as F32 in row-major
 /// order whatever their strides.
 public final class TorchCheckpoint: @unchecked Sendable {
   public let url: URL

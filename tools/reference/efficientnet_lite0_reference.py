@@ -5,7 +5,8 @@ Run from the repository root with the pinned environment (requirements.txt), aft
 `radlm fetch efficientnet`:
     python tools/reference/efficientnet_lite0_reference.py [--check-imagenet]
 It writes Tests/RadVisionTests/Fixtures/efficientnet_lite0_logits.json (logits and pooled
-features for the test images in Tests/RadVisionTests/Fixtures/images/, 224x224 RGB bytes).
+features for the test images in Tests/RadVisionTests/Fixtures/images/, 224x224 RGB bytes) and
+efficientnet_lite0_training.json (training mode: logits, loss and gradients on seeded inputs).
 With --check-imagenet it also prints the top-5 ImageNet classes for matplotlib's public-domain
 Grace Hopper photograph, the sanity check that the architecture reading of the keys is right
 (expected: military uniform, class 652).
@@ -59,14 +60,17 @@ def same_pad(x, kernel, stride):
 
 
 class EfficientNetLite0(torch.nn.Module):
-    def __init__(self, state):
+    def __init__(self, state, training=False):
         super().__init__()
         self.state = {k: v.float() for k, v in state.items()}
+        self.batch_statistics = training
 
     def bn(self, x, prefix):
         s = self.state
-        return F.batch_norm(x, s[prefix + ".running_mean"], s[prefix + ".running_var"], s[prefix + ".weight"],
-                            s[prefix + ".bias"], training=False, eps=BN_EPS)
+        # In training mode the running statistics are updated on copies (the fixture compares outputs
+        # and gradients, which depend only on the batch statistics).
+        return F.batch_norm(x, s[prefix + ".running_mean"].clone(), s[prefix + ".running_var"].clone(),
+                            s[prefix + ".weight"], s[prefix + ".bias"], training=self.batch_statistics, eps=BN_EPS)
 
     def conv(self, x, key, stride=1, groups=1):
         weight = self.state[key]
@@ -131,6 +135,57 @@ def pattern_bytes():
     return bytes(values)
 
 
+TRAINING_GRADIENTS = ["_conv_stem.weight", "_bn0.weight", "_blocks.0._depthwise_conv.weight",
+                      "_blocks.5._depthwise_conv.weight", "_blocks.15._project_conv.weight", "_bn1.bias", "_fc.bias"]
+
+
+def training_fixture():
+    """Training mode (batch statistics) on seeded 2x3x64x64 inputs: logits, cross-entropy against
+    classes (652, 1), and the gradients of the input and of TRAINING_GRADIENTS. Batch statistics
+    over few positions make this ill-conditioned (PyTorch's own float32 logits differ from float64
+    by ~3e-3 relative), so the expected values are computed in float64 and, per tensor, PyTorch's
+    float32 error against them is recorded: RadLM is held to the same standard."""
+    state = torch.load(WEIGHTS, map_location="cpu", weights_only=True)
+    x = torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(7))
+    results = {}
+    for dtype in (torch.float32, torch.float64):
+        model = EfficientNetLite0(state, training=True)
+        model.state = {k: v.detach().to(dtype).clone() for k, v in model.state.items()}
+        for name in TRAINING_GRADIENTS:
+            model.state[name].requires_grad_(True)
+        inputs = x.detach().to(dtype).clone().requires_grad_(True)
+        logits, _ = model(inputs)
+        loss = F.cross_entropy(logits, torch.tensor([652, 1]))
+        loss.backward()
+        values = {"logits": logits, "loss": loss, "grad.x": inputs.grad}
+        for name in TRAINING_GRADIENTS:
+            values["grad." + name] = model.state[name].grad
+        missing = [k for k, v in values.items() if v is None]
+        assert not missing, (dtype, missing)
+        results[dtype] = {k: v.detach() for k, v in values.items()}
+
+    def relative_error(actual, expected):
+        scale = expected.abs().max() * 1e-2
+        return float(((actual.double() - expected).abs() / torch.clamp(expected.abs(), min=float(scale))).max())
+
+    reference = results[torch.float64]
+    payload = {
+        "description": "EfficientNet-Lite0 in training mode (batch-norm batch statistics), cross-entropy to (652, 1); "
+                       "expected values in float64, torch_float32_error = PyTorch float32's relative error against them",
+        "targets": [652, 1],
+        "torch_float32_error": {k: relative_error(results[torch.float32][k], v) for k, v in reference.items()},
+        "tensors": {"x": pack(x), **{k: pack(v) for k, v in reference.items()}},
+    }
+    path = FIXTURES / "efficientnet_lite0_training.json"
+    path.write_text(json.dumps(payload, separators=(",", ":")) + "\n")
+    print("wrote", path, payload["torch_float32_error"])
+
+
+def pack(t):
+    t = t.detach().to(torch.float64).contiguous()
+    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--check-imagenet", action="store_true")
@@ -161,6 +216,7 @@ def main():
     path = FIXTURES / "efficientnet_lite0_logits.json"
     path.write_text(json.dumps(payload, separators=(",", ":")) + "\n")
     print("wrote", path)
+    training_fixture()
 
 
 if __name__ == "__main__":
