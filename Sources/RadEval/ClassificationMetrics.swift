@@ -142,20 +142,38 @@ public enum ClassificationMetrics {
     return m
   }
 
-  /// Cohen's kappa as scikit-learn's `cohen_kappa_score` (unweighted): 1 − Σ off-diagonal
-  /// observed / Σ off-diagonal expected, expected from the two raters' marginals. NaN when
-  /// undefined (both raters always give the one same label).
-  public static func cohenKappa(truth: [Int], predicted: [Int]) throws -> Double {
+  /// How far apart two different labels count in Cohen's kappa, as scikit-learn's `weights`:
+  /// every disagreement alike, or by the distance between the labels' positions in sorted order
+  /// (linear) or its square (quadratic), which suits ordinal ratings.
+  public enum KappaWeighting: String, Sendable, CaseIterable {
+    case unweighted, linear, quadratic
+  }
+
+  /// Cohen's kappa as scikit-learn's `cohen_kappa_score`: 1 − Σ w·observed / Σ w·expected over
+  /// the confusion matrix of the sorted labels both raters used, expected from the two raters'
+  /// marginals, w = 1 off the diagonal (unweighted), |i − j| (linear) or (i − j)² (quadratic)
+  /// for label positions i and j. NaN when undefined (both raters always give the one same label).
+  public static func cohenKappa(truth: [Int], predicted: [Int], weighting: KappaWeighting = .unweighted) throws
+    -> Double
+  {
     guard !truth.isEmpty else { throw ClassificationError.empty }
     let m = try confusionMatrix(truth: truth, predicted: predicted)
     let n = Double(truth.count)
     let rowSums = m.map { Double($0.reduce(0, +)) }
     let colSums = m.indices.map { j in Double(m.reduce(0) { $0 + $1[j] }) }
-    var observed = 0.0, expected = 0.0
+    var observed = 0.0
+    var expected = 0.0
     for i in m.indices {
       for j in m.indices where i != j {
-        observed += Double(m[i][j])
-        expected += colSums[i] * rowSums[j] / n
+        let distance = Double(abs(i - j))
+        let weight: Double
+        switch weighting {
+        case .unweighted: weight = 1
+        case .linear: weight = distance
+        case .quadratic: weight = distance * distance
+        }
+        observed += weight * Double(m[i][j])
+        expected += weight * colSums[i] * rowSums[j] / n
       }
     }
     return expected == 0 ? .nan : 1 - observed / expected

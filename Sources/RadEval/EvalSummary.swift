@@ -1,4 +1,5 @@
 import Foundation
+import RadViz
 
 /// All text metrics for one set of pairs, rendered as Markdown and HTML for a report.
 ///
@@ -65,10 +66,7 @@ public struct EvalSummary: Sendable {
   }
 
   public var html: String {
-    func esc(_ t: String) -> String {
-      t.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-        .replacingOccurrences(of: ">", with: "&gt;")
-    }
+    func esc(_ t: String) -> String { Markup.escape(t) }
     var s = """
       <!DOCTYPE html>
       <html><head><meta charset="utf-8"><title>RadLM evaluation report</title>

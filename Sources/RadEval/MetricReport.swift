@@ -1,4 +1,5 @@
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// A JSON value with ordered object keys, for metric output whose key order is part of the

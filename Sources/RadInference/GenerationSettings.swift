@@ -16,10 +16,14 @@ public struct GenerationSettings: Sendable {
   public var stopStrings: [String] = []
   /// Generation ends after one of these tokens (not returned as text).
   public var eosTokenIds: Set<Int> = []
+  /// When set, every generated document is JSON valid against this grammar's schema: tokens that
+  /// cannot continue it are masked, and EOS is allowed only (and then forced) once it is complete.
+  public var jsonSchema: JSONTokenGrammar?
 
   public init(
     maxTokens: Int = 128, temperature: Float = 0, topK: Int = 0, topP: Float = 1, minP: Float = 0,
-    repetitionPenalty: Float = 1, seed: UInt64 = 0, stopStrings: [String] = [], eosTokenIds: Set<Int> = []
+    repetitionPenalty: Float = 1, seed: UInt64 = 0, stopStrings: [String] = [], eosTokenIds: Set<Int> = [],
+    jsonSchema: JSONTokenGrammar? = nil
   ) {
     self.maxTokens = maxTokens
     self.temperature = temperature
@@ -30,6 +34,7 @@ public struct GenerationSettings: Sendable {
     self.seed = seed
     self.stopStrings = stopStrings
     self.eosTokenIds = eosTokenIds
+    self.jsonSchema = jsonSchema
   }
 
   public var isGreedy: Bool { temperature <= 0 }
@@ -37,6 +42,10 @@ public struct GenerationSettings: Sendable {
   /// The processor chain these settings describe.
   public func processors() -> [any LogitProcessor] {
     var chain: [any LogitProcessor] = []
+    // The grammar mask comes first, so the samplers below only ever see allowed tokens.
+    if let jsonSchema {
+      chain.append(JSONSchemaConstraint(jsonSchema, eosTokenIds: eosTokenIds, maxTokens: maxTokens))
+    }
     if repetitionPenalty != 1 { chain.append(RepetitionPenaltyProcessor(penalty: repetitionPenalty)) }
     if !isGreedy {
       if temperature != 1 { chain.append(TemperatureProcessor(temperature: temperature)) }

@@ -1,4 +1,5 @@
 import Foundation
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTokenizers
@@ -9,24 +10,44 @@ import RadTokenizers
 public final class ModelBundle: @unchecked Sendable {
   public let model: any LanguageModel
   public let tokenizer: Tokenizer
+  /// The ids that end a reply: the model's end-of-text ids and, when its chat template is
+  /// recognised, the template's end-of-turn token.
   public let eosTokenIds: Set<Int>
-  public let chatTemplate: ChatTemplate
-  /// The system prompt the model's template inserts when a conversation has none.
-  public let defaultSystemPrompt: String?
+  /// The chat template the model's files store, and where.
+  public let storedChatTemplate: StoredChatTemplate
   /// The GGUF file, when the model came from one (for quantised decoding).
   public let ggufFile: GGUFFile?
-  /// The Jinja chat template as the model files store it (kept when converting).
-  public let chatTemplateSource: String?
 
-  public init(model: any LanguageModel, tokenizer: Tokenizer, eosTokenIds: Set<Int>, chatTemplate: ChatTemplate,
-              defaultSystemPrompt: String? = nil, ggufFile: GGUFFile? = nil, chatTemplateSource: String? = nil) {
+  public init(
+    model: any LanguageModel, tokenizer: Tokenizer, eosTokenIds: Set<Int>, storedChatTemplate: StoredChatTemplate,
+    ggufFile: GGUFFile? = nil
+  ) {
     self.model = model
     self.tokenizer = tokenizer
-    self.eosTokenIds = eosTokenIds
-    self.chatTemplate = chatTemplate
-    self.defaultSystemPrompt = defaultSystemPrompt
+    self.storedChatTemplate = storedChatTemplate
+    var eos = eosTokenIds
+    if let end = storedChatTemplate.family?.endOfTurn, let id = tokenizer.tokenToId(end) { eos.insert(id) }
+    self.eosTokenIds = eos
     self.ggufFile = ggufFile
-    self.chatTemplateSource = chatTemplateSource
+  }
+
+  /// The family of the model's chat template; nil when it has none or RadLM does not recognise it.
+  public var chatTemplate: ChatTemplate? { storedChatTemplate.family }
+  /// The Jinja chat template as the model files store it (kept when converting).
+  public var chatTemplateSource: String? { storedChatTemplate.source }
+  /// The system prompt the model's template inserts when a conversation has none.
+  public var defaultSystemPrompt: String? { storedChatTemplate.defaultSystemPrompt }
+
+  /// The template conversations are rendered with: `choice` when given, else the model's own
+  /// (an error naming the file when it has none, or one RadLM does not recognise).
+  public func conversationTemplate(choice: ChatTemplate? = nil) throws(ChatTemplateError) -> ChatTemplate {
+    try storedChatTemplate.resolve(choice: choice)
+  }
+
+  /// The ids that end a reply rendered with `template`.
+  public func endTokenIds(for template: ChatTemplate) -> Set<Int> {
+    guard let end = template.endOfTurn, let id = tokenizer.tokenToId(end) else { return eosTokenIds }
+    return eosTokenIds.union([id])
   }
 
   /// Opens `path`: a `.gguf` file or a model folder.
@@ -47,13 +68,10 @@ public final class ModelBundle: @unchecked Sendable {
     do { tokenizer = try GGUFVocabulary.load(path: url.path) } catch {
       throw ModelError.invalidConfig(file: url.path, field: "tokenizer.ggml.*", reason: "\(error)")
     }
-    let templateSource = file["tokenizer.chat_template"]?.stringValue
-    let template = ChatTemplate.detect(fromTemplateSource: templateSource)
-    var eos = Set(model.config.eosTokenIds)
-    if let end = template.endOfTurn, let id = tokenizer.tokenToId(end) { eos.insert(id) }
+    let stored = StoredChatTemplate(source: file["tokenizer.chat_template"]?.stringValue, origin: url.path)
     return ModelBundle(
-      model: model, tokenizer: tokenizer, eosTokenIds: eos, chatTemplate: template,
-      defaultSystemPrompt: defaultSystem(in: templateSource), ggufFile: file, chatTemplateSource: templateSource)
+      model: model, tokenizer: tokenizer, eosTokenIds: Set(model.config.eosTokenIds), storedChatTemplate: stored,
+      ggufFile: file)
   }
 
   static func openFolder(_ url: URL) throws -> ModelBundle {
@@ -66,16 +84,13 @@ public final class ModelBundle: @unchecked Sendable {
       throw ModelError.invalidInput("\(url.path): model_type \"\(loaded.modelType)\" is not a decoder language model")
     }
     let tokenizer = try folderTokenizer(url)
-    var eos = folderEndTokenIds(url, config: model.configJSON)
-    var templateSource: String?
-    if let json = try? ConfigJSON(contentsOf: url.appendingPathComponent("tokenizer_config.json")) {
-      templateSource = json.values["chat_template"] as? String
+    let stored: StoredChatTemplate
+    do { stored = try StoredChatTemplate.read(path: url.path) } catch {
+      throw ModelError.invalidConfig(file: url.appendingPathComponent("tokenizer_config.json").path, field: "chat_template", reason: "\(error)")
     }
-    let template = ChatTemplate.detect(fromTemplateSource: templateSource)
-    if let end = template.endOfTurn, let id = tokenizer.tokenToId(end) { eos.insert(id) }
     return ModelBundle(
-      model: model, tokenizer: tokenizer, eosTokenIds: eos, chatTemplate: template,
-      defaultSystemPrompt: defaultSystem(in: templateSource), chatTemplateSource: templateSource)
+      model: model, tokenizer: tokenizer, eosTokenIds: folderEndTokenIds(url, config: model.configJSON),
+      storedChatTemplate: stored)
   }
 
   /// A model folder's tokenizer.json, without the padding/truncation settings it may carry
@@ -95,16 +110,12 @@ public final class ModelBundle: @unchecked Sendable {
     return eos
   }
 
-  /// The default system prompt a ChatML template hard-codes (SmolLM2's), if any.
-  static func defaultSystem(in template: String?) -> String? {
-    guard let template, let start = template.range(of: "<|im_start|>system\n") else { return nil }
-    guard let end = template.range(of: "<|im_end|>", range: start.upperBound..<template.endIndex) else { return nil }
-    let text = String(template[start.upperBound..<end.lowerBound])
-    return text.contains("{") ? nil : text
-  }
-
-  /// Token ids of a chat: the rendered template, encoded with special tokens recognised.
-  public func chatPromptIds(_ messages: [ChatMessage]) -> [Int] {
-    tokenizer.encodeIds(chatTemplate.render(messages, addGenerationPrompt: true, defaultSystem: defaultSystemPrompt))
+  /// Token ids of a chat rendered with `template` (the model's own when nil, an error when RadLM
+  /// does not recognise it), ending with the opening of the assistant's turn; special tokens
+  /// are recognised. The model's default system prompt is added when its own template is used.
+  public func chatPromptIds(_ messages: [ChatMessage], template: ChatTemplate? = nil) throws(ChatTemplateError) -> [Int] {
+    let format = try storedChatTemplate.format(choice: template)
+    return tokenizer.encodeIds(
+      format.template.render(messages, addGenerationPrompt: true, defaultSystem: format.defaultSystem))
   }
 }

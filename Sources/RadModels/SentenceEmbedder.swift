@@ -76,21 +76,24 @@ public final class SentenceEmbedder: @unchecked Sendable {
       maxLength: min(maxLength, bert.config.maxPositions))
   }
 
-  /// Embeddings [texts.count, width] of `texts`, computed in batches padded to their longest text.
+  /// Embeddings [texts.count, width] of `texts`, in the order given. Texts are encoded once and
+  /// batched in order of token count (as sentence-transformers does), so each batch is padded
+  /// only to texts of about its own length instead of to the longest text nearby in the input.
   public func embed(_ texts: [String], batchSize: Int = 32) throws -> [[Float]] {
-    var result: [[Float]] = []
-    result.reserveCapacity(texts.count)
+    let encodings = texts.map { tokenizer.encode($0) }
+    let order = encodings.indices.sorted { encodings[$0].count > encodings[$1].count }
+    var result = [[Float]](repeating: [], count: texts.count)
     var start = 0
-    while start < texts.count {
-      let chunk = Array(texts[start..<min(texts.count, start + batchSize)])
-      result += try embedBatch(chunk)
-      start += batchSize
+    while start < order.count {
+      let members = Array(order[start..<min(order.count, start + Swift.max(1, batchSize))])
+      let vectors = try embedBatch(members.map { encodings[$0] })
+      for (index, vector) in zip(members, vectors) { result[index] = vector }
+      start += members.count
     }
     return result
   }
 
-  func embedBatch(_ texts: [String]) throws -> [[Float]] {
-    let encodings = texts.map { tokenizer.encode($0) }
+  func embedBatch(_ encodings: [Encoding]) throws -> [[Float]] {
     let length = encodings.map(\.count).max() ?? 0
     var ids: [Int] = []
     var mask: [[Int]] = []
@@ -99,10 +102,10 @@ public final class SentenceEmbedder: @unchecked Sendable {
       ids += encoding.ids + [Int](repeating: encoder.config.padTokenId, count: pad)
       mask.append([Int](repeating: 1, count: encoding.count) + [Int](repeating: 0, count: pad))
     }
-    let batch = TokenBatch(ids: ids, batch: texts.count, length: length, attentionMask: mask)
+    let batch = TokenBatch(ids: ids, batch: encodings.count, length: length, attentionMask: mask)
     let hidden = try Autograd.inferenceMode { try encoder.hiddenStates(batch) }
     let width = hidden.shape[2]
-    return (0..<texts.count).map { b in
+    return (0..<encodings.count).map { b in
       var vector = [Float](repeating: pooling == .max ? -.infinity : 0, count: width)
       let real = mask[b].reduce(0, +)
       hidden.data.withUnsafeBufferPointer { h in

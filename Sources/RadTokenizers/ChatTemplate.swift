@@ -24,13 +24,19 @@ public enum ChatTemplate: String, Sendable, CaseIterable, Codable {
 
   public typealias Message = ChatMessage
 
-  /// Picks the template a chat-template source (GGUF `tokenizer.chat_template`, HF
-  /// `tokenizer_config.json`) describes, by its markers.
-  public static func detect(fromTemplateSource source: String?) -> ChatTemplate {
-    guard let source else { return .plain }
-    if source.contains("<|im_start|>") { return .chatML }
-    if source.contains("<|start_header_id|>") { return .llama3 }
-    return .plain
+  /// The family a stored Jinja chat template (GGUF `tokenizer.chat_template`, `chat_template` of
+  /// tokenizer_config.json) belongs to, judged by the turn markers it writes; nil when RadLM does
+  /// not render it exactly. Templates that write more than the renderers here (a thinking block
+  /// after the assistant header, Llama 3.1's dated system preamble) are unknown, and so is every
+  /// other format: `plain` is never recognised, only chosen.
+  public static func family(ofSource source: String) -> ChatTemplate? {
+    if source.contains("<|im_start|>") && source.contains("<|im_end|>") {
+      return source.contains("<think>") || source.contains("enable_thinking") ? nil : .chatML
+    }
+    if source.contains("<|start_header_id|>") && source.contains("<|eot_id|>") {
+      return source.contains("Cutting Knowledge Date") ? nil : .llama3
+    }
+    return nil
   }
 
   /// The text that ends an assistant turn (a stop string for generation).
@@ -40,13 +46,6 @@ public enum ChatTemplate: String, Sendable, CaseIterable, Codable {
     case .llama3: return "<|eot_id|>"
     case .plain: return nil
     }
-  }
-
-  /// Picks the template a tokenizer's special tokens imply.
-  public static func detect(_ tokenizer: Tokenizer) -> ChatTemplate {
-    if tokenizer.tokenToId("<|im_start|>") != nil { return .chatML }
-    if tokenizer.tokenToId("<|start_header_id|>") != nil { return .llama3 }
-    return .plain
   }
 
   /// SmolLM2-Instruct's default system message, inserted by its template when none is given.
@@ -97,5 +96,22 @@ public enum ChatTemplate: String, Sendable, CaseIterable, Codable {
       if addGenerationPrompt && !conversation.isEmpty { pieces.append(("\n\n", false)) }
     }
     return pieces
+  }
+}
+
+/// A chat template family together with the system prompt a model's own template inserts when a
+/// conversation has none (SmolLM2's), which is what transformers renders for that model.
+public struct ChatFormat: Sendable, Equatable {
+  public var template: ChatTemplate
+  public var defaultSystem: String?
+
+  public init(template: ChatTemplate, defaultSystem: String? = nil) {
+    self.template = template
+    self.defaultSystem = defaultSystem
+  }
+
+  /// The conversation in pieces, assistant replies marked trainable (see `ChatTemplate.segments`).
+  public func segments(_ messages: [ChatMessage], addGenerationPrompt: Bool = false) -> [(text: String, trainable: Bool)] {
+    template.segments(messages, addGenerationPrompt: addGenerationPrompt, defaultSystem: defaultSystem)
   }
 }

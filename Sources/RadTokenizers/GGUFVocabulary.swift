@@ -1,4 +1,5 @@
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// Builds a tokenizer from the vocabulary a GGUF model file embeds (`tokenizer.ggml.*`): the

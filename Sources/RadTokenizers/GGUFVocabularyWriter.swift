@@ -1,3 +1,4 @@
+import RadModelFiles
 import RadTensor
 
 /// The inverse of `GGUFVocabulary.load`: the `tokenizer.ggml.*` metadata llama.cpp's converter

@@ -1,4 +1,5 @@
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// Reads and writes Hugging Face `tokenizer.json` files. Every component is parsed into the
@@ -68,17 +69,8 @@ public enum TokenizerJSON {
 
   /// Writes `tokenizer.json` atomically (temporary file, then rename).
   public static func save(_ t: Tokenizer, path: String) throws(TokenizerError) {
-    try AtomicFile.write(data(for: t), to: path)
-  }
-}
-
-/// Atomic file writes: write a temporary file beside the target, then rename it over.
-enum AtomicFile {
-  // One implementation of atomic writes (temp file + rename(2)) lives in RadTensor; this adapts its
-  // error to TokenizerError. (Foundation's replaceItemAt fails on Linux when the target exists.)
-  static func write(_ data: Data, to path: String) throws(TokenizerError) {
     do {
-      try RadTensor.AtomicFile.write([UInt8](data), to: URL(fileURLWithPath: path))
+      try AtomicFile.write([UInt8](data(for: t)), to: URL(fileURLWithPath: path))
     } catch {
       throw .io(path: path, message: "cannot write: \(error)")
     }

@@ -9,7 +9,10 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Benchmark the tensor engine (GEMM and element-wise kernels).",
-    subcommands: [MatMulBenchCommand.self, OpsBenchCommand.self, TrainBenchCommand.self, DecodeBenchCommand.self]
+    subcommands: [
+      MatMulBenchCommand.self, OpsBenchCommand.self, TrainBenchCommand.self, DecodeBenchCommand.self,
+      RetrievalBenchCommand.self, DicomBenchCommand.self,
+    ]
   )
 }
 
@@ -34,12 +37,10 @@ struct BenchOptions: ParsableArguments {
   var timer: BenchTimer { BenchTimer(warmups: warmups, repetitions: repetitions, minimumSeconds: minimumSeconds) }
 
   func validate() throws {
-    if let bad = threads.first(where: { $0 < 1 }) {
-      throw ValidationError("--threads must be at least 1, got \(bad)")
-    }
-    if repetitions < 1 { throw ValidationError("--repetitions must be at least 1") }
-    if warmups < 0 { throw ValidationError("--warmups must not be negative") }
-    if !(minimumSeconds >= 0) { throw ValidationError("--min-time must not be negative") }
+    for count in threads { try OptionCheck.integer(count, "--threads", in: 1...1024) }
+    try OptionCheck.count(repetitions, "--repetitions")
+    try OptionCheck.count(warmups, "--warmups", minimum: 0)
+    try OptionCheck.number(minimumSeconds, "--min-time", atLeast: 0, atMost: 3600)
   }
 }
 
@@ -116,8 +117,8 @@ struct MatMulBenchCommand: ParsableCommand {
     if shape.isEmpty { return GEMMCase.standard }
     return try shape.flatMap { text -> [GEMMCase] in
       let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
-      guard parts.count == 3, parts.allSatisfy({ $0 > 0 }) else {
-        throw ValidationError("--shape expects MxKxN with positive sizes, got '\(text)'")
+      guard parts.count == 3, parts.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }) else {
+        throw ValidationError("--shape expects MxKxN with sizes from 1 to 65536, got '\(text)'")
       }
       let forward = GEMMCase(m: parts[0], k: parts[1], n: parts[2], pass: .forward)
       return backward ? [forward, GEMMCase(m: parts[0], k: parts[1], n: parts[2], pass: .backward)] : [forward]

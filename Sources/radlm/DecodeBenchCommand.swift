@@ -25,9 +25,13 @@ struct DecodeBenchCommand: ParsableCommand {
   var compare = false
 
   func validate() throws {
-    if promptTokens < 1 || newTokens < 1 || prefillTokens < 0 { throw ValidationError("token counts must be positive") }
-    if repetitions < 1 { throw ValidationError("--repetitions must be at least 1") }
-    if let bad = threads.first(where: { $0 < 1 }) { throw ValidationError("--threads must be at least 1, got \(bad)") }
+    try OptionCheck.model(model)
+    try OptionCheck.exists(promptFile, "--prompt-file")
+    try OptionCheck.count(promptTokens, "--prompt-tokens")
+    try OptionCheck.count(newTokens, "--new-tokens")
+    try OptionCheck.count(prefillTokens, "--prefill-tokens", minimum: 0)
+    try OptionCheck.count(repetitions, "--repetitions")
+    for count in threads { try OptionCheck.integer(count, "--threads", in: 1...1024) }
   }
 
   func run() throws {

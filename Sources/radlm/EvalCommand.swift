@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RadEval
+import RadModelFiles
 import RadTensor
 
 /// `radlm eval`: scores generated text and labels against references with metrics that equal
@@ -12,7 +13,7 @@ struct EvalCommand: ParsableCommand {
     subcommands: [
       EvalRougeCommand.self, EvalBLEUCommand.self, EvalCHRFCommand.self, EvalCocoCommand.self,
       EvalLabelsCommand.self, EvalClassificationCommand.self, EvalReportCommand.self,
-      EvalBERTScoreCommand.self, EvalPerplexityCommand.self,
+      EvalBERTScoreCommand.self, EvalPerplexityCommand.self, EvalMeSHCommand.self, EvalRetrievalCommand.self,
     ]
   )
 }
@@ -41,9 +42,12 @@ struct TextPairOptions: ParsableArguments {
 
   func validate() throws {
     switch (pairs, refs, hyps) {
-    case (.some, nil, nil), (nil, .some, .some), (nil, nil, nil): return
+    case (.some, nil, nil), (nil, .some, .some), (nil, nil, nil): break
     default: throw ValidationError("give either --pairs F.jsonl or both --refs F and --hyps F")
     }
+    try OptionCheck.exists(pairs, "--pairs")
+    try OptionCheck.exists(refs, "--refs")
+    try OptionCheck.exists(hyps, "--hyps")
   }
 
   func load() throws -> [TextPair] {
@@ -81,6 +85,12 @@ struct EvalRougeCommand: ParsableCommand {
 
   @Option(name: .customLong("bootstrap-seed"), help: "Add a 95% bootstrap interval (\"ci\") seeded like np.random.seed(N).")
   var bootstrapSeed: UInt32?
+
+  func validate() throws {
+    for name in types.split(separator: ",", omittingEmptySubsequences: false) where RougeType(name: String(name)) == nil {
+      throw ValidationError("--types: unknown ROUGE type '\(name)' (rouge1…rouge9, rougeL, rougeLsum)")
+    }
+  }
 
   func run() throws {
     var parsed: [RougeType] = []
@@ -131,6 +141,12 @@ struct EvalBLEUCommand: ParsableCommand {
   @Flag(help: "Case-insensitive (sacrebleu -lc).")
   var lowercase = false
 
+  func validate() throws {
+    try OptionCheck.oneOf(tokenize, ["13a", "intl", "char", "none"], "--tokenize")
+    try OptionCheck.oneOf(smooth, ["exp", "floor", "add-k", "none"], "--smooth")
+    try OptionCheck.number(smoothValue, "--smooth-value", atLeast: 0, atMost: 1000)
+  }
+
   func run() throws {
     guard let tok = SacreBLEUTokenizer(rawValue: tokenize) else {
       throw ValidationError("--tokenize must be one of 13a, intl, char, none")
@@ -165,6 +181,11 @@ struct EvalCHRFCommand: ParsableCommand {
 
   @Flag(help: "Case-insensitive.")
   var lowercase = false
+
+  func validate() throws {
+    try OptionCheck.integer(wordOrder, "--word-order", in: 0...100)
+    try OptionCheck.integer(charOrder, "--char-order", in: 1...100)
+  }
 
   func run() throws {
     let metric = SacreCHRF(charOrder: charOrder, wordOrder: wordOrder, lowercase: lowercase, whitespace: whitespace)
@@ -218,6 +239,7 @@ struct EvalLabelsCommand: ParsableCommand {
     if (reports != nil) == io.given {
       throw ValidationError("give --reports F, or --pairs F, or --refs F --hyps F")
     }
+    try OptionCheck.exists(reports, "--reports")
   }
 
   func readReports(_ path: String) throws -> [String] {
@@ -294,6 +316,12 @@ struct EvalClassificationCommand: ParsableCommand {
 
   @Flag(help: "Print JSON.")
   var json = false
+
+  func validate() throws {
+    try OptionCheck.exists(truth, "--truth")
+    try OptionCheck.exists(pred, "--pred")
+    try OptionCheck.exists(scores, "--scores")
+  }
 
   static func rows<T>(_ path: String, _ parse: (Substring) -> T?, what: String) throws -> [[T]] {
     try TextPairsReader.readLines(path).enumerated().compactMap { i, line in
@@ -386,6 +414,12 @@ struct EvalReportCommand: ParsableCommand {
 
   @Flag(name: .customLong("no-bertscore"), help: "Leave BERTScore out.")
   var noBERTScore = false
+
+  func validate() throws {
+    try OptionCheck.exists(model, "--model")
+    // Checked against the encoder's depth once it is loaded.
+    try OptionCheck.integer(layer, "--layer", in: 1...(1 << 16))
+  }
 
   /// The scorer, or nil with the reason BERTScore is left out. An explicit --model that cannot
   /// be loaded is an error; the default MiniLM missing from the cache is only a note.

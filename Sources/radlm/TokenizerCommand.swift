@@ -36,8 +36,9 @@ struct TokenizerTrainCommand: ParsableCommand {
 
   func validate() throws {
     if inputs.isEmpty { throw ValidationError("give at least one --input file") }
-    if vocabSize < 1 { throw ValidationError("--vocab-size must be positive, got \(vocabSize)") }
-    if minFrequency < 0 { throw ValidationError("--min-frequency must not be negative") }
+    try OptionCheck.exist(inputs, "--input")
+    try OptionCheck.count(vocabSize, "--vocab-size")
+    try OptionCheck.count(minFrequency, "--min-frequency", minimum: 0)
   }
 
   func run() throws {
@@ -62,6 +63,8 @@ struct TokenizerConvertCommand: ParsableCommand {
 
   @Option(help: "Where to write tokenizer.json.")
   var output: String
+
+  func validate() throws { try OptionCheck.exists(tokenizer, "--tokenizer") }
 
   func run() throws {
     try TokenizerJSON.save(try TokenizerFiles.load(path: tokenizer), path: output)
@@ -103,6 +106,16 @@ struct TokenizerBenchCommand: ParsableCommand {
 
   @Option(name: .customLong("train-output"), help: "Write the trained tokenizer.json here.")
   var trainOutput: String?
+
+  func validate() throws {
+    try OptionCheck.exists(tokenizer, "--tokenizer")
+    try OptionCheck.exists(corpus, "--corpus")
+    for count in threads { try OptionCheck.integer(count, "--threads", in: 1...1024) }
+    try OptionCheck.count(repetitions, "--repetitions")
+    try OptionCheck.count(linesPerDocument, "--lines-per-document")
+    try OptionCheck.exist(loadTokenizers, "--load-tokenizer")
+    try OptionCheck.count(trainVocabSize, "--train-vocab-size")
+  }
 
   func run() throws {
     func time(_ body: () throws -> Void) rethrows -> Double {

@@ -17,7 +17,11 @@ enum CommandRunner {
 
   enum RunnerError: Error, CustomStringConvertible {
     case notBuilt(String)
-    var description: String { "radlm executable not found near \(self) — build with `swift build` first" }
+    var description: String {
+      switch self {
+      case .notBuilt(let testBundle): "radlm executable not found near \(testBundle) — build with `swift build` first"
+      }
+    }
   }
 
   struct Output {

@@ -12,7 +12,7 @@ struct HugePageHeapTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     let process = Process()
     process.executableURL = try CommandRunner.executable
-    process.arguments = ["chat", "--model", folder.path, "--max-tokens", "2"]
+    process.arguments = ["chat", "--model", folder.path, "--chat-template", "plain", "--max-tokens", "2"]
     var environment = ProcessInfo.processInfo.environment
     environment.removeValue(forKey: "GLIBC_TUNABLES")
     environment["RADLM_HUGE_PAGES"] = optOut ? "0" : nil

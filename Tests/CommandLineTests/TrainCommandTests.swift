@@ -104,6 +104,43 @@ struct TrainCommandTests {
     #expect(result.stderr.contains("\(bad.path):2"), "\(result.stderr)")
   }
 
+  /// A `--config` file holding only some settings: the rest keep their defaults, flags override
+  /// it, and a setting out of range stops the run before it starts, naming the file.
+  @Test func partialConfigFileFillsInDefaults() throws {
+    let folder = CommandRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let setup = try Self.setUp(folder)
+    let config = folder.appendingPathComponent("partial.json")
+    try #"{"steps": 3, "warmupSteps": 1}"#.write(to: config, atomically: true, encoding: .utf8)
+    var arguments = Self.pretrainArguments(setup, out: folder.appendingPathComponent("run"), steps: 0)
+    let stepsIndex = try #require(arguments.firstIndex(of: "--steps"))
+    arguments.removeSubrange(stepsIndex...stepsIndex + 1)
+    let result = try CommandRunner.run(arguments + ["--config", config.path])
+    #expect(result.status == 0, "\(result.stderr)")
+    let steps = result.stdout.split(separator: "\n").compactMap {
+      (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["step"] as? Int
+    }
+    #expect(steps == [1, 2, 3])
+
+    try #"{"steps": -2}"#.write(to: config, atomically: true, encoding: .utf8)
+    let refused = try CommandRunner.run(arguments + ["--config", config.path])
+    #expect(refused.status == 64)
+    #expect(refused.stderr.contains("--config") && refused.stderr.contains("steps"), "\(refused.stderr)")
+  }
+
+  /// `--block-size 1` (no token to predict from) is refused by validation, not trapped in packing.
+  @Test func blockSizeOneIsRefused() throws {
+    let folder = CommandRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let setup = try Self.setUp(folder)
+    var arguments = Self.pretrainArguments(setup, out: folder.appendingPathComponent("run"), steps: 1)
+    let index = try #require(arguments.firstIndex(of: "--block-size"))
+    arguments[index + 1] = "1"
+    let result = try CommandRunner.run(arguments)
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("--block-size"), "\(result.stderr)")
+  }
+
   /// `train lora --dtype q4`: LoRA over a base kept in Q4_1 blocks (every projection of the tiny
   /// GPT-2 has rows of whole 32-weight blocks), ending with a PEFT adapter folder.
   @Test func loraOverAQuantisedBaseTrainsAndSavesTheAdapter() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import RadEval
+import RadModelFiles
 import RadTensor
 import Testing
 

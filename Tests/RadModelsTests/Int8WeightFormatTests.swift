@@ -1,4 +1,5 @@
 import Foundation
+import RadModelFiles
 import RadModels
 import RadTensor
 import Testing

@@ -57,7 +57,7 @@ struct ObjectiveTests {
       } + [2]
     }
     let examples = data.map { (ids: wordIds($0.findings), label: $0.modality == "PET/CT" ? 1 : 0) }
-    let objective = SequenceClassificationObjective(
+    let objective = try SequenceClassificationObjective(
       model: Self.tinyBert(maskedLM: false), labelCount: 2, examples: Array(examples.prefix(128)),
       validation: Array(examples.suffix(32)), batchSize: 8, padId: 0, seed: 1)
     #expect(objective.parameters["classifier.weight"]?.value.shape == [2, 32])
@@ -72,7 +72,7 @@ struct ObjectiveTests {
     let data = try Self.reports()
     let sequences = data.map { Self.bertIds($0.findings) }
     let masker = MaskedLanguageModelingMasker(maskId: 3, vocabularySize: 260, specialIds: [0, 1, 2, 3])
-    let objective = MaskedLanguageModelingObjective(
+    let objective = try MaskedLanguageModelingObjective(
       model: Self.tinyBert(maskedLM: true), masker: masker, sequences: Array(sequences.prefix(140)),
       validation: Array(sequences.suffix(20)), batchSize: 8, padId: 0, seed: 2)
     let before = try Autograd.inferenceMode { try objective.validationLoss()! }
@@ -90,7 +90,7 @@ struct ObjectiveTests {
     }
     let model = GPT2Model(
       config: GPT2Configuration(vocabularySize: 256, maxPositions: 64, width: 32, layers: 2, heads: 4), seed: 4)
-    let objective = RewardModelObjective(
+    let objective = try RewardModelObjective(
       model: model, width: 32, pairs: Array(pairs.prefix(128)), validationPairs: Array(pairs.suffix(32)), batchSize: 8,
       padId: 0, seed: 3)
     #expect(model.parameters["score.weight"]?.value.shape == [1, 32])
@@ -113,7 +113,7 @@ struct MaskedLanguageModelingParityTests {
     // Rows of different lengths: padding and the attention mask are part of what is checked.
     #expect(Set(steps.flatMap { $0.map(\.inputs.count) }).count > 1)
     // The stored masks go through the objective's own loss (collation, padding, the MLM head).
-    let objective = MaskedLanguageModelingObjective(
+    let objective = try MaskedLanguageModelingObjective(
       model: bert, masker: MaskedLanguageModelingMasker(maskId: 3, vocabularySize: 64, specialIds: [0, 1, 2, 3]),
       sequences: [[1, 2]], validation: [], batchSize: 4, padId: 0, seed: 0)
     try ReplayedBatches(parameters: objective.parameters) { try objective.loss(steps[$0]) }

@@ -34,7 +34,7 @@ struct PreferenceTests {
     let references = try adapters.withAdaptersDisabled {
       try DirectPreferenceObjective.logProbabilities(model: model, pairs: pairs, average: kind == .ipo, padId: 0)
     }
-    let objective = DirectPreferenceObjective(
+    let objective = try DirectPreferenceObjective(
       policy: model, pairs: pairs, validationPairs: [], referenceLogProbabilities: references, loss: kind, beta: beta,
       batchSize: pairs.count, padId: 0, seed: 0)
     let loss = try objective.batchLoss(pairs, references: references)

@@ -15,15 +15,15 @@ enum TinySetup {
     let documents = try rows.map { row in
       Array(try JSONLinesReader.string(row.object, "findings", file: url.path, line: row.line).utf8).map(Int.init)
     }
-    return TokenBlocks.pack(documents, blockSize: blockSize, separator: 10)
+    return try TokenBlocks.pack(documents, blockSize: blockSize, separator: 10)
   }
 
   static func model(seed: UInt64 = 1) -> GPT2Model {
     GPT2Model(config: GPT2Configuration(vocabularySize: 256, maxPositions: 64, width: 32, layers: 2, heads: 4), seed: seed)
   }
 
-  static func objective(_ model: GPT2Model, blocks: [[Int]]) -> CausalLanguageModelingObjective {
-    CausalLanguageModelingObjective(
+  static func objective(_ model: GPT2Model, blocks: [[Int]]) throws -> CausalLanguageModelingObjective {
+    try CausalLanguageModelingObjective(
       model: model, blocks: Array(blocks.dropLast(4)), validationBlocks: Array(blocks.suffix(4)), batchSize: 4, seed: 9)
   }
 
@@ -49,7 +49,7 @@ struct TrainerTests {
   @Test func lossFallsOnTheSyntheticReports() throws {
     let blocks = try TinySetup.corpusBlocks()
     let model = TinySetup.model()
-    let objective = TinySetup.objective(model, blocks: blocks)
+    let objective = try TinySetup.objective(model, blocks: blocks)
     let before = try objective.validationLoss()!
     var configuration = TinySetup.configuration(steps: 30)
     configuration.checkpointEvery = 0
@@ -77,19 +77,19 @@ struct TrainerTests {
     }
     let straightModel = TinySetup.model()
     let straight = try Trainer(
-      objective: TinySetup.objective(straightModel, blocks: blocks), configuration: TinySetup.configuration(steps: 6),
+      objective: try TinySetup.objective(straightModel, blocks: blocks), configuration: TinySetup.configuration(steps: 6),
       output: straightOutput
     ).run()
 
     let firstModel = TinySetup.model()
     try Trainer(
-      objective: TinySetup.objective(firstModel, blocks: blocks), configuration: TinySetup.configuration(steps: 3),
+      objective: try TinySetup.objective(firstModel, blocks: blocks), configuration: TinySetup.configuration(steps: 3),
       output: splitOutput
     ).run()
     // A fresh process would build the model from a different seed: resume must overwrite it all.
     let resumedModel = TinySetup.model(seed: 77)
     let trainer = Trainer(
-      objective: TinySetup.objective(resumedModel, blocks: blocks), configuration: TinySetup.configuration(steps: 6),
+      objective: try TinySetup.objective(resumedModel, blocks: blocks), configuration: TinySetup.configuration(steps: 6),
       output: splitOutput)
     try trainer.resume()
     #expect(trainer.state.step == 3)
@@ -106,7 +106,7 @@ struct TrainerTests {
     let output = TinySetup.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: output) }
     try Trainer(
-      objective: TinySetup.objective(TinySetup.model(), blocks: blocks), configuration: TinySetup.configuration(steps: 3),
+      objective: try TinySetup.objective(TinySetup.model(), blocks: blocks), configuration: TinySetup.configuration(steps: 3),
       output: output
     ).run()
     // What a SIGKILL during the next write leaves: a half-written temporary folder.
@@ -114,7 +114,7 @@ struct TrainerTests {
     try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
     try Data([1, 2, 3]).write(to: partial.appendingPathComponent("model.safetensors"))
     let trainer = Trainer(
-      objective: TinySetup.objective(TinySetup.model(seed: 3), blocks: blocks),
+      objective: try TinySetup.objective(TinySetup.model(seed: 3), blocks: blocks),
       configuration: TinySetup.configuration(steps: 6), output: output)
     try trainer.resume()
     #expect(trainer.state.step == 3)
@@ -128,7 +128,7 @@ struct TrainerTests {
     let output = TinySetup.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: output) }
     let trainer = Trainer(
-      objective: TinySetup.objective(TinySetup.model(), blocks: blocks), configuration: TinySetup.configuration(steps: 10),
+      objective: try TinySetup.objective(TinySetup.model(), blocks: blocks), configuration: TinySetup.configuration(steps: 10),
       output: output)
     var stopped: String?
     try trainer.run { event in

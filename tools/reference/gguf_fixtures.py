@@ -27,7 +27,7 @@ import gguf
 from gguf.quants import dequantize, quantize
 
 HERE = Path(__file__).resolve().parent
-FIXTURES = HERE.parent.parent / "Tests" / "RadTensorTests" / "Fixtures"
+FIXTURES = HERE.parent.parent / "Tests" / "RadModelFilesTests" / "Fixtures"
 
 
 def default_model_path() -> Path:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the reference GGUF files RadTensor's GGUF writer must reproduce byte for byte, with
-gguf-py (pinned in requirements.txt) into Tests/RadTensorTests/Fixtures/gguf_writer/:
+gguf-py (pinned in requirements.txt) into Tests/RadModelFilesTests/Fixtures/gguf_writer/:
 
 * inputs.json: the metadata (key, GGUF type name, value; every scalar type, a string, arrays
   of strings/floats/ints and an array of arrays) and the tensors (name, numpy-order shape,
@@ -21,7 +21,7 @@ import numpy as np
 from gguf import GGMLQuantizationType as Q
 from gguf import GGUFValueType as T
 
-OUT = Path(__file__).resolve().parent.parent.parent / "Tests" / "RadTensorTests" / "Fixtures" / "gguf_writer"
+OUT = Path(__file__).resolve().parent.parent.parent / "Tests" / "RadModelFilesTests" / "Fixtures" / "gguf_writer"
 
 METADATA = [
     ("test.uint8", "uint8", 200), ("test.int8", "int8", -100), ("test.uint16", "uint16", 60000),

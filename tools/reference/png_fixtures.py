@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/RadInferenceTests/Fixtures/png.json, the reference values RadInference's PNG
+"""Writes Tests/RadVizTests/Fixtures/png.json, the reference values RadInference's PNG
 encoder is checked against, from Python's zlib and Pillow (pinned in requirements.txt):
 
 * crc32 / adler32 (zlib.crc32, zlib.adler32) of byte patterns (i*31+7) mod 256 of several
@@ -20,7 +20,7 @@ from pathlib import Path
 import PIL
 from PIL import Image
 
-FIXTURES = Path(__file__).resolve().parent.parent.parent / "Tests" / "RadInferenceTests" / "Fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent.parent / "Tests" / "RadVizTests" / "Fixtures"
 
 
 def pattern(n):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/RadInferenceTests/Fixtures/raster_font.json: PNG files of text drawn in RadLM's
+"""Writes Tests/RadVizTests/Fixtures/raster_font.json: PNG files of text drawn in RadLM's
 5x7 pixel font (Sources/RadInference/RasterFont.swift), which RasterImage.draw(text:...) must
 reproduce byte for byte.
 
@@ -24,7 +24,7 @@ from png_fixtures import chunk, stored_zlib
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SOURCE = ROOT / "Sources" / "RadInference" / "RasterFont.swift"
-OUT = ROOT / "Tests" / "RadInferenceTests" / "Fixtures" / "raster_font.json"
+OUT = ROOT / "Tests" / "RadVizTests" / "Fixtures" / "raster_font.json"
 INK = (0x22, 0x22, 0x22)
 ROW = r"((?:[.#]{5} ){6}[.#]{5})"
 

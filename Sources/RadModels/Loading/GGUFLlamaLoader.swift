@@ -1,4 +1,5 @@
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// Builds a Llama-family model from a llama.cpp GGUF file: the hyper-parameters come from the

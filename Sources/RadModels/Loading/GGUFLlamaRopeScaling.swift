@@ -1,4 +1,5 @@
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// How scaled rotary frequencies are stored in a llama.cpp GGUF file, as llama.cpp's

@@ -1,4 +1,5 @@
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// Maps a Hugging Face `model_type` to the initialiser of the matching architecture, so a model

@@ -1,4 +1,5 @@
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// Copies checkpoint tensors into a model's parameters by Hugging Face name. A checkpoint of the

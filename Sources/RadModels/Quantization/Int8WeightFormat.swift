@@ -1,4 +1,5 @@
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// RadLM's int8 weight-only checkpoint: a Hugging Face-style folder whose `model.safetensors`

@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// A weight matrix [rows, columns] kept in llama.cpp's block-quantised form for inference:

@@ -1,3 +1,4 @@
+import RadModelFiles
 import RadTensor
 
 /// Holds the quantised form of one weight matrix (a Linear layer's, or a tied LM head's). The

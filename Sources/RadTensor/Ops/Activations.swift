@@ -49,6 +49,23 @@ extension Tensor {
     }
   }
 
+  /// ReLU6(x) = min(max(x, 0), 6) (MobileNet, EfficientNet-Lite); gradient 1 strictly inside (0, 6).
+  public func relu6() -> Tensor {
+    unary({ $0.clamped(lowerBound: Float16Lanes(repeating: 0), upperBound: Float16Lanes(repeating: 6)) }) { x, _ in
+      Float16Lanes(repeating: 0).replacing(with: 1, where: (x .> 0) .& (x .< 6))
+    }
+  }
+
+  /// Hardswish(x) = x · ReLU6(x + 3) / 6 (MobileNetV3); gradient (2x + 3)/6 on [−3, 3] as PyTorch.
+  public func hardswish() -> Tensor {
+    unary({ x in
+      x * (x + 3).clamped(lowerBound: Float16Lanes(repeating: 0), upperBound: Float16Lanes(repeating: 6)) / 6
+    }) { x, _ in
+      let middle = x / 3 + 0.5
+      return middle.replacing(with: 0, where: x .< -3).replacing(with: 1, where: x .> 3)
+    }
+  }
+
   /// Applies a C kernel (AVX-512/AVX2+FMA when the CPU has them) to chunks on both cores, with a
   /// C backward kernel (x, upstream gradient, dx, count) run the same way.
   func unaryC(

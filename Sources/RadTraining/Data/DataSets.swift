@@ -6,6 +6,8 @@ import RadTokenizers
 /// for DPO and reward models, and labelled texts for classification.
 public struct TrainingDataSets {
   public var reader: JSONLinesReader
+  /// Supervised examples left out because `maxLength` cut them before their first learned token.
+  public private(set) var cutBeforeCompletion = 0
 
   public init(skipBadLines: Bool) { reader = JSONLinesReader(skipBadLines: skipBadLines) }
 
@@ -45,15 +47,27 @@ public struct TrainingDataSets {
 
   /// Supervised examples from `{"prompt","completion"}` or `{"messages":[…]}` lines; the loss is
   /// masked to the completion (or the assistant turns). Sequences are cut to `maxLength`.
+  /// `format` is asked for once, at the first `messages` line, so prompt/completion data needs
+  /// no chat template (and a model whose template is unknown fails only on chat data).
   public mutating func supervised(
-    files: [String], tokenizer: Tokenizer, template: ChatTemplate, endOfText: Int?, maxLength: Int
+    files: [String], tokenizer: Tokenizer, format chooseFormat: () throws -> ChatFormat, endOfText: Int?,
+    maxLength: Int
   ) throws -> [LabeledSequence] {
     var examples: [LabeledSequence] = []
+    var chosen: ChatFormat?
+    // An example cut before its first learned token would train on nothing (a batch of only
+    // such examples has a 0/0 loss): it is left out and counted.
+    func append(_ example: LabeledSequence, file: String, line: Int) throws {
+      let kept = example.truncated(to: maxLength)
+      guard kept.labels.contains(where: { $0 != -100 }) else {
+        cutBeforeCompletion += 1
+        return
+      }
+      examples.append(kept)
+    }
     for file in files {
       for row in try reader.read(URL(fileURLWithPath: file)) {
         if let messages = row.object["messages"] as? [[String: Any]] {
-          var ids: [Int] = []
-          var labels: [Int] = []
           let parsed = messages.compactMap { message -> ChatTemplate.Message? in
             guard let role = message["role"] as? String, let content = message["content"] as? String else { return nil }
             return ChatTemplate.Message(role: role, content: content)
@@ -62,19 +76,16 @@ public struct TrainingDataSets {
             try reader.reject(.malformedLine(file: file, line: row.line, reason: "messages need role/content strings and an assistant turn"))
             continue
           }
-          for segment in template.segments(parsed) {
-            let piece = tokenizer.encodeIds(segment.text)
-            ids += piece
-            labels += segment.trainable ? piece : [Int](repeating: -100, count: piece.count)
-          }
-          examples.append(LabeledSequence(ids: ids, labels: labels).truncated(to: maxLength))
+          let format = try chosen ?? chooseFormat()
+          chosen = format
+          try append(LabeledSequence(chat: parsed, tokenizer: tokenizer, format: format), file: file, line: row.line)
         } else if let prompt = row.object["prompt"] as? String {
           guard let completion = row.object["completion"] as? String else {
             try reader.reject(.missingField(file: file, line: row.line, field: "completion"))
             continue
           }
           let completionIds = tokenizer.encodeIds(completion) + (endOfText.map { [$0] } ?? [])
-          examples.append(LabeledSequence(prompt: tokenizer.encodeIds(prompt), completion: completionIds).truncated(to: maxLength))
+          try append(LabeledSequence(prompt: tokenizer.encodeIds(prompt), completion: completionIds), file: file, line: row.line)
         } else {
           try reader.reject(.missingField(file: file, line: row.line, field: "prompt"))
         }

@@ -9,6 +9,10 @@ public enum TrainingDataError: Error, CustomStringConvertible, Equatable {
   case missingField(file: String, line: Int, field: String)
   case empty(file: String)
   case tooShort(file: String, tokens: Int, needed: Int)
+  /// An objective was given no training examples (e.g. all held out for validation).
+  case noExamples(what: String)
+  /// A setting outside the range the data preparation or objective can use.
+  case invalidSetting(name: String, value: String, rule: String)
 
   public var description: String {
     switch self {
@@ -18,6 +22,8 @@ public enum TrainingDataError: Error, CustomStringConvertible, Equatable {
     case .empty(let file): return "\(file): no usable examples"
     case .tooShort(let file, let tokens, let needed):
       return "\(file): only \(tokens) tokens, need at least \(needed) for one block"
+    case .noExamples(let what): return "no \(what) to train on"
+    case .invalidSetting(let name, let value, let rule): return "\(name) must be \(rule) (got \(value))"
     }
   }
 }

@@ -35,8 +35,14 @@ public final class DirectPreferenceObjective: TrainingObjective {
     policy: any LanguageModel, pairs: [PreferencePair], validationPairs: [PreferencePair],
     referenceLogProbabilities: [(chosen: Float, rejected: Float)], loss: PreferenceLoss, beta: Float, batchSize: Int,
     padId: Int, seed: UInt64
-  ) {
-    precondition(referenceLogProbabilities.count == pairs.count + validationPairs.count, "one reference per pair")
+  ) throws {
+    guard !pairs.isEmpty else { throw TrainingDataError.noExamples(what: "preference pairs") }
+    guard batchSize >= 1 else { throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1") }
+    guard referenceLogProbabilities.count == pairs.count + validationPairs.count else {
+      throw TrainingDataError.invalidSetting(
+        name: "reference log-probabilities", value: "\(referenceLogProbabilities.count)",
+        rule: "one per pair (\(pairs.count + validationPairs.count))")
+    }
     self.policy = policy
     self.pairs = pairs
     self.validationPairs = validationPairs

@@ -17,8 +17,9 @@ public final class MaskedLanguageModelingObjective: TrainingObjective {
   public init(
     model: BertModel, masker: MaskedLanguageModelingMasker, sequences: [[Int]], validation: [[Int]], batchSize: Int,
     padId: Int, seed: UInt64
-  ) {
-    precondition(!sequences.isEmpty, "no training sequences")
+  ) throws {
+    guard !sequences.isEmpty else { throw TrainingDataError.noExamples(what: "training sequences") }
+    guard batchSize >= 1 else { throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1") }
     self.model = model
     self.masker = masker
     self.sequences = sequences
@@ -74,8 +75,9 @@ public final class SequenceClassificationObjective: TrainingObjective {
   public init(
     head: BertSequenceClassifier, examples: [(ids: [Int], label: Int)], validation: [(ids: [Int], label: Int)],
     batchSize: Int, padId: Int, seed: UInt64
-  ) {
-    precondition(!examples.isEmpty, "no training examples")
+  ) throws {
+    guard !examples.isEmpty else { throw TrainingDataError.noExamples(what: "training examples") }
+    guard batchSize >= 1 else { throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1") }
     self.head = head
     self.examples = examples
     self.validation = validation
@@ -88,8 +90,8 @@ public final class SequenceClassificationObjective: TrainingObjective {
   public convenience init(
     model: BertModel, labelCount: Int, examples: [(ids: [Int], label: Int)], validation: [(ids: [Int], label: Int)],
     batchSize: Int, padId: Int, seed: UInt64
-  ) {
-    self.init(
+  ) throws {
+    try self.init(
       head: BertSequenceClassifier(encoder: model, labels: (0..<labelCount).map { "LABEL_\($0)" }, seed: seed),
       examples: examples, validation: validation, batchSize: batchSize, padId: padId, seed: seed)
   }
@@ -141,8 +143,9 @@ public final class RewardModelObjective: TrainingObjective {
   public init(
     model: any LanguageModel, width: Int, pairs: [PreferencePair], validationPairs: [PreferencePair], batchSize: Int,
     padId: Int, seed: UInt64
-  ) {
-    precondition(!pairs.isEmpty, "no preference pairs")
+  ) throws {
+    guard !pairs.isEmpty else { throw TrainingDataError.noExamples(what: "preference pairs") }
+    guard batchSize >= 1 else { throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1") }
     self.model = model
     var random = SeededRandom(seed: seed ^ 0x5C0E)
     score = Linear(model.parameters.scoped("score"), inFeatures: width, outFeatures: 1, bias: false, random: &random)

@@ -1,4 +1,5 @@
 import Foundation
+import RadModelFiles
 import RadTensor
 
 /// A training checkpoint holds everything needed to continue a run bit-exactly: the weights, the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RadInference
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTokenizers
@@ -31,8 +32,16 @@ struct ConvertCommand: ParsableCommand {
 
   func validate() throws {
     if (source == nil) == (model == nil) { throw ValidationError("give the model once: as the argument or with --model") }
+    try OptionCheck.model(source, "<source>")
+    try OptionCheck.model(model)
     if !["hf", "gguf", "int8"].contains(to) { throw ValidationError("--to must be hf, gguf or int8") }
     if to == "int8" && dtype != nil { throw ValidationError("--dtype does not apply to --to int8") }
+    if let dtype, to == "gguf", GGUFLlamaWriter.StoredType(rawValue: dtype.lowercased()) == nil {
+      throw ValidationError("--dtype must be f32, f16, q8_0 or q4_1 for --to gguf (got \(dtype))")
+    }
+    if let dtype, to == "hf", SafetensorsWriter.StoredType(rawValue: dtype.uppercased()) == nil {
+      throw ValidationError("--dtype must be F32, F16 or BF16 for --to hf (got \(dtype))")
+    }
   }
 
   func run() throws {

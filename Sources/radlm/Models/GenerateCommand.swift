@@ -19,11 +19,12 @@ struct SamplingOptions: ParsableArguments {
   var dtype: WeightDType = .f32
 
   func validate() throws {
-    if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
-    if temperature < 0 { throw ValidationError("--temperature must be >= 0") }
-    if topP <= 0 || topP > 1 { throw ValidationError("--top-p must be in (0, 1]") }
-    if minP < 0 || minP >= 1 { throw ValidationError("--min-p must be in [0, 1)") }
-    if repetitionPenalty <= 0 { throw ValidationError("--repetition-penalty must be > 0") }
+    try OptionCheck.count(maxTokens, "--max-tokens")
+    try OptionCheck.number(temperature, "--temperature", atLeast: 0, atMost: 100)
+    try OptionCheck.count(topK, "--top-k", minimum: 0)
+    try OptionCheck.number(topP, "--top-p", above: 0, atMost: 1)
+    try OptionCheck.number(minP, "--min-p", atLeast: 0, below: 1)
+    try OptionCheck.number(repetitionPenalty, "--repetition-penalty", above: 0, atMost: 100)
   }
 
   func settings(eos: Set<Int>, extraStops: [String] = []) -> GenerationSettings {
@@ -58,16 +59,27 @@ struct GenerateCommand: ParsableCommand {
   @Option(help: "Generate for the prompts of --prompt-file this many at a time.") var batchSize: Int?
   @Flag(help: "Wrap the prompt as a user turn in the model's chat template.") var chat = false
   @Option(help: "System message (with --chat).") var system: String?
+  @Option(help: "With --chat: chatml, llama3 or plain instead of the model's own template (needed when RadLM does not recognise it).")
+  var chatTemplate: ChatTemplate?
   @OptionGroup var sampling: SamplingOptions
   @Flag(help: "Print text as it is generated.") var stream = false
   @Flag(help: "Print one JSON object (per prompt).") var json = false
+  @Option(help: "Constrain the output to JSON valid against this schema file (supported subset: docs/structured-extraction.md).")
+  var jsonSchema: String?
 
   func validate() throws {
     if (prompt == nil) == (promptFile == nil) { throw ValidationError("give exactly one of --prompt or --prompt-file") }
+    if let jsonSchema {
+      if !FileManager.default.fileExists(atPath: jsonSchema) { throw ValidationError("--json-schema \(jsonSchema): no such file") }
+      if !sampling.stop.isEmpty { throw ValidationError("--stop cannot be combined with --json-schema (it could cut the document)") }
+    }
     if system != nil && !chat { throw ValidationError("--system needs --chat") }
+    if chatTemplate != nil && !chat { throw ValidationError("--chat-template needs --chat") }
     if stream && json { throw ValidationError("--stream and --json exclude each other") }
+    try OptionCheck.model(model)
+    try OptionCheck.exists(promptFile, "--prompt-file")
     if let batchSize {
-      if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+      try OptionCheck.count(batchSize, "--batch-size")
       if promptFile == nil { throw ValidationError("--batch-size needs --prompt-file") }
       if stream { throw ValidationError("--stream and --batch-size exclude each other") }
     }
@@ -90,6 +102,7 @@ struct GenerateCommand: ParsableCommand {
     case .decoderOnly(let bundle):
       results = try generate(prompts, with: bundle)
     case .encoderDecoder(let bundle):
+      if jsonSchema != nil { throw ValidationError("--json-schema needs a decoder-only model") }
       if chat { throw ValidationError("--chat needs a decoder-only model with a chat template") }
       let sources = prompts.map { bundle.tokenizer.encode($0).ids }
       let settings = sampling.settings(eos: bundle.eosTokenIds)
@@ -117,16 +130,30 @@ struct GenerateCommand: ParsableCommand {
   /// Decoder-only generation: one prompt (streamed if asked) or batches of prompts.
   func generate(_ prompts: [String], with bundle: ModelBundle) throws -> [GenerationResult] {
     var stops: [String] = []
-    if chat, let end = bundle.chatTemplate.endOfTurn { stops.append(end) }
-    let ids = prompts.map { text -> [Int] in
-      guard chat else { return bundle.tokenizer.encode(text).ids }
+    var eos = bundle.eosTokenIds
+    let template = chat ? try bundle.conversationTemplate(choice: chatTemplate) : nil
+    if let template {
+      if jsonSchema == nil { stops += template.endOfTurn.map { [$0] } ?? [] }
+      eos = bundle.endTokenIds(for: template)
+    }
+    let ids = try prompts.map { text -> [Int] in
+      guard let template else { return bundle.tokenizer.encode(text).ids }
       var messages: [ChatMessage] = []
       if let system { messages.append(ChatMessage(role: "system", content: system)) }
       messages.append(ChatMessage(role: "user", content: text))
-      return bundle.chatPromptIds(messages)
+      return try bundle.chatPromptIds(messages, template: template)
     }
     let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
-    let settings = sampling.settings(eos: bundle.eosTokenIds, extraStops: stops)
+    var settings = sampling.settings(eos: eos, extraStops: stops)
+    if let jsonSchema {
+      let schema = try SchemaFile.read(jsonSchema, option: "--json-schema")
+      do { settings.jsonSchema = try JSONTokenGrammar(schema: schema, tokenizer: bundle.tokenizer) } catch {
+        throw ValidationError("--json-schema \(jsonSchema): \(error)")
+      }
+      if let shortest = settings.jsonSchema?.grammar.shortestDocument, shortest > settings.maxTokens {
+        throw ValidationError("--max-tokens \(settings.maxTokens): the schema's shortest document needs \(shortest) tokens")
+      }
+    }
     if let batchSize {
       return try Self.inBatches(ids, size: batchSize, settings: settings) { try generator.generateBatch(promptIds: $0, settings: $1) }
     }
@@ -167,7 +194,8 @@ struct LogitsCommand: ParsableCommand {
   @Flag(help: "Print JSON (the only format).") var json = false
 
   func validate() throws {
-    if top < 1 { throw ValidationError("--top must be at least 1") }
+    try OptionCheck.model(model)
+    try OptionCheck.count(top, "--top")
   }
 
   func run() throws {
@@ -198,6 +226,15 @@ struct EmbedCommand: ParsableCommand {
   var model: String
   @Option(help: "Sentences per forward pass.") var batchSize = 32
 
+  /// Lines read before embedding: the embedder sorts them by length, so a larger window pads less;
+  /// output order is always the input order.
+  static let window = 4096
+
+  func validate() throws {
+    try OptionCheck.model(model)
+    try OptionCheck.count(batchSize, "--batch-size")
+  }
+
   func run() throws {
     let embedder = try SentenceEmbedder(directory: URL(fileURLWithPath: try ModelArgument.path(model)))
     var pending: [String] = []
@@ -210,7 +247,7 @@ struct EmbedCommand: ParsableCommand {
     }
     while let line = readLine(strippingNewline: true) {
       pending.append(line)
-      if pending.count >= batchSize { try flush() }
+      if pending.count >= Self.window { try flush() }
     }
     try flush()
   }
@@ -224,13 +261,18 @@ struct ChatCommand: ParsableCommand {
 
   @Option(help: "Model folder, .gguf file, or fetched model name.") var model: String
   @Option(help: "System message.") var system: String?
+  @Option(help: "chatml, llama3 or plain instead of the model's own template (needed when RadLM does not recognise it).")
+  var chatTemplate: ChatTemplate?
   @OptionGroup var sampling: SamplingOptions
+
+  func validate() throws { try OptionCheck.model(model) }
 
   func run() throws {
     let bundle = try ModelArgument.bundle(model, dtype: sampling.dtype)
+    let template = try bundle.conversationTemplate(choice: chatTemplate)
     let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
     var history: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
-    let stops = bundle.chatTemplate.endOfTurn.map { [$0] } ?? []
+    let stops = template.endOfTurn.map { [$0] } ?? []
     while true {
       StandardOutput.write("> ")
       guard let line = readLine(), !line.isEmpty else { break }
@@ -239,9 +281,10 @@ struct ChatCommand: ParsableCommand {
         continue
       }
       history.append(ChatMessage(role: "user", content: line))
-      let ids = bundle.chatPromptIds(history)
+      let ids = try bundle.chatPromptIds(history, template: template)
       let result = try generator.generate(
-        promptIds: ids, settings: sampling.settings(eos: bundle.eosTokenIds, extraStops: stops)) { StandardOutput.write($0) }
+        promptIds: ids, settings: sampling.settings(eos: bundle.endTokenIds(for: template), extraStops: stops)
+      ) { StandardOutput.write($0) }
       print("")
       history.append(ChatMessage(role: "assistant", content: result.text))
     }

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import RadInference
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTokenizers
+import RadViz
 
 /// `radlm inspect attention`: a heat map of one layer/head's attention over a text's tokens; for
 /// an encoder–decoder model (BART) the encoder's, the decoder's or the cross-attention (decoder
@@ -31,6 +33,10 @@ struct InspectAttentionCommand: ParsableCommand {
   @Option(help: "Output file (.svg, .png or .json).") var output = "attention.svg"
 
   func validate() throws {
+    try OptionCheck.model(model)
+    // Checked against the model's own layer and head counts once it is loaded.
+    try OptionCheck.integer(layer, "--layer", in: -(1 << 16)...(1 << 16))
+    try OptionCheck.integer(head, "--head", in: 0...(1 << 16))
     if let kind, !["encoder", "decoder", "cross"].contains(kind) { throw ValidationError("--kind must be encoder, decoder or cross") }
     if kind == "decoder" || kind == "cross", target == nil { throw ValidationError("--kind \(kind!) needs --target") }
   }
@@ -153,6 +159,11 @@ struct InspectEmbeddingsCommand: ParsableCommand {
   @Option(help: "Model folder, .gguf file, or fetched name.") var model: String
   @Option(help: "File with one word or sentence per line.") var words: String
   @Option(help: "Output file (.svg or .png).") var output = "embeddings.svg"
+
+  func validate() throws {
+    try OptionCheck.model(model)
+    try OptionCheck.exists(words, "--words")
+  }
 
   func run() throws {
     guard let data = FileManager.default.contents(atPath: words), let text = String(data: data, encoding: .utf8) else {

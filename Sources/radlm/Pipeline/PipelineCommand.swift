@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RadEval
 import RadInference
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTokenizers
@@ -24,6 +25,14 @@ struct PipelineCommand: ParsableCommand {
   @Option(help: "Worked examples in the few-shot prompt.") var shots = 3
   @Option(help: "Random seed.") var seed: UInt64 = 0
   @Flag(help: "Print the results as JSON on stdout.") var json = false
+
+  func validate() throws {
+    try OptionCheck.exists(data, "--data")
+    try OptionCheck.count(pretrainSteps, "--pretrain-steps")
+    try OptionCheck.count(loraSteps, "--lora-steps")
+    try OptionCheck.count(evaluationPairs, "--evaluation-pairs")
+    try OptionCheck.integer(shots, "--shots", in: 1...64)
+  }
 
   func run() throws {
     let cache = ModelCache()
@@ -73,9 +82,9 @@ struct PipelineCommand: ParsableCommand {
     let gpt = GPT2Model(
       config: GPT2Configuration(vocabularySize: tokenizer.vocabularySize, maxPositions: blockSize, width: 128, layers: 4, heads: 4),
       seed: seed)
-    let blocks = TokenBlocks.pack(trainIds, blockSize: blockSize, separator: endOfText)
-    let heldOutBlocks = TokenBlocks.pack(heldOutIds, blockSize: blockSize, separator: endOfText)
-    let pretrain = CausalLanguageModelingObjective(
+    let blocks = try TokenBlocks.pack(trainIds, blockSize: blockSize, separator: endOfText)
+    let heldOutBlocks = try TokenBlocks.pack(heldOutIds, blockSize: blockSize, separator: endOfText)
+    let pretrain = try CausalLanguageModelingObjective(
       model: gpt, blocks: blocks, validationBlocks: heldOutBlocks, batchSize: 8, seed: seed)
     let initialLoss = try Autograd.inferenceMode { try pretrain.validationLoss()! }
     var configuration = TrainingConfiguration()
@@ -99,7 +108,7 @@ struct PipelineCommand: ParsableCommand {
       String(format: "%.0f tokens/s", Double(pretrainSteps * 8 * blockSize) / pretrainSeconds))
     let curve = workFolder.appendingPathComponent("gpt/loss_curve.svg")
     try AtomicFile.write(
-      Array(LossCurvePlot.svg(training: pretrainState.lossHistory, validation: pretrainState.validationHistory, title: "small GPT pretraining").utf8),
+      Array(pretrainState.lossCurveSVG(title: "small GPT pretraining").utf8),
       to: curve)
     results.add("pretraining", "loss curve", curve.path)
 
@@ -155,7 +164,7 @@ struct PipelineCommand: ParsableCommand {
     var loraSettings = LoRAConfiguration(rank: 8, alpha: 16, targetModules: ["q_proj", "v_proj"])
     loraSettings.baseModel = smolPath.path
     let adapters = try LoRAAdapterSet(attachingTo: smol.parameters, configuration: loraSettings, seed: seed)
-    let sft = CausalLanguageModelingObjective(
+    let sft = try CausalLanguageModelingObjective(
       model: smol, training: sftTrain, validation: sftHeldOut, batchSize: 4,
       padId: smolTokenizer.tokenToId("<|endoftext|>") ?? 0, seed: seed)
     sft.dropoutSource = adapters.dropoutSource

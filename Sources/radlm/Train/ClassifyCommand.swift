@@ -18,6 +18,14 @@ struct ClassifyCommand: ParsableCommand {
   @Option(help: "Tokens kept per text, [CLS] and [SEP] included (as train classify's --block-size).") var maxLength = 128
   @Flag(help: "Skip malformed data lines (reported on stderr) instead of stopping.") var skipBadLines = false
 
+  func validate() throws {
+    try OptionCheck.model(model)
+    try OptionCheck.exists(tokenizer, "--tokenizer")
+    try OptionCheck.exist(data, "--data")
+    // [CLS] and [SEP] take two of the tokens.
+    try OptionCheck.count(maxLength, "--max-length", minimum: 3)
+  }
+
   func run() throws {
     let folder = URL(fileURLWithPath: try ModelArgument.path(model))
     guard BertSequenceClassifier.isClassifierFolder(folder) else {

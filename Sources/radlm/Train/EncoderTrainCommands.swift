@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTokenizers
@@ -15,6 +16,8 @@ extension TrainCommand {
     @Option(help: "JSONL field(s) holding the text.") var textField: [String] = ["text"]
     @Option(help: "Fraction of tokens to predict.") var maskProbability: Float = 0.15
 
+    func validate() throws { try OptionCheck.number(maskProbability, "--mask-probability", above: 0, below: 1) }
+
     func run() throws {
       let (loaded, tokenizer, _) = try source.load(seed: options.seed)
       guard let bert = loaded as? BertModel else {
@@ -27,7 +30,7 @@ extension TrainCommand {
       let sequences = tokenizer.encodeBatch(documents, addSpecialTokens: true).map { Array($0.ids.prefix(options.blockSize)) }
       let (train, validation) = TrainingRunner.split(sequences, fraction: options.validationFraction, seed: options.seed)
       let special = Set(["[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]"].compactMap { tokenizer.tokenToId($0) })
-      let objective = MaskedLanguageModelingObjective(
+      let objective = try MaskedLanguageModelingObjective(
         model: bert,
         masker: MaskedLanguageModelingMasker(
           maskId: maskId, vocabularySize: tokenizer.vocabularySize, specialIds: special, probability: maskProbability),
@@ -50,6 +53,8 @@ extension TrainCommand {
     @Option(help: "JSONL texts (\"text\" field) to label with the trained model: OUT/predictions.jsonl, as `radlm classify` prints them.")
     var predict: String?
 
+    func validate() throws { try OptionCheck.exists(predict, "--predict") }
+
     func run() throws {
       var sets = TrainingDataSets(skipBadLines: options.skipBadLines)
       let (texts, labels, names) = try sets.classification(files: options.data)
@@ -59,7 +64,7 @@ extension TrainCommand {
       let ids = tokenizer.encodeBatch(texts, addSpecialTokens: true).map { Array($0.ids.prefix(options.blockSize)) }
       let examples = zip(ids, labels).map { (ids: $0, label: $1) }
       let (train, validation) = TrainingRunner.split(examples, fraction: options.validationFraction, seed: options.seed)
-      let objective = SequenceClassificationObjective(
+      let objective = try SequenceClassificationObjective(
         head: head, examples: train, validation: validation, batchSize: options.batchSize, padId: tokenizer.paddingId,
         seed: options.seed)
       try TrainingRunner.execute(
@@ -120,7 +125,7 @@ extension TrainCommand {
         files: options.data, tokenizer: tokenizer, endOfText: tokenizer.endOfTextId, maxLength: options.blockSize)
       TrainingRunner.reportSkipped(sets.reader)
       let (train, validation) = TrainingRunner.split(pairs, fraction: options.validationFraction, seed: options.seed)
-      let objective = RewardModelObjective(
+      let objective = try RewardModelObjective(
         model: model, width: width, pairs: train, validationPairs: validation, batchSize: options.batchSize,
         padId: tokenizer.paddingId, seed: options.seed)
       try TrainingRunner.execute(

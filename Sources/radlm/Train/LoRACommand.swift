@@ -15,6 +15,11 @@ struct LoRACommand: ParsableCommand {
     @Option(help: "Adapter folder (adapter_config.json + adapter_model.safetensors).") var adapter: String
     @Option(help: "Output folder for the merged model.") var out: String
 
+    func validate() throws {
+      try OptionCheck.model(model)
+      try OptionCheck.exists(adapter, "--adapter")
+    }
+
     func run() throws {
       let source = try ModelSourceOptions.parse(["--model", model])
       let (loaded, tokenizer, _) = try source.load(seed: 0)

@@ -19,6 +19,9 @@ struct ModelSourceOptions: ParsableArguments {
   func validate() throws {
     if (model == nil) == (initConfig == nil) { throw ValidationError("give exactly one of --model or --init") }
     if initConfig != nil && tokenizer == nil { throw ValidationError("--init needs --tokenizer") }
+    try OptionCheck.model(model)
+    try OptionCheck.exists(initConfig, "--init")
+    try OptionCheck.exists(tokenizer, "--tokenizer")
   }
 
   /// The resolved path of `--model` when it is a GGUF file.
@@ -30,14 +33,24 @@ struct ModelSourceOptions: ParsableArguments {
     }
   }
 
+  /// The chat template stored with the tokenizer (`--tokenizer`) or the model.
+  func storedChatTemplate() throws -> StoredChatTemplate {
+    guard let path = try tokenizer ?? model.map({ try ModelArgument.path($0) }) else {
+      throw ValidationError("give exactly one of --model or --init")
+    }
+    return try StoredChatTemplate.read(path: path)
+  }
+
   /// Loads the model (random-initialised from `seed` with `--init`) and its tokenizer.
   func load(seed: UInt64) throws -> (model: any TransformerModel, tokenizer: Tokenizer, source: String) {
     if let initConfig {
       let config = try ConfigJSON(contentsOf: URL(fileURLWithPath: initConfig))
       let model = try ModelRegistry.build(config, seed: seed)
-      return (model, try TokenizerFiles.load(path: tokenizer!), initConfig)
+      guard let tokenizer else { throw ValidationError("--init needs --tokenizer") }
+      return (model, try TokenizerFiles.load(path: tokenizer), initConfig)
     }
-    let path = try ModelArgument.path(model!)
+    guard let model else { throw ValidationError("give exactly one of --model or --init") }
+    let path = try ModelArgument.path(model)
     if path.hasSuffix(".gguf") {
       let loaded = try GGUFLlamaLoader.load(url: URL(fileURLWithPath: path))
       return (loaded, try TokenizerFiles.load(path: tokenizer ?? path), path)

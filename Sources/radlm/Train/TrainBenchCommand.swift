@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTraining
@@ -19,6 +20,14 @@ struct TrainBenchCommand: ParsableCommand {
   @Option(help: "Frozen base of the LoRA workload: f32, or q8 / q4 (QLoRA: Q8_0 / Q4_1 blocks as the GGUF stores them).")
   var dtype: WeightDType = .f32
   @Flag(help: "One JSON object on stdout.") var json = false
+
+  func validate() throws {
+    try OptionCheck.oneOf(workload, ["gpt", "lora", "both"], "--workload")
+    for count in threads { try OptionCheck.integer(count, "--threads", in: 1...1024) }
+    try OptionCheck.count(steps, "--steps")
+    try OptionCheck.count(warmups, "--warmups", minimum: 0)
+    try OptionCheck.exists(model, "--model")
+  }
 
   func run() throws {
     var rows: [[String: Any]] = []

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTokenizers
@@ -40,12 +41,12 @@ extension TrainCommand {
       let (trainDocs, validationDocs) = TrainingRunner.split(documents, fraction: options.validationFraction, seed: options.seed)
       let separator = tokenizer.endOfTextId
       let encode = { (texts: [String]) in tokenizer.encodeIdsBatch(texts).map { $0.map(Int.init) } }
-      let blocks = TokenBlocks.pack(encode(trainDocs), blockSize: options.blockSize, separator: separator)
-      let validationBlocks = TokenBlocks.pack(encode(validationDocs), blockSize: options.blockSize, separator: separator)
+      let blocks = try TokenBlocks.pack(encode(trainDocs), blockSize: options.blockSize, separator: separator)
+      let validationBlocks = try TokenBlocks.pack(encode(validationDocs), blockSize: options.blockSize, separator: separator)
       guard !blocks.isEmpty else {
         throw TrainingDataError.tooShort(file: options.data.joined(separator: ", "), tokens: 0, needed: options.blockSize)
       }
-      let objective = CausalLanguageModelingObjective(
+      let objective = try CausalLanguageModelingObjective(
         model: model, blocks: blocks, validationBlocks: validationBlocks, batchSize: options.batchSize, seed: options.seed)
       FileHandle.standardError.write(
         Data("\(name): \(blocks.count) training and \(validationBlocks.count) validation blocks of \(options.blockSize) tokens\n".utf8))
@@ -124,6 +125,8 @@ extension TrainCommand {
     @Option(help: "Reference log-probabilities cached by an earlier run (reference_logps.json); computed and cached when absent.")
     var referenceLogps: String?
 
+    func validate() throws { try OptionCheck.number(beta, "--beta", above: 0, atMost: 1e6) }
+
     func run() throws {
       let (loaded, tokenizer, name) = try source.load(seed: options.seed)
       let policy = try TrainCommand.languageModel(loaded)
@@ -145,7 +148,7 @@ extension TrainCommand {
         try ReferenceCache.write(references, to: cache)
       }
       let adapters = useLoRA ? try lora.attach(to: policy, baseName: name, seed: options.seed) : nil
-      let objective = DirectPreferenceObjective(
+      let objective = try DirectPreferenceObjective(
         policy: policy, pairs: train, validationPairs: validation, referenceLogProbabilities: references, loss: loss,
         beta: beta, batchSize: options.batchSize, padId: tokenizer.paddingId, seed: options.seed)
       objective.dropoutSource = adapters?.dropoutSource
@@ -175,6 +178,12 @@ struct LoRAOptions: ParsableArguments {
   @Option(help: "Target module names (PEFT matching: exact or dotted suffix). Repeatable.")
   var target: [String] = []
 
+  func validate() throws {
+    try OptionCheck.count(rank, "--rank")
+    try OptionCheck.number(alpha, "--alpha", above: 0, atMost: 1e6)
+    try OptionCheck.number(loraDropout, "--lora-dropout", atLeast: 0, below: 1)
+  }
+
   func attach(to model: any LanguageModel, baseName: String, seed: UInt64) throws -> LoRAAdapterSet {
     var configuration = LoRAConfiguration(
       rank: rank, alpha: alpha, dropout: loraDropout,
@@ -198,8 +207,10 @@ struct LoRAOptions: ParsableArguments {
 struct SupervisedArguments: ParsableArguments {
   @OptionGroup var source: ModelSourceOptions
   @OptionGroup var options: TrainingRunOptions
-  @Option(help: "Chat template for messages: chatml, llama3 or plain (default: from the tokenizer).")
-  var template: ChatTemplate?
+  @Option(
+    name: [.customLong("chat-template"), .customLong("template")],
+    help: "Chat template for messages data: chatml, llama3 or plain (default: the model's own, if RadLM recognises it).")
+  var chatTemplate: ChatTemplate?
 
   /// The causal language model to fine-tune, its tokenizer and where it came from.
   func load() throws -> (model: any LanguageModel, tokenizer: Tokenizer, source: String) {
@@ -213,8 +224,9 @@ struct SupervisedArguments: ParsableArguments {
     model: any LanguageModel, tokenizer: Tokenizer, dropoutSource: DropoutSource? = nil, defaultLearningRate: Float,
     title: String, save: (URL) throws -> [String]
   ) throws {
-    let objective = try SupervisedSetup.objective(
-      model: model, tokenizer: tokenizer, options: options, template: template ?? ChatTemplate.detect(tokenizer))
+    let objective = try SupervisedSetup.objective(model: model, tokenizer: tokenizer, options: options) {
+      try source.storedChatTemplate().format(choice: chatTemplate)
+    }
     objective.dropoutSource = dropoutSource
     try TrainingRunner.execute(
       objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: defaultLearningRate),
@@ -224,16 +236,20 @@ struct SupervisedArguments: ParsableArguments {
 
 /// Building the supervised objective.
 enum SupervisedSetup {
-  static func objective(model: any LanguageModel, tokenizer: Tokenizer, options: TrainingRunOptions, template: ChatTemplate)
-    throws -> CausalLanguageModelingObjective
-  {
+  static func objective(
+    model: any LanguageModel, tokenizer: Tokenizer, options: TrainingRunOptions, format: () throws -> ChatFormat
+  ) throws -> CausalLanguageModelingObjective {
     var sets = TrainingDataSets(skipBadLines: options.skipBadLines)
     let examples = try sets.supervised(
-      files: options.data, tokenizer: tokenizer, template: template, endOfText: tokenizer.endOfTextId,
+      files: options.data, tokenizer: tokenizer, format: format, endOfText: tokenizer.endOfTextId,
       maxLength: options.blockSize)
     TrainingRunner.reportSkipped(sets.reader)
+    if sets.cutBeforeCompletion > 0 {
+      FileHandle.standardError.write(Data(
+        "note: \(sets.cutBeforeCompletion) examples left out: no completion token within --block-size \(options.blockSize)\n".utf8))
+    }
     let (train, validation) = TrainingRunner.split(examples, fraction: options.validationFraction, seed: options.seed)
-    return CausalLanguageModelingObjective(
+    return try CausalLanguageModelingObjective(
       model: model, training: train, validation: validation, batchSize: options.batchSize, padId: tokenizer.paddingId,
       seed: options.seed)
   }

@@ -29,24 +29,46 @@ struct TrainingRunOptions: ParsableArguments {
   @Flag(help: "One JSON object per optimiser step on stdout.") var json = false
   @Flag(help: "No progress bar.") var quiet = false
 
-  /// The configuration from `--config` with command-line overrides.
+  func validate() throws {
+    try OptionCheck.exist(data, "--data")
+    // 0 steps saves (and with --predict, labels with) the model as loaded.
+    try OptionCheck.count(steps, "--steps", minimum: 0)
+    try OptionCheck.count(batchSize, "--batch-size")
+    // A block predicts each token from the ones before it, so it needs two.
+    try OptionCheck.count(blockSize, "--block-size", minimum: 2)
+    try OptionCheck.number(learningRate, "--lr", above: 0, atMost: 10)
+    try OptionCheck.count(warmup, "--warmup", minimum: 0)
+    try OptionCheck.oneOf(schedule, ["constant", "linear", "cosine"], "--schedule")
+    try OptionCheck.number(weightDecay, "--weight-decay", atLeast: 0, atMost: 10)
+    try OptionCheck.count(gradientAccumulation, "--gradient-accumulation")
+    try OptionCheck.number(maxGradNorm, "--max-grad-norm", atLeast: 0, atMost: 1e6)
+    try OptionCheck.number(validationFraction, "--validation-fraction", atLeast: 0, below: 1)
+    try OptionCheck.count(evaluateEvery, "--evaluate-every", minimum: 0)
+    try OptionCheck.count(checkpointEvery, "--checkpoint-every", minimum: 0)
+    try OptionCheck.exists(resume, "--resume")
+    try OptionCheck.exists(config, "--config")
+    _ = try configuration(defaultLearningRate: 3e-4)
+  }
+
+  /// The configuration from `--config` (missing keys keep their defaults) with command-line
+  /// overrides.
   func configuration(defaultLearningRate: Float) throws -> TrainingConfiguration {
     var configuration = TrainingConfiguration()
     configuration.learningRate = defaultLearningRate
     if let config {
       do {
         configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: config)))
+      } catch let error as DecodingError {
+        throw ValidationError("--config \(config): not a valid training configuration (\(Self.describe(error)))")
       } catch {
-        throw ValidationError("\(config): not a valid training configuration (\(error))")
+        throw ValidationError("--config \(config): cannot be read (\(error.localizedDescription))")
       }
+      if let problem = configuration.problem() { throw ValidationError("--config \(config): \(problem)") }
     }
     if let steps { configuration.steps = steps }
     if let learningRate { configuration.learningRate = learningRate }
     if let warmup { configuration.warmupSteps = warmup }
-    if let schedule {
-      guard ["constant", "linear", "cosine"].contains(schedule) else { throw ValidationError("unknown schedule \(schedule)") }
-      configuration.schedule = schedule
-    }
+    if let schedule { configuration.schedule = schedule }
     if let weightDecay { configuration.weightDecay = weightDecay }
     if let gradientAccumulation { configuration.gradientAccumulation = gradientAccumulation }
     if let maxGradNorm { configuration.maxGradientNorm = maxGradNorm }
@@ -54,6 +76,19 @@ struct TrainingRunOptions: ParsableArguments {
     if let checkpointEvery { configuration.checkpointEvery = checkpointEvery }
     configuration.seed = seed
     return configuration
+  }
+
+  /// A decoding error in one line: the key path and what is wrong.
+  static func describe(_ error: DecodingError) -> String {
+    func path(_ context: DecodingError.Context) -> String {
+      context.codingPath.isEmpty ? "" : context.codingPath.map(\.stringValue).joined(separator: ".") + ": "
+    }
+    switch error {
+    case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+      return path(context) + context.debugDescription
+    case .keyNotFound(let key, let context): return path(context) + "missing \(key.stringValue)"
+    @unknown default: return "\(error)"
+    }
   }
 
   var outputURL: URL { URL(fileURLWithPath: resume ?? out) }

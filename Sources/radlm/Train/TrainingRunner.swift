@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import RadModelFiles
 import RadModels
 import RadTensor
 import RadTokenizers
@@ -40,7 +41,7 @@ enum TrainingRunner {
     }
     let curve = output.appendingPathComponent("loss_curve.svg")
     try AtomicFile.write(
-      Array(LossCurvePlot.svg(training: state.lossHistory, validation: state.validationHistory, title: title).utf8), to: curve)
+      Array(state.lossCurveSVG(title: title).utf8), to: curve)
     progress.note("loss curve: \(curve.path)")
     if stopped {
       throw ExitCode(3)
