@@ -20,11 +20,11 @@ public final class LanguageModelAnswerWriter: AnswerWriter, @unchecked Sendable 
   }
 
   public func write(system: String, user: String) throws -> String {
-    let ids = bundle.chatPromptIds([
+    let ids = try bundle.chatPromptIds([
       ChatMessage(role: "system", content: system), ChatMessage(role: "user", content: user),
     ])
     let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
-    let stops = bundle.chatTemplate.endOfTurn.map { [$0] } ?? []
+    let stops = bundle.chatTemplate?.endOfTurn.map { [$0] } ?? []
     let settings = GenerationSettings(maxTokens: maxTokens, stopStrings: stops, eosTokenIds: bundle.eosTokenIds)
     return try generator.generate(promptIds: ids, settings: settings).text.trimmingCharacters(
       in: .whitespacesAndNewlines)

@@ -57,8 +57,10 @@ struct GenerationRequest {
         }
         messages.append(ChatMessage(role: role == "developer" ? "system" : role, content: try content(of: message)))
       }
-      if let end = bundle.chatTemplate.endOfTurn { stops.append(end) }
-      promptIds = bundle.chatPromptIds(messages)
+      if let end = bundle.chatTemplate?.endOfTurn { stops.append(end) }
+      do { promptIds = try bundle.chatPromptIds(messages) } catch {
+        throw APIError(.badRequest, "The model's chat template cannot render 'messages': \(error)", param: "messages")
+      }
       promptText = messages.map(\.content).joined(separator: "\n")
     case .completion:
       guard let prompts = try fields.strings("prompt") else { throw APIError.missing("prompt") }

@@ -57,7 +57,7 @@ struct RawHTTP {
     try await send("GET", path, headers: headers)
   }
 
-  /// Sends a request, reads `bytes` bytes of the reply (or until the first read when 0), then
+  /// Sends a request, reads `bytes` bytes of the reply (with 0: none, after a second), then
   /// closes the connection without reading the rest.
   func postAndHangUp(_ path: String, json: String, after bytes: Int) async throws {
     let body = Array(json.utf8)
@@ -91,6 +91,11 @@ struct RawHTTP {
       let n = request[sent...].withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
       if n <= 0 { break }  // the server may close early (413) before reading everything
       sent += n
+    }
+    if hangUpAfter == 0 {
+      // Hang up before any reply: give the server a moment to start generating first.
+      Thread.sleep(forTimeInterval: 1)
+      return []
     }
     var reply: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65_536)

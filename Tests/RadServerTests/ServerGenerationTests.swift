@@ -17,9 +17,9 @@ struct ServerGenerationTests {
   /// What `radlm generate --chat --temperature 0 --max-tokens N` produces for `question`.
   static func reference(chat question: String, maxTokens: Int) throws -> GenerationResult {
     let bundle = try TestModels.generator.get().bundle
-    let ids = bundle.chatPromptIds([ChatMessage(role: "user", content: question)])
+    let ids = try bundle.chatPromptIds([ChatMessage(role: "user", content: question)])
     let settings = GenerationSettings(
-      maxTokens: maxTokens, stopStrings: bundle.chatTemplate.endOfTurn.map { [$0] } ?? [],
+      maxTokens: maxTokens, stopStrings: bundle.chatTemplate?.endOfTurn.map { [$0] } ?? [],
       eosTokenIds: bundle.eosTokenIds)
     return try TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer).generate(
       promptIds: ids, settings: settings)

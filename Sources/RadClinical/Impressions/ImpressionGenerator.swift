@@ -22,7 +22,7 @@ public struct ImpressionGenerator: Sendable {
     var settings = GenerationSettings()
     settings.maxTokens = prompt.chainOfThought ? max(maxTokens, 128) : maxTokens
     settings.eosTokenIds = bundle.eosTokenIds
-    settings.stopStrings = (bundle.chatTemplate.endOfTurn.map { [$0] } ?? []) + ["\nFindings:", "\n\n\n"]
+    settings.stopStrings = (bundle.chatTemplate?.endOfTurn.map { [$0] } ?? []) + ["\nFindings:", "\n\n\n"]
     self.settings = settings
   }
 
@@ -56,7 +56,7 @@ public struct ImpressionGenerator: Sendable {
       let elapsed = clock.now - began
       let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
       for (request, output) in zip(batch, outputs) {
-        let reply = output.text.replacingOccurrences(of: bundle.chatTemplate.endOfTurn ?? "\u{0}", with: "")
+        let reply = output.text.replacingOccurrences(of: bundle.chatTemplate?.endOfTurn ?? "\u{0}", with: "")
         results.append(
           ImpressionResult(
             id: request.id, impression: ImpressionPrompt.impression(fromReply: reply), rawText: reply,

@@ -30,11 +30,11 @@ public final class StructuredExtractor: @unchecked Sendable {  // the bundle's m
   }
 
   /// The prompt token ids for one report.
-  public func promptIds(for text: String) -> [Int] {
+  public func promptIds(for text: String) throws(ChatTemplateError) -> [Int] {
     let instruction =
       "Extract the information in the radiology report as JSON. Reply with one JSON object only, valid "
       + "against this JSON Schema: " + schema.sourceText
-    return bundle.chatPromptIds([
+    return try bundle.chatPromptIds([
       ChatMessage(role: "system", content: instruction), ChatMessage(role: "user", content: text),
     ])
   }
@@ -42,7 +42,7 @@ public final class StructuredExtractor: @unchecked Sendable {  // the bundle's m
   /// The object the model extracts from `text` (always valid against the schema).
   public func extract(_ text: String) throws -> JSONValue {
     let generator = TextGenerator(model: bundle.model, tokenizer: bundle.tokenizer)
-    let result = try generator.generate(promptIds: promptIds(for: text), settings: settings)
+    let result = try generator.generate(promptIds: try promptIds(for: text), settings: settings)
     let value: JSONValue
     do { value = try JSONValue.parse(result.text) } catch {
       throw ExtractionError.output("generated text is not a complete JSON document (\(error))")
