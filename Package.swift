@@ -133,7 +133,7 @@ let package = Package(
     .testTarget(
       name: "RadServerTests",
       dependencies: [
-        "RadServer", "RadInference", "RadModels", "RadTensor", "RadTokenizers",
+        "RadServer", "RadInference", "RadModelFiles", "RadModels", "RadTensor", "RadTokenizers",
       ]
     ),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).

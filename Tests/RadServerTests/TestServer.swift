@@ -1,5 +1,6 @@
 import Foundation
 import RadInference
+import RadModelFiles
 import RadModels
 import RadServer
 import RadTensor

@@ -35,7 +35,7 @@ public struct ImpressionGenerator: Sendable {
 
   /// Token ids of each request's prompt.
   public func promptIds(_ requests: [ImpressionRequest]) throws -> [[Int]] {
-    try conversations(requests).map { bundle.chatPromptIds($0) }
+    try conversations(requests).map { try bundle.chatPromptIds($0) }
   }
 
   /// Impressions for `requests`, in order; `progress` hears (done, total) after each batch.
