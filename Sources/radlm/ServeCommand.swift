@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RadInference
+import RadModelFiles
 import RadModels
 import RadServer
 import RadTensor

@@ -53,6 +53,9 @@ public final class ClinicalPipeline: @unchecked Sendable {
   public let bertScorer: BERTScorer?
   public let configuration: ClinicalPipelineConfiguration
   public let output: URL
+  /// The consistency checker: the kinds of issue it finds in an impression against its findings.
+  /// When set, each variant's flag rate is reported and flagged outputs are shaded in report.html.
+  public var flagger: (@Sendable (_ findings: String, _ impression: String) throws -> [String])?
   let log: @Sendable (String) -> Void
 
   public init(
@@ -81,15 +84,20 @@ public final class ClinicalPipeline: @unchecked Sendable {
     let abnormal = test.map(\.abnormal)
     var scores: [ImpressionScores] = []
     var predictions: [String: [ImpressionResult]] = [:]
+    var flaggedIds: [String: Set<String>] = [:]
 
     func record(_ name: String, _ results: [ImpressionResult], timed: Bool) throws {
       predictions[name] = results
       try Self.writePredictions(results, to: output.appendingPathComponent("predictions/\(name).jsonl"))
       let tokens = results.reduce(0) { $0 + $1.generatedTokens }
       let seconds = results.reduce(0) { $0 + $1.seconds }
+      let flagged = try flagger.map { check in
+        try zip(requests, results).map { request, result in !(try check(request.findings, result.impression)).isEmpty }
+      }
+      if let flagged { flaggedIds[name] = Set(zip(results, flagged).filter(\.1).map(\.0.id)) }
       let score = try ImpressionScores.score(
         name: name, references: references, hypotheses: results.map(\.impression), abnormal: abnormal,
-        bertScorer: bertScorer, tokensPerSecond: timed && seconds > 0 ? Double(tokens) / seconds : nil)
+        bertScorer: bertScorer, flagged: flagged, tokensPerSecond: timed && seconds > 0 ? Double(tokens) / seconds : nil)
       scores.append(score)
       log(
         String(
@@ -120,7 +128,7 @@ public final class ClinicalPipeline: @unchecked Sendable {
     try Self.writeText(
       ClinicalReportPage.html(
         scores: scores, predictions: predictions, test: test, lossHistory: lossHistory,
-        validationHistory: validationHistory),
+        validationHistory: validationHistory, flags: flaggedIds),
       to: output.appendingPathComponent("report.html"))
     return ClinicalPipelineOutcome(
       scores: scores, predictions: predictions, lossHistory: lossHistory, validationHistory: validationHistory)
@@ -132,10 +140,11 @@ public final class ClinicalPipeline: @unchecked Sendable {
     let generator = ImpressionGenerator(bundle: bundle)
     let requests = training.map { ImpressionRequest(id: $0.id, findings: $0.findings) }
     let conversations = try generator.conversations(requests)
+    let template = try bundle.conversationTemplate()
     let examples = zip(conversations, training).map { messages, example in
       LabeledSequence(
         chat: messages + [ChatMessage(role: "assistant", content: example.impression)], tokenizer: bundle.tokenizer,
-        template: bundle.chatTemplate
+        template: template
       ).truncated(to: configuration.maxTrainingTokens)
     }
     let validation = Array(examples.suffix(min(configuration.loraValidationExamples, max(1, examples.count / 5))))
@@ -145,7 +154,7 @@ public final class ClinicalPipeline: @unchecked Sendable {
     let adapters = try LoRAAdapterSet(
       attachingTo: bundle.model.parameters, configuration: lora, seed: configuration.seed)
     let padId = bundle.eosTokenIds.min() ?? 0
-    let objective = CausalLanguageModelingObjective(
+    let objective = try CausalLanguageModelingObjective(
       model: bundle.model, training: trainingExamples, validation: validation, batchSize: configuration.loraBatchSize,
       padId: padId, seed: configuration.seed)
     objective.dropoutSource = adapters.dropoutSource
