@@ -60,13 +60,26 @@ struct OptionValidationTests {
       "generate": model + ["--prompt", "Findings:", "--chat"], "inspect tensors": [files.weights],
       "inspect metadata": [files.weights], "inspect attention": model + ["--text", "Findings"],
       "inspect embeddings": model + ["--words", files.text], "logits": model + ["--prompt", "Findings"],
-      "lora merge": model + ["--adapter", files.model, "--out", files.output], "pipeline": ["--data", files.data],
+      "lora merge": model + ["--adapter", files.model, "--out", files.output],
       "tokenize": ["--tokenizer", files.tokenizer],
       "tokenizer train": ["--input", files.text, "--vocab-size", "300", "--output", files.output],
       "tokenizer convert": ["--tokenizer", files.tokenizer, "--output", files.output],
       "tokenizer bench": ["--tokenizer", files.tokenizer, "--corpus", files.text],
       "train pretrain": train, "train mlm": train, "train sft": train, "train lora": train, "train dpo": train,
       "train reward": train, "train classify": train,
+      "bench retrieval": ["--vectors", files.text, "--queries", files.text, "--dimension", "4"],
+      "bench dicom": [files.dicom], "check run": [files.text], "check eval": ["--reports", files.reports],
+      "data iu-stats": ["--reports", files.reports], "deid run": [files.text], "deid eval": ["--reports", files.reports],
+      "sections": [files.text], "eval mesh": ["--reports", files.reports],
+      "eval retrieval": ["--qrels", files.qrels, "--run", files.qrels],
+      "extract": model + ["--schema", files.schema, "--input", files.text],
+      "image info": [files.png], "image convert": [files.dicom, files.output + ".png"],
+      "impression": model + ["--input", files.data], "review export": [
+        "--predictions", files.data, "--reference", files.data, "--out", files.output,
+      ],
+      "review import": [files.reviewSheet], "rag index": ["--db", files.output + ".sqlite", files.text],
+      "rag search": ["--db", files.text, "Findings"], "rag ask": ["--db", files.text] + model + ["Findings"],
+      "rag stats": ["--db", files.text], "serve": model, "vision bench": [], "pipeline": [],
     ]
   }
 
@@ -80,6 +93,12 @@ struct OptionValidationTests {
     }
     var data: String { root.appendingPathComponent("data/synthetic_reports.jsonl").path }
     var text: String { root.appendingPathComponent("Package.swift").path }
+    var reports: String { root.appendingPathComponent("Tests/RadReportsTests/Fixtures/iu/folder").path }
+    var dicom: String { root.appendingPathComponent("Tests/RadImagingTests/Fixtures/pet/pet_explicit_start.dcm").path }
+    var png: String { root.appendingPathComponent("Tests/RadImagingTests/Fixtures/png/grey16_adam7.png").path }
+    var qrels: String { root.appendingPathComponent("data/retrieval/roco_caption_halves/qrels.txt").path }
+    var schema: String { root.appendingPathComponent("data/schemas/chest_xray_findings.json").path }
+    var reviewSheet: String { root.appendingPathComponent("Tests/RadClinicalTests/Fixtures/review/rater_a.csv").path }
     let pairs: String
     let output: String
   }
