@@ -97,7 +97,8 @@ let package = Package(
     .executableTarget(
       name: "radlm",
       dependencies: [
-        "RadTensor", "RadModelFiles", "RadImaging", "RadViz", "RadTokenizers", "RadModels", "RadTraining", "RadInference", "RadEval",
+        "RadTensor", "RadModelFiles", "RadImaging", "RadViz", "RadTokenizers", "RadModels", "RadTraining",
+        "RadInference", "RadEval",
         "RadReports",
         "RadRetrieval",
         "RadClinical",
@@ -127,7 +128,8 @@ let package = Package(
       dependencies: ["RadClinical", "RadTensor", "RadReports", "RadModelFiles", "RadEval"],
       exclude: ["Fixtures"]
     ),
-    .testTarget(name: "RadImagingTests", dependencies: ["RadImaging", "RadModelFiles", "RadArchive"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "RadImagingTests", dependencies: ["RadImaging", "RadModelFiles", "RadArchive"], exclude: ["Fixtures"]),
     .testTarget(name: "RadVisionTests", dependencies: ["RadVision"], exclude: ["Fixtures"]),
     .testTarget(name: "RadMultimodalTests", dependencies: ["RadMultimodal"], exclude: ["Fixtures"]),
     .testTarget(

@@ -91,7 +91,9 @@ public struct TarArchive: Sendable {
       entries.append(Entry(name: name, bytes: isFile ? data : [], isFile: isFile))
     }
     // Writers end the archive with zero blocks; running out of bytes first means it was cut short.
-    guard ended else { throw ArchiveError("tar archive ends at byte \(bytes.count) without its end marker (truncated?)") }
+    guard ended else {
+      throw ArchiveError("tar archive ends at byte \(bytes.count) without its end marker (truncated?)")
+    }
     return entries
   }
 

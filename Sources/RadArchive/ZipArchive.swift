@@ -57,12 +57,16 @@ public struct ZipArchive: Sendable {
         throw ArchiveError(file: path, "member '\(name)': \(error.reason)")
       }
     default:
-      throw ArchiveError(file: path, "member '\(name)' uses compression method \(member.method); only stored and deflate are read")
+      throw ArchiveError(
+        file: path, "member '\(name)' uses compression method \(member.method); only stored and deflate are read")
     }
     guard data.count == member.uncompressedSize else {
-      throw ArchiveError(file: path, "member '\(name)' has \(data.count) bytes, the directory says \(member.uncompressedSize)")
+      throw ArchiveError(
+        file: path, "member '\(name)' has \(data.count) bytes, the directory says \(member.uncompressedSize)")
     }
-    guard Zlib.crc32(data) == member.crc32 else { throw ArchiveError(file: path, "member '\(name)' fails its CRC-32 check") }
+    guard Zlib.crc32(data) == member.crc32 else {
+      throw ArchiveError(file: path, "member '\(name)' fails its CRC-32 check")
+    }
     return data
   }
 

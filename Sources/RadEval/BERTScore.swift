@@ -61,12 +61,15 @@ public struct BERTScoreBaseline: Sendable, Equatable {
         file: url.path, line: lines.count, reason: "no row for layer \(layer) (\(rows.count) rows after the header)")
     }
     let (index, line) = rows[rows.startIndex + layer]
-    let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
+      $0.trimmingCharacters(in: .whitespaces)
+    }
     guard fields.count == 4, let values = Optional(fields.compactMap(Double.init)), values.count == 4 else {
       throw BERTScoreError.invalidBaseline(file: url.path, line: index + 1, reason: "expected 4 numbers LAYER,P,R,F")
     }
     guard Int(values[0]) == layer else {
-      throw BERTScoreError.invalidBaseline(file: url.path, line: index + 1, reason: "row \(layer) is for layer \(fields[0])")
+      throw BERTScoreError.invalidBaseline(
+        file: url.path, line: index + 1, reason: "row \(layer) is for layer \(fields[0])")
     }
     for v in values[1...] where !(v < 1) {
       throw BERTScoreError.invalidBaseline(file: url.path, line: index + 1, reason: "baseline \(v) must be below 1")
@@ -171,7 +174,8 @@ public final class BERTScorer: TextPairMetric, @unchecked Sendable {
 
   public func report(_ pairs: [TextPair], perPair: Bool) throws -> MetricReport {
     let values = try score(pairs)
-    return MetricReport(signature: signature, score: Self.mean(values).json, perPair: perPair ? values.map(\.json) : nil)
+    return MetricReport(
+      signature: signature, score: Self.mean(values).json, perPair: perPair ? values.map(\.json) : nil)
   }
 
   /// The plain mean of P, R and F over pairs (bert-score's corpus figure).

@@ -219,9 +219,10 @@ public struct CheXpertLabeler: Sendable {
             } else {
               label = .positive
             }
-            mentions.append(CheXpertMention(
-              observation: observation, text: String(String.UnicodeScalarView(s[span])),
-              sentence: sentence, label: label))
+            mentions.append(
+              CheXpertMention(
+                observation: observation, text: String(String.UnicodeScalarView(s[span])),
+                sentence: sentence, label: label))
           }
         }
       }

@@ -8,19 +8,51 @@
 enum CheXpertPhrases {
   static let mention: [String: [String]] = [
     "Atelectasis": ["atelecta", "collapse"],
-    "Cardiomegaly": ["cardiomegaly", "the heart", "heart size", "cardiac enlargement", "cardiac size", "cardiac shadow", "cardiac contour", "cardiac silhouette", "enlarged heart"],
+    "Cardiomegaly": [
+      "cardiomegaly", "the heart", "heart size", "cardiac enlargement", "cardiac size", "cardiac shadow",
+      "cardiac contour", "cardiac silhouette", "enlarged heart",
+    ],
     "Consolidation": ["consolidat"],
-    "Edema": ["edema", "heart failure", "chf", "vascular congestion", "pulmonary congestion", "indistinctness", "vascular prominence"],
-    "Enlarged Cardiomediastinum": [" mediastinum", "cardiomediastinum", "contour", "mediastinal configuration", "mediastinal silhouette", "pericardial silhouette", "cardiac silhouette and vascularity"],
+    "Edema": [
+      "edema", "heart failure", "chf", "vascular congestion", "pulmonary congestion", "indistinctness",
+      "vascular prominence",
+    ],
+    "Enlarged Cardiomediastinum": [
+      " mediastinum", "cardiomediastinum", "contour", "mediastinal configuration", "mediastinal silhouette",
+      "pericardial silhouette", "cardiac silhouette and vascularity",
+    ],
     "Fracture": ["fracture"],
-    "Lung Lesion": ["mass", "nodular density", "nodular densities", "nodular opacity", "nodular opacities", "nodular opacification", "nodule", "lump", "cavitary lesion", "carcinoma", "neoplasm", "tumor"],
-    "Lung Opacity": ["opaci", "decreased translucency", "increased density", "airspace disease", "air-space disease", "air space disease", "infiltrate", "infiltration", "interstitial marking", "interstitial pattern", "interstitial lung", "reticular pattern", "reticular marking", "reticulation", "parenchymal scarring", "peribronchial thickening", "wall thickening", "scar"],
-    "No Finding": ["emphysema", "blunt", "density", "elevation", "eventration", "scoliosis", "degenera", "calcifi", "hyperinflation", "bronchospasm", "asthma", "hernia", "copd", "interstitial markings", "plaque", "osteophytosis", "aortic disease", "bronchiolitis", "airways disease", "thickening", "cephalization", "aspiration", "bullae", "hyperinflat", "contusion", "atherosclero", "osteopenia", "metastasis", "granuloma", "pneumomediastinum", "pneumoperitoneum", "osteodystrophy", "cuffing", "irregular lucency", "inflam", "fissure", "hypertension", "prominen", "kyphosis", "defib", "hyperexpansion", "bullet", "reticula", "thoracentesis", "bronchitis", "volume loss", "deformity", "hemorrhage", "hematoma", "radiopaque", "aerophagia", "arthropathy", "tracheostomy"],
+    "Lung Lesion": [
+      "mass", "nodular density", "nodular densities", "nodular opacity", "nodular opacities", "nodular opacification",
+      "nodule", "lump", "cavitary lesion", "carcinoma", "neoplasm", "tumor",
+    ],
+    "Lung Opacity": [
+      "opaci", "decreased translucency", "increased density", "airspace disease", "air-space disease",
+      "air space disease", "infiltrate", "infiltration", "interstitial marking", "interstitial pattern",
+      "interstitial lung", "reticular pattern", "reticular marking", "reticulation", "parenchymal scarring",
+      "peribronchial thickening", "wall thickening", "scar",
+    ],
+    "No Finding": [
+      "emphysema", "blunt", "density", "elevation", "eventration", "scoliosis", "degenera", "calcifi", "hyperinflation",
+      "bronchospasm", "asthma", "hernia", "copd", "interstitial markings", "plaque", "osteophytosis", "aortic disease",
+      "bronchiolitis", "airways disease", "thickening", "cephalization", "aspiration", "bullae", "hyperinflat",
+      "contusion", "atherosclero", "osteopenia", "metastasis", "granuloma", "pneumomediastinum", "pneumoperitoneum",
+      "osteodystrophy", "cuffing", "irregular lucency", "inflam", "fissure", "hypertension", "prominen", "kyphosis",
+      "defib", "hyperexpansion", "bullet", "reticula", "thoracentesis", "bronchitis", "volume loss", "deformity",
+      "hemorrhage", "hematoma", "radiopaque", "aerophagia", "arthropathy", "tracheostomy",
+    ],
     "Pleural Effusion": ["pleural fluid", "effusion"],
-    "Pleural Other": ["pleural thickening", "fibrosis", "fibrothorax", "pleural scar", "pleural parenchymal scar", "pleuro-parenchymal scar", "pleuro-pericardial scar"],
+    "Pleural Other": [
+      "pleural thickening", "fibrosis", "fibrothorax", "pleural scar", "pleural parenchymal scar",
+      "pleuro-parenchymal scar", "pleuro-pericardial scar",
+    ],
     "Pneumonia": ["pneumonia", "infection", "infectious process", "infectious"],
     "Pneumothorax": ["pneumothorax", "pneumothoraces"],
-    "Support Devices": ["pacer", " line ", "lines", "picc", "tube", "valve", "catheter", "pacemaker", "hardware", "arthroplast", "marker", "icd", "defib", "device", "drain ", "plate", "screw", "cannula", "apparatus", "coil", "support", "equipment", "mediport"],
+    "Support Devices": [
+      "pacer", " line ", "lines", "picc", "tube", "valve", "catheter", "pacemaker", "hardware", "arthroplast", "marker",
+      "icd", "defib", "device", "drain ", "plate", "screw", "cannula", "apparatus", "coil", "support", "equipment",
+      "mediport",
+    ],
   ]
 
   static let unmention: [String: [String]] = [

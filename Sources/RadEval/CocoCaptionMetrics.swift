@@ -108,9 +108,10 @@ public struct CocoRougeL: Sendable {
     var interner = TokenInterner()
     // Python `str.split(" ")`: empty strings between repeated spaces are tokens too.
     func tokens(_ s: String) -> [Int32] {
-      interner.ids(s.unicodeScalars.split(separator: " ", omittingEmptySubsequences: false).map {
-        String(String.UnicodeScalarView($0))
-      })
+      interner.ids(
+        s.unicodeScalars.split(separator: " ", omittingEmptySubsequences: false).map {
+          String(String.UnicodeScalarView($0))
+        })
     }
     let c = tokens(pair.hypothesis)
     var precMax = -Double.infinity

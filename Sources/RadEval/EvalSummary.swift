@@ -30,14 +30,18 @@ public struct EvalSummary: Sendable {
       rows.append(Row(metric: "\(t) F (rouge-score)", score: v.fmeasure, signature: rouge.signature))
     }
     let bleu = SacreBLEU()
-    rows.append(Row(metric: "BLEU (sacrebleu)", score: bleu.corpusScore(pairs).score, signature: bleu.signature(for: pairs)))
+    rows.append(
+      Row(metric: "BLEU (sacrebleu)", score: bleu.corpusScore(pairs).score, signature: bleu.signature(for: pairs)))
     let chrf = SacreCHRF()
     rows.append(Row(metric: "chrF2 (sacrebleu)", score: chrf.corpusScore(pairs), signature: chrf.signature(for: pairs)))
     let coco = CocoBLEU().evaluate(pairs)
     for (k, v) in coco.corpus.enumerated() {
       rows.append(Row(metric: "BLEU-\(k + 1) (pycocoevalcap)", score: v, signature: CocoBLEU.signature))
     }
-    rows.append(Row(metric: "ROUGE-L β=1.2 (pycocoevalcap)", score: CocoRougeL().evaluate(pairs).mean, signature: CocoRougeL.signature))
+    rows.append(
+      Row(
+        metric: "ROUGE-L β=1.2 (pycocoevalcap)", score: CocoRougeL().evaluate(pairs).mean,
+        signature: CocoRougeL.signature))
     let labels = try LabelAgreement(
       referenceReports: pairs.map { $0.references.first ?? "" }, generatedReports: pairs.map(\.hypothesis))
     let sig = "radlm CheXpert-style labeler (ConText scope), positive or uncertain = 1"
@@ -76,7 +80,8 @@ public struct EvalSummary: Sendable {
 
       """
     for r in rows {
-      s += "<tr><td>\(esc(r.metric))</td><td class=\"n\">\(String(format: "%.4f", r.score))</td><td><code>\(esc(r.signature))</code></td></tr>\n"
+      s +=
+        "<tr><td>\(esc(r.metric))</td><td class=\"n\">\(String(format: "%.4f", r.score))</td><td><code>\(esc(r.signature))</code></td></tr>\n"
     }
     s += "</table>\n"
     if !notes.isEmpty { s += "<ul>" + notes.map { "<li>\(esc($0))</li>" }.joined() + "</ul>\n" }
@@ -85,7 +90,8 @@ public struct EvalSummary: Sendable {
 
   /// Writes `text` to `url` atomically (temporary file, then rename).
   public static func writeAtomically(_ text: String, to url: URL) throws {
-    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+    let tmp = url.deletingLastPathComponent().appendingPathComponent(
+      ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
     try Data(text.utf8).write(to: tmp)
     // rename(2) replaces an existing file atomically.
     if rename(tmp.path, url.path) != 0 {

@@ -95,9 +95,10 @@ extension RougeScorer: TextPairMetric {
   public func signature(for pairs: [TextPair]) -> String { signature }
 
   static func prfJSON(_ types: [RougeType], _ values: [PRF]) -> JSONValue {
-    .object(zip(types, values).map { t, v in
-      (t.description, .object([("p", .number(v.precision)), ("r", .number(v.recall)), ("f", .number(v.fmeasure))]))
-    })
+    .object(
+      zip(types, values).map { t, v in
+        (t.description, .object([("p", .number(v.precision)), ("r", .number(v.recall)), ("f", .number(v.fmeasure))]))
+      })
   }
 
   public func report(_ pairs: [TextPair], perPair: Bool) throws -> MetricReport {
@@ -119,15 +120,19 @@ extension RougeScorer: TextPairMetric {
       perPair: perPair ? per.map { Self.prfJSON(types, $0) } : nil)
     let ci = Self.bootstrap(per, types: types.count, seed: bootstrapSeed, samples: samples)
     func triple(_ v: [Double]) -> PRF { PRF(precision: v[0], recall: v[1], fmeasure: v[2]) }
-    r.extra.append((
-      "ci",
-      .object([
-        ("method", .string("rouge-score BootstrapAggregator, numpy legacy seed \(bootstrapSeed), \(samples) samples, 95%")),
-        ("low", Self.prfJSON(types, ci.map { triple($0.low) })),
-        ("mid", Self.prfJSON(types, ci.map { triple($0.mid) })),
-        ("high", Self.prfJSON(types, ci.map { triple($0.high) })),
-      ])
-    ))
+    r.extra.append(
+      (
+        "ci",
+        .object([
+          (
+            "method",
+            .string("rouge-score BootstrapAggregator, numpy legacy seed \(bootstrapSeed), \(samples) samples, 95%")
+          ),
+          ("low", Self.prfJSON(types, ci.map { triple($0.low) })),
+          ("mid", Self.prfJSON(types, ci.map { triple($0.mid) })),
+          ("high", Self.prfJSON(types, ci.map { triple($0.high) })),
+        ])
+      ))
     return r
   }
 }

@@ -35,9 +35,12 @@ public struct Perplexity: Sendable {
   public var stride: Int
 
   public init(maxLength: Int, stride: Int) throws {
-    guard maxLength >= 2 else { throw PerplexityError.invalidWindow(maxLength: maxLength, stride: stride, reason: "max length must be at least 2") }
+    guard maxLength >= 2 else {
+      throw PerplexityError.invalidWindow(maxLength: maxLength, stride: stride, reason: "max length must be at least 2")
+    }
     guard stride >= 1, stride <= maxLength else {
-      throw PerplexityError.invalidWindow(maxLength: maxLength, stride: stride, reason: "stride must be in 1...max length")
+      throw PerplexityError.invalidWindow(
+        maxLength: maxLength, stride: stride, reason: "stride must be in 1...max length")
     }
     self.maxLength = maxLength
     self.stride = stride

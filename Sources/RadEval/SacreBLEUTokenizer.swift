@@ -89,15 +89,21 @@ public enum SacreBLEUTokenizer: String, Sendable, CaseIterable {
       count = k
     }
     // 2. ([^0-9])([\.,]) -> "\1 \2 "
-    let s2 = pairPass(s1) { a, b in !isDigit(a) && isDotComma(b) } emit: { a, b, put in
+    let s2 = pairPass(s1) { a, b in
+      !isDigit(a) && isDotComma(b)
+    } emit: { a, b, put in
       put(a); put(0x20); put(b); put(0x20)
     }
     // 3. ([\.,])([^0-9]) -> " \1 \2"
-    let s3 = pairPass(s2) { a, b in isDotComma(a) && !isDigit(b) } emit: { a, b, put in
+    let s3 = pairPass(s2) { a, b in
+      isDotComma(a) && !isDigit(b)
+    } emit: { a, b, put in
       put(0x20); put(a); put(0x20); put(b)
     }
     // 4. ([0-9])(-) -> "\1 \2 "
-    return pairPass(s3) { a, b in isDigit(a) && b == 0x2D } emit: { a, b, put in
+    return pairPass(s3) { a, b in
+      isDigit(a) && b == 0x2D
+    } emit: { a, b, put in
       put(a); put(0x20); put(b); put(0x20)
     }
   }
@@ -117,7 +123,9 @@ public enum SacreBLEUTokenizer: String, Sendable, CaseIterable {
         while i < n {
           let a = p[i]
           if i + 1 < n && match(a, p[i + 1]) {
-            emit(a, p[i + 1]) { out[k] = $0; k += 1 }
+            emit(a, p[i + 1]) {
+              out[k] = $0; k += 1
+            }
             i += 2
           } else {
             out[k] = a

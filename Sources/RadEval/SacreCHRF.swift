@@ -82,7 +82,9 @@ public struct SacreCHRF: Sendable {
           var lo: UInt64 = 0
           for j in 0..<n {
             // 21 bits per code point, three per word.
-            if j < 3 { hi |= UInt64(p[i + j]) << (21 * UInt64(j)) } else {
+            if j < 3 {
+              hi |= UInt64(p[i + j]) << (21 * UInt64(j))
+            } else {
               lo |= UInt64(p[i + j]) << (21 * UInt64(j - 3))
             }
           }

@@ -108,7 +108,9 @@ enum LCS {
     if rows == 0 || cols == 0 { return }
     let w = cols + 1
     let size = (rows + 1) * w
-    if t.count < size { t = [Int32](repeating: 0, count: size) } else {
+    if t.count < size {
+      t = [Int32](repeating: 0, count: size)
+    } else {
       for j in 0..<w { t[j] = 0 }
     }
     for i in 1...rows {

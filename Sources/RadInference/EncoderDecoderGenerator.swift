@@ -18,7 +18,9 @@ public final class EncoderDecoderGenerator: @unchecked Sendable {
   }
 
   /// Generates a target for one source; `promptTokens` of the result counts the source.
-  public func generate(sourceIds: [Int], settings: GenerationSettings, onText: ((String) -> Void)? = nil) throws -> GenerationResult {
+  public func generate(sourceIds: [Int], settings: GenerationSettings, onText: ((String) -> Void)? = nil) throws
+    -> GenerationResult
+  {
     guard !sourceIds.isEmpty else { throw ModelError.invalidInput("the source encodes to no tokens") }
     let start = Date()
     let decoder = try Autograd.inferenceMode { try model.conditionedDecoder(source: TokenBatch(sourceIds)) }

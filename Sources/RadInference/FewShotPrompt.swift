@@ -19,7 +19,8 @@ public struct FewShotPromptBuilder: Sendable {
   public var inputLabel = "Input:"
   public var outputLabel = "Output:"
 
-  public init(instruction: String, examples: [Example], inputLabel: String = "Input:", outputLabel: String = "Output:") {
+  public init(instruction: String, examples: [Example], inputLabel: String = "Input:", outputLabel: String = "Output:")
+  {
     self.instruction = instruction
     self.examples = examples
     self.inputLabel = inputLabel
@@ -28,7 +29,8 @@ public struct FewShotPromptBuilder: Sendable {
 
   /// Reads examples from JSONL; a malformed line is reported with its number.
   public static func examples(fromJSONL url: URL) throws -> [Example] {
-    guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+    guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8)
+    else {
       throw FewShotError.unreadable(file: url.path)
     }
     var result: [Example] = []
@@ -65,7 +67,8 @@ public enum FewShotError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .unreadable(let file): return "\(file): cannot be read as UTF-8 text"
-    case .badLine(let file, let line): return "\(file):\(line): expected a JSON object with string fields \"input\" and \"output\""
+    case .badLine(let file, let line):
+      return "\(file):\(line): expected a JSON object with string fields \"input\" and \"output\""
     }
   }
 }

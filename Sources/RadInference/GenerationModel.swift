@@ -18,7 +18,8 @@ public enum GenerationModel {
     let loaded = try ModelLoader.load(directory: url)
     if let model = loaded as? any EncoderDecoderModel {
       let eos = ModelBundle.folderEndTokenIds(url, config: model.configJSON).union(model.targetEndTokenIds)
-      return .encoderDecoder(EncoderDecoderBundle(model: model, tokenizer: try ModelBundle.folderTokenizer(url), eosTokenIds: eos))
+      return .encoderDecoder(
+        EncoderDecoderBundle(model: model, tokenizer: try ModelBundle.folderTokenizer(url), eosTokenIds: eos))
     }
     return .decoderOnly(try ModelBundle.openFolder(url, loaded: loaded))
   }

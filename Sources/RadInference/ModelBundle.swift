@@ -86,7 +86,8 @@ public final class ModelBundle: @unchecked Sendable {
     let tokenizer = try folderTokenizer(url)
     let stored: StoredChatTemplate
     do { stored = try StoredChatTemplate.read(path: url.path) } catch {
-      throw ModelError.invalidConfig(file: url.appendingPathComponent("tokenizer_config.json").path, field: "chat_template", reason: "\(error)")
+      throw ModelError.invalidConfig(
+        file: url.appendingPathComponent("tokenizer_config.json").path, field: "chat_template", reason: "\(error)")
     }
     return ModelBundle(
       model: model, tokenizer: tokenizer, eosTokenIds: folderEndTokenIds(url, config: model.configJSON),
@@ -113,7 +114,8 @@ public final class ModelBundle: @unchecked Sendable {
   /// Token ids of a chat rendered with `template` (the model's own when nil, an error when RadLM
   /// does not recognise it), ending with the opening of the assistant's turn; special tokens
   /// are recognised. The model's default system prompt is added when its own template is used.
-  public func chatPromptIds(_ messages: [ChatMessage], template: ChatTemplate? = nil) throws(ChatTemplateError) -> [Int] {
+  public func chatPromptIds(_ messages: [ChatMessage], template: ChatTemplate? = nil) throws(ChatTemplateError) -> [Int]
+  {
     let format = try storedChatTemplate.format(choice: template)
     return tokenizer.encodeIds(
       format.template.render(messages, addGenerationPrompt: true, defaultSystem: format.defaultSystem))

@@ -103,7 +103,9 @@ public final class TextGenerator: @unchecked Sendable {
   }
 
   /// Generates from text encoded as the tokenizer does by default (no special tokens added).
-  public func generate(prompt: String, settings: GenerationSettings, onText: ((String) -> Void)? = nil) throws -> GenerationResult {
+  public func generate(prompt: String, settings: GenerationSettings, onText: ((String) -> Void)? = nil) throws
+    -> GenerationResult
+  {
     try generate(promptIds: tokenizer.encodeIds(prompt), settings: settings, onText: onText)
   }
 
@@ -134,7 +136,9 @@ public final class TextGenerator: @unchecked Sendable {
   /// longest, the attention mask hides the padding, and each row's positions count its own
   /// tokens from 0, so every row gets the tokens it would get alone. Rows stop independently
   /// (EOS, stop strings, length); row r samples with seed `settings.seed + r`.
-  public func generateBatch(promptIds prompts: [[Int]], settings: GenerationSettings, padId: Int = 0) throws -> [GenerationResult] {
+  public func generateBatch(promptIds prompts: [[Int]], settings: GenerationSettings, padId: Int = 0) throws
+    -> [GenerationResult]
+  {
     guard !prompts.isEmpty, prompts.allSatisfy({ !$0.isEmpty }) else {
       throw ModelError.invalidInput("every prompt must encode to at least one token")
     }

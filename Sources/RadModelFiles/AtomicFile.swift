@@ -10,7 +10,8 @@ import RadTensor
 public enum AtomicFile {
   public static func write(_ bytes: [UInt8], to url: URL) throws {
     let folder = url.deletingLastPathComponent()
-    let temp = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    let temp = folder.appendingPathComponent(
+      ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     do {
       try Data(bytes).write(to: temp)
     } catch {

@@ -5,10 +5,16 @@ import RadTensor
 /// element count; this table knows every type's block geometry even where RadLM cannot dequantise
 /// it, so such files still open and can be inspected.
 public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+  // ggml's own type names (they appear in file metadata, logs and the CLI).
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case iq2_xxs = 16, iq2_xs = 17, iq3_xxs = 18, iq1_s = 19, iq4_nl = 20, iq3_s = 21, iq2_s = 22
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case iq4_xs = 23, i8 = 24, i16 = 25, i32 = 26, i64 = 27, f64 = 28, iq1_m = 29, bf16 = 30
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case tq1_0 = 34, tq2_0 = 35, mxfp4 = 39, nvfp4 = 40, q1_0 = 41
 
   /// Weights per block and bytes per block (ggml's `GGML_QUANT_SIZES`).

@@ -208,7 +208,8 @@ public final class GGUFFile: @unchecked Sendable {
       guard rowLength % blockWeights == 0 else {
         throw ModelFileError.malformedHeader(
           file: path,
-          reason: "tensor '\(t.name)' has shape \(shape), but \(t.type) stores rows in blocks of \(blockWeights) weights")
+          reason:
+            "tensor '\(t.name)' has shape \(shape), but \(t.type) stores rows in blocks of \(blockWeights) weights")
       }
       let (byteCount, bytesOverflow) = (count / blockWeights).multipliedReportingOverflow(by: blockBytes)
       guard !bytesOverflow else {

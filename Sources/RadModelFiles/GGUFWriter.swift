@@ -29,7 +29,8 @@ public struct GGUFWriter: Sendable {
   /// Aligns tensor data to `alignment` bytes (a power of two), recorded as `general.alignment`.
   public mutating func setAlignment(_ alignment: Int) throws {
     guard alignment > 0, alignment & (alignment - 1) == 0 else {
-      throw ModelFileError.invalidMetadata(file: destination, key: "general.alignment", reason: "must be a power of two, got \(alignment)")
+      throw ModelFileError.invalidMetadata(
+        file: destination, key: "general.alignment", reason: "must be a power of two, got \(alignment)")
     }
     self.alignment = alignment
     set("general.alignment", .uint32(UInt32(alignment)))
@@ -53,11 +54,13 @@ public struct GGUFWriter: Sendable {
     let count = shape.reduce(1, *)
     guard shape.allSatisfy({ $0 >= 0 }), (shape.last ?? 1) % blockWeights == 0 else {
       throw ModelFileError.malformedHeader(
-        file: destination, reason: "tensor '\(name)' has shape \(shape), but \(type) stores rows in blocks of \(blockWeights) weights")
+        file: destination,
+        reason: "tensor '\(name)' has shape \(shape), but \(type) stores rows in blocks of \(blockWeights) weights")
     }
     let expected = count / blockWeights * blockBytes
     guard bytes.count == expected else {
-      throw ModelFileError.shapeMismatch(file: destination, tensor: name, shape: shape, expectedBytes: expected, actualBytes: bytes.count)
+      throw ModelFileError.shapeMismatch(
+        file: destination, tensor: name, shape: shape, expectedBytes: expected, actualBytes: bytes.count)
     }
     tensors.append(PendingTensor(name: name, shape: shape, type: type, bytes: bytes))
   }

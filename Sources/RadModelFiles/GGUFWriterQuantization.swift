@@ -14,7 +14,9 @@ public enum GGUFWriterQuantization {
   /// (`rowLength`) that are not a whole number of blocks.
   public static func bytes(_ values: [Float], rowLength: Int, as type: GGMLType) -> [UInt8]? {
     let block = type.blockGeometry.weights
-    guard writableTypes.contains(type), rowLength > 0, rowLength % block == 0, values.count % block == 0 else { return nil }
+    guard writableTypes.contains(type), rowLength > 0, rowLength % block == 0, values.count % block == 0 else {
+      return nil
+    }
     switch type {
     case .f32:
       return values.withUnsafeBytes { [UInt8]($0) }

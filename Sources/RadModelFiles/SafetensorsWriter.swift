@@ -21,7 +21,9 @@ public enum SafetensorsWriter {
     var header = "{"
     var entries: [String] = []
     if let metadata {
-      let pairs = metadata.sorted(by: { $0.key < $1.key }).map { "\(GGUFValue.quoted($0.key)):\(GGUFValue.quoted($0.value))" }
+      let pairs = metadata.sorted(by: { $0.key < $1.key }).map {
+        "\(GGUFValue.quoted($0.key)):\(GGUFValue.quoted($0.value))"
+      }
       entries.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
     }
     var offset = 0
@@ -29,7 +31,8 @@ public enum SafetensorsWriter {
       let bytes = t.data.count * elementSize
       let shape = t.shape.map(String.init).joined(separator: ",")
       entries.append(
-        "\(GGUFValue.quoted(name)):{\"dtype\":\"\(dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+        "\(GGUFValue.quoted(name)):{\"dtype\":\"\(dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+      )
       offset += bytes
     }
     header += entries.joined(separator: ",") + "}"

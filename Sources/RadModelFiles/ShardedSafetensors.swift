@@ -15,6 +15,7 @@ public final class ShardedSafetensors: @unchecked Sendable {
   public let tensorNames: [String]
 
   private struct Index: Decodable {
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     let weight_map: [String: String]
   }
 

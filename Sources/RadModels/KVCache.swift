@@ -17,10 +17,13 @@ public protocol KVCache: AnyObject {
 
 extension KVCache {
   /// Through `update`: permutes to heads-major and back (caches override it to avoid the copies).
-  public func updateTokenMajor(layer: Int, keys: Tensor, values: Tensor, kvHeads: Int) -> (keys: Tensor, values: Tensor) {
+  public func updateTokenMajor(layer: Int, keys: Tensor, values: Tensor, kvHeads: Int) -> (keys: Tensor, values: Tensor)
+  {
     let headDim = keys.shape[2] / kvHeads
     func split(_ x: Tensor) -> Tensor { MultiHeadAttention.splitHeads(x, heads: kvHeads, headDim: headDim) }
-    func merge(_ x: Tensor) -> Tensor { x.permuted([0, 2, 1, 3]).reshaped([x.shape[0], x.shape[2], kvHeads * headDim]) }
+    func merge(_ x: Tensor) -> Tensor {
+      x.permuted([0, 2, 1, 3]).reshaped([x.shape[0], x.shape[2], kvHeads * headDim])
+    }
     let (allKeys, allValues) = update(layer: layer, keys: split(keys), values: split(values))
     return (merge(allKeys), merge(allValues))
   }

@@ -15,7 +15,10 @@ public struct TokenBatch: Sendable {
   /// [batch][length] segment ids (BERT's token types); `nil` = all 0.
   public var tokenTypes: [[Int]]?
 
-  public init(ids: [Int], batch: Int, length: Int, attentionMask: [[Int]]? = nil, positions: [[Int]]? = nil, tokenTypes: [[Int]]? = nil) {
+  public init(
+    ids: [Int], batch: Int, length: Int, attentionMask: [[Int]]? = nil, positions: [[Int]]? = nil,
+    tokenTypes: [[Int]]? = nil
+  ) {
     precondition(ids.count == batch * length, "\(ids.count) ids for a \(batch)×\(length) batch")
     self.ids = ids
     self.batch = batch

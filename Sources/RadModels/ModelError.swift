@@ -27,9 +27,11 @@ public enum ModelError: Error, CustomStringConvertible, Equatable, Sendable {
     case .unknownModelType(let type, let known):
       return "unknown model_type \"\(type)\" (known: \(known.joined(separator: ", ")))"
     case .missingTensors(let file, let names):
-      return "\(file): missing \(names.count) tensor(s): \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", …" : "")"
+      return
+        "\(file): missing \(names.count) tensor(s): \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", …" : "")"
     case .unexpectedTensors(let file, let names):
-      return "\(file): \(names.count) unexpected tensor(s): \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", …" : "")"
+      return
+        "\(file): \(names.count) unexpected tensor(s): \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", …" : "")"
     case .shapeMismatch(let file, let name, let expected, let found):
       return "\(file): tensor \(name) has shape \(found), the configuration needs \(expected)"
     case .noWeights(let directory):

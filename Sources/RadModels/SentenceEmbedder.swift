@@ -40,7 +40,8 @@ public final class SentenceEmbedder: @unchecked Sendable {
         if type.hasSuffix("Pooling") { poolingFolder = module["path"] as? String ?? poolingFolder }
         if type.hasSuffix("Normalize") { normalize = true }
         if !(type.hasSuffix("Transformer") || type.hasSuffix("Pooling") || type.hasSuffix("Normalize")) {
-          throw ModelError.invalidConfig(file: modulesURL.path, field: "type", reason: "module \"\(type)\" is not supported")
+          throw ModelError.invalidConfig(
+            file: modulesURL.path, field: "type", reason: "module \"\(type)\" is not supported")
         }
       }
     }
@@ -54,7 +55,8 @@ public final class SentenceEmbedder: @unchecked Sendable {
       } else if try json.bool("pooling_mode_mean_tokens", default: true) {
         pooling = .mean
       } else {
-        throw ModelError.invalidConfig(file: poolingURL.path, field: "pooling_mode_*", reason: "selects no supported pooling")
+        throw ModelError.invalidConfig(
+          file: poolingURL.path, field: "pooling_mode_*", reason: "selects no supported pooling")
       }
     }
     var maxLength = 512
@@ -69,7 +71,8 @@ public final class SentenceEmbedder: @unchecked Sendable {
     do {
       tokenizer = try TokenizerJSON.load(path: directory.appendingPathComponent("tokenizer.json").path)
     } catch {
-      throw ModelError.invalidConfig(file: directory.appendingPathComponent("tokenizer.json").path, field: "(file)", reason: "\(error)")
+      throw ModelError.invalidConfig(
+        file: directory.appendingPathComponent("tokenizer.json").path, field: "(file)", reason: "\(error)")
     }
     self.init(
       encoder: bert, tokenizer: tokenizer, pooling: pooling, normalize: normalize,

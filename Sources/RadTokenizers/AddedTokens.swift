@@ -10,8 +10,10 @@ public struct AddedToken: Sendable, Equatable {
   public var normalized: Bool
   public var special: Bool
 
-  public init(id: Int32, content: String, singleWord: Bool = false, lstrip: Bool = false, rstrip: Bool = false,
-              normalized: Bool = false, special: Bool = true) {
+  public init(
+    id: Int32, content: String, singleWord: Bool = false, lstrip: Bool = false, rstrip: Bool = false,
+    normalized: Bool = false, special: Bool = true
+  ) {
     self.id = id; self.content = content; self.singleWord = singleWord; self.lstrip = lstrip
     self.rstrip = rstrip; self.normalized = normalized; self.special = special
   }

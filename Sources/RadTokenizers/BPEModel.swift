@@ -40,14 +40,17 @@ public final class BPEModel: Sendable {
     var inverse = [String](repeating: "", count: vocab.count)
     var seen = [Bool](repeating: false, count: vocab.count)
     for (t, id) in vocab {
-      guard id >= 0 && Int(id) < vocab.count else { throw .vocabularyGap(source: source, missingId: Self.firstGap(Array(vocab.values))) }
+      guard id >= 0 && Int(id) < vocab.count else {
+        throw .vocabularyGap(source: source, missingId: Self.firstGap(Array(vocab.values)))
+      }
       inverse[Int(id)] = t
       seen[Int(id)] = true
     }
     if let gap = seen.firstIndex(of: false) { throw .vocabularyGap(source: source, missingId: gap) }
-    try self.init(idToToken: inverse, merges: merges, unkToken: unkToken, byteFallback: byteFallback, fuseUnk: fuseUnk,
-                  ignoreMerges: ignoreMerges, continuingSubwordPrefix: continuingSubwordPrefix,
-                  endOfWordSuffix: endOfWordSuffix, dropout: dropout, source: source)
+    try self.init(
+      idToToken: inverse, merges: merges, unkToken: unkToken, byteFallback: byteFallback, fuseUnk: fuseUnk,
+      ignoreMerges: ignoreMerges, continuingSubwordPrefix: continuingSubwordPrefix,
+      endOfWordSuffix: endOfWordSuffix, dropout: dropout, source: source)
   }
 
   /// Builds a model from tokens listed by id and merges given as token strings.
@@ -67,12 +70,18 @@ public final class BPEModel: Sendable {
     let prefixBytes = continuingSubwordPrefix.map { Array($0.utf8) } ?? []
     for (rank, (a, b)) in merges.enumerated() {
       var a = a, b = b
-      guard let ia = a.withUTF8({ tokens.lookup($0) }) else { throw .unknownToken(source: "\(source) line \(rank + 1)", token: a) }
-      guard let ib = b.withUTF8({ tokens.lookup($0) }) else { throw .unknownToken(source: "\(source) line \(rank + 1)", token: b) }
+      guard let ia = a.withUTF8({ tokens.lookup($0) }) else {
+        throw .unknownToken(source: "\(source) line \(rank + 1)", token: a)
+      }
+      guard let ib = b.withUTF8({ tokens.lookup($0) }) else {
+        throw .unknownToken(source: "\(source) line \(rank + 1)", token: b)
+      }
       buf.removeAll(keepingCapacity: true)
       a.withUTF8 { buf.append(contentsOf: $0) }
       b.withUTF8 { bb in
-        if !prefixBytes.isEmpty && bb.starts(with: prefixBytes) { buf.append(contentsOf: bb[prefixBytes.count...]) } else {
+        if !prefixBytes.isEmpty && bb.starts(with: prefixBytes) {
+          buf.append(contentsOf: bb[prefixBytes.count...])
+        } else {
           buf.append(contentsOf: bb)
         }
       }
@@ -223,7 +232,9 @@ public final class BPEModel: Sendable {
   // MARK: - Words
 
   /// Tokenizes one byte-level piece; appends ids and each token's length in bytes.
-  func encodeBytes(_ bytes: UnsafeBufferPointer<UInt8>, ids: inout [Int32], lens: inout [Int32], scratch: inout BPEScratch) {
+  func encodeBytes(
+    _ bytes: UnsafeBufferPointer<UInt8>, ids: inout [Int32], lens: inout [Int32], scratch: inout BPEScratch
+  ) {
     if ignoreMerges, let id = tokens.lookup(ByteLevelAlphabet.encode(bytes)) {
       ids.append(id); lens.append(Int32(bytes.count)); return
     }
@@ -304,8 +315,12 @@ public final class BPEModel: Sendable {
         if fb.allSatisfy({ $0 >= 0 }) {
           for (q, id) in fb.enumerated() { push(id, q == 0 ? 1 : 0) }
           unkRun = false
-        } else { unknown() }
-      } else { unknown() }
+        } else {
+          unknown()
+        }
+      } else {
+        unknown()
+      }
     }
     if anyGap {
       mergeWithGaps(&scratch.syms, &scratch.lens, &scratch.lead)

@@ -15,8 +15,10 @@ public struct BPETrainer: Sendable {
   /// Threads used to count words.
   public var threads: Int
 
-  public init(vocabSize: Int, minFrequency: Int = 0, specialTokens: [String] = [],
-              initialAlphabet: [String] = ByteLevelAlphabet.alphabet, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+  public init(
+    vocabSize: Int, minFrequency: Int = 0, specialTokens: [String] = [],
+    initialAlphabet: [String] = ByteLevelAlphabet.alphabet, threads: Int = ProcessInfo.processInfo.activeProcessorCount
+  ) {
     self.vocabSize = vocabSize
     self.minFrequency = minFrequency
     self.specialTokens = specialTokens
@@ -29,7 +31,9 @@ public struct BPETrainer: Sendable {
     var texts: [[UInt8]] = []
     for f in files {
       let d: Data
-      do { d = try Data(contentsOf: URL(fileURLWithPath: f)) } catch { throw .io(path: f, message: "cannot read: \(error.localizedDescription)") }
+      do { d = try Data(contentsOf: URL(fileURLWithPath: f)) } catch {
+        throw .io(path: f, message: "cannot read: \(error.localizedDescription)")
+      }
       let bytes = [UInt8](d)
       _ = try bytes.withUnsafeBufferPointer { b throws(TokenizerError) in try UTF8Codec.decode(b, source: f) }
       texts.append(bytes)
@@ -112,7 +116,9 @@ public struct BPETrainer: Sendable {
     for k in 0..<words.count { words.withKey(k) { for b in $0 { seenBytes[Int(b)] = true } } }
     var alphabet = Set<UInt32>()
     for b in 0..<256 where seenBytes[b] { alphabet.insert(ByteLevelAlphabet.byteToScalar[b].value) }
-    for s in initialAlphabet { if let c = s.unicodeScalars.first, s.unicodeScalars.count == 1 { alphabet.insert(c.value) } }
+    for s in initialAlphabet {
+      if let c = s.unicodeScalars.first, s.unicodeScalars.count == 1 { alphabet.insert(c.value) }
+    }
     for c in alphabet.sorted() { add(String(Character(Unicode.Scalar(c)!))) }
     let byteId = ByteLevelAlphabet.byteToScalar.map { tokenToId[String(Character($0))] ?? -1 }
 
@@ -157,7 +163,9 @@ public struct BPETrainer: Sendable {
       let a = Int32(truncatingIfNeeded: top.pair >> 32), b = Int32(truncatingIfNeeded: top.pair)
       let newToken = idToToken[Int(a)] + idToToken[Int(b)]
       let newId: Int32
-      if let existing = tokenToId[newToken] { newId = existing } else {
+      if let existing = tokenToId[newToken] {
+        newId = existing
+      } else {
         newId = Int32(idToToken.count); tokenToId[newToken] = newId; idToToken.append(newToken)
       }
       merges.append((a, b))
@@ -179,13 +187,16 @@ public struct BPETrainer: Sendable {
     let mergeStrings = merges.map { (idToToken[Int($0.0)], idToToken[Int($0.1)]) }
     let model = try BPEModel(vocab: vocab, merges: mergeStrings, source: "trainer")
     let added = specialTokens.compactMap { s in tokenToId[s].map { AddedToken(id: $0, content: s, special: true) } }
-    return Tokenizer(model: .bpe(model), preTokenizer: .byteLevel(addPrefixSpace: false, useRegex: true, trimOffsets: true),
-                     decoder: .byteLevel, addedTokens: added)
+    return Tokenizer(
+      model: .bpe(model), preTokenizer: .byteLevel(addPrefixSpace: false, useRegex: true, trimOffsets: true),
+      decoder: .byteLevel, addedTokens: added)
   }
 
   /// Replaces every (a, b) in `w` from left to right by `r`, recording how adjacent pair counts
   /// change, in the order `tokenizers` records them.
-  static func mergeWord(_ w: inout [Int32], _ a: Int32, _ b: Int32, _ r: Int32, _ iw: Int32, _ changes: inout [(UInt64, Int32, Int32)]) {
+  static func mergeWord(
+    _ w: inout [Int32], _ a: Int32, _ b: Int32, _ r: Int32, _ iw: Int32, _ changes: inout [(UInt64, Int32, Int32)]
+  ) {
     var i = 0
     while i < w.count {
       if w[i] == a && i + 1 < w.count && w[i + 1] == b {
@@ -266,7 +277,8 @@ final class ByteStringCounter: @unchecked Sendable {
   var count: Int { counts.count }
 
   func withKey<R>(_ k: Int, _ f: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-    arena.withUnsafeBufferPointer { a in f(UnsafeBufferPointer(rebasing: a[Int(starts[k])..<Int(starts[k] + lens[k])])) }
+    arena.withUnsafeBufferPointer { a in f(UnsafeBufferPointer(rebasing: a[Int(starts[k])..<Int(starts[k] + lens[k])]))
+    }
   }
 
   func add(_ key: UnsafeBufferPointer<UInt8>, count c: Int) {

@@ -111,7 +111,9 @@ public struct ChatFormat: Sendable, Equatable {
   }
 
   /// The conversation in pieces, assistant replies marked trainable (see `ChatTemplate.segments`).
-  public func segments(_ messages: [ChatMessage], addGenerationPrompt: Bool = false) -> [(text: String, trainable: Bool)] {
+  public func segments(_ messages: [ChatMessage], addGenerationPrompt: Bool = false) -> [(
+    text: String, trainable: Bool
+  )] {
     template.segments(messages, addGenerationPrompt: addGenerationPrompt, defaultSystem: defaultSystem)
   }
 }

@@ -29,7 +29,11 @@ public indirect enum Decoder: Sendable, Equatable {
       return tokens.enumerated().map { i, tok in
         var t = tok
         if i != 0 {
-          if ScalarText.hasPrefix(t, prefix) { t = ScalarText.dropFirst(t, prefix.unicodeScalars.count) } else { t = " " + t }
+          if ScalarText.hasPrefix(t, prefix) {
+            t = ScalarText.dropFirst(t, prefix.unicodeScalars.count)
+          } else {
+            t = " " + t
+          }
         }
         return cleanup ? Self.cleanup(t) : t
       }
@@ -42,7 +46,9 @@ public indirect enum Decoder: Sendable, Equatable {
           if c.value == rep {
             if i == 0 && scheme != .never { continue }
             v.append(" ")
-          } else { v.append(c) }
+          } else {
+            v.append(c)
+          }
         }
         return String(v)
       }
@@ -51,7 +57,9 @@ public indirect enum Decoder: Sendable, Equatable {
       var pending: [UInt8] = []
       func flush() {
         if pending.isEmpty { return }
-        if let s = String(validating: pending, as: UTF8.self) { out.append(s) } else {
+        if let s = String(validating: pending, as: UTF8.self) {
+          out.append(s)
+        } else {
           out += [String](repeating: "\u{FFFD}", count: pending.count)
         }
         pending = []
@@ -62,7 +70,9 @@ public indirect enum Decoder: Sendable, Equatable {
           let b = UInt8(String(decoding: u[3..<5], as: UTF8.self), radix: 16)
         {
           pending.append(b)
-        } else { flush(); out.append(t) }
+        } else {
+          flush(); out.append(t)
+        }
       }
       flush()
       return out
@@ -100,15 +110,19 @@ public indirect enum Decoder: Sendable, Equatable {
     while i < src.count {
       if i + pat.count <= src.count && src[i] == pat[0] && Array(src[i..<(i + pat.count)]) == pat {
         out.append(contentsOf: c.unicodeScalars); i += pat.count
-      } else { out.append(src[i]); i += 1 }
+      } else {
+        out.append(src[i]); i += 1
+      }
     }
     return String(out)
   }
 
   static func cleanup(_ s: String) -> String {
     var t = s
-    for (a, b) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"),
-                   (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
+    for (a, b) in [
+      (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"),
+      (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
+    ] {
       t = replaceScalars(t, a, b)
     }
     return t

@@ -95,7 +95,9 @@ public struct Encoding: Sendable, Equatable {
   public mutating func pad(to length: Int, padId: Int, padToken: String, padTypeId: Int = 0, left: Bool = false) {
     let k = length - ids.count
     guard k > 0 else { return }
-    func put<T>(_ a: inout [T], _ v: T) { if left { a.insert(contentsOf: repeatElement(v, count: k), at: 0) } else { a += repeatElement(v, count: k) } }
+    func put<T>(_ a: inout [T], _ v: T) {
+      if left { a.insert(contentsOf: repeatElement(v, count: k), at: 0) } else { a += repeatElement(v, count: k) }
+    }
     put(&ids, padId); put(&tokens, padToken); put(&offsets, TokenSpan(start: 0, end: 0)); put(&typeIds, padTypeId)
     put(&attentionMask, 0); put(&specialTokensMask, 1)
   }
@@ -108,7 +110,9 @@ public struct Encoding: Sendable, Equatable {
       var lead = 0
       while lead < scalars.count && (scalars[lead] == g || scalars[lead].properties.isWhitespace) { lead += 1 }
       var trail = 0
-      while trail < scalars.count && (scalars[scalars.count - 1 - trail] == g || scalars[scalars.count - 1 - trail].properties.isWhitespace) { trail += 1 }
+      while trail < scalars.count
+        && (scalars[scalars.count - 1 - trail] == g || scalars[scalars.count - 1 - trail].properties.isWhitespace)
+      { trail += 1 }
       guard lead > 0 || trail > 0 else { continue }
       var o = offsets[i]
       if lead > 0 {

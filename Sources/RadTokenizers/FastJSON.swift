@@ -109,8 +109,9 @@ enum FastJSON {
       if i < b.count && (b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
         isInt = false
         i += 1
-        while i < b.count, (b[i] >= 0x30 && b[i] <= 0x39) || b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")
-          || b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: ".")
+        while i < b.count,
+          (b[i] >= 0x30 && b[i] <= 0x39) || b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")
+            || b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: ".")
         { i += 1 }
       }
       if isInt { return b[start] == UInt8(ascii: "-") ? -v : v }
@@ -161,8 +162,12 @@ enum FastJSON {
               let lo = try hex4()
               guard lo >= 0xDC00 && lo < 0xE000 else { throw fail("invalid surrogate pair") }
               u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)
-            } else { throw fail("unpaired surrogate") }
-          } else if u >= 0xDC00 && u < 0xE000 { throw fail("unpaired surrogate") }
+            } else {
+              throw fail("unpaired surrogate")
+            }
+          } else if u >= 0xDC00 && u < 0xE000 {
+            throw fail("unpaired surrogate")
+          }
           UTF8Codec.append(u, to: &out)
         default: throw fail("invalid escape")
         }

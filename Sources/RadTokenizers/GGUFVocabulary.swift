@@ -58,7 +58,8 @@ public enum GGUFVocabulary {
     for (i, t) in tokens.enumerated() where vocab[t] == nil { vocab[t] = Int32(i) }
     if vocab.count != tokens.count {
       // Duplicate strings (possible in GGUF) would leave a gap in the id range.
-      throw .gguf(path: path, field: "tokenizer.ggml.tokens", message: "\(tokens.count - vocab.count) duplicate token strings")
+      throw .gguf(
+        path: path, field: "tokenizer.ggml.tokens", message: "\(tokens.count - vocab.count) duplicate token strings")
     }
     // Control (3) and user-defined (4) tokens are matched before pre-tokenization.
     var added: [AddedToken] = []
@@ -75,7 +76,9 @@ public enum GGUFVocabulary {
       merges.reserveCapacity(mergeLines.count)
       for (i, m) in mergeLines.enumerated() {
         let parts = ScalarText.split(m, on: " ")
-        guard parts.count == 2 else { throw .gguf(path: path, field: "tokenizer.ggml.merges[\(i)]", message: "expected 'a b', got '\(m)'") }
+        guard parts.count == 2 else {
+          throw .gguf(path: path, field: "tokenizer.ggml.merges[\(i)]", message: "expected 'a b', got '\(m)'")
+        }
         merges.append((String(parts[0]), String(parts[1])))
       }
       let model = try BPEModel(vocab: vocab, merges: merges, source: "\(path): tokenizer.ggml.merges")
@@ -83,7 +86,8 @@ public enum GGUFVocabulary {
         model: .bpe(model), preTokenizer: try preTokenizer(named: pre, path: path),
         postProcessor: boundaryTokens(f, tokens: tokens), decoder: .byteLevel, addedTokens: added)
     case "bert":
-      let unk = f["tokenizer.ggml.unknown_token_id"]?.intValue.flatMap { $0 < tokens.count ? tokens[$0] : nil } ?? "[UNK]"
+      let unk =
+        f["tokenizer.ggml.unknown_token_id"]?.intValue.flatMap { $0 < tokens.count ? tokens[$0] : nil } ?? "[UNK]"
       let model = try WordPieceModel(vocab: vocab, unkToken: unk, source: "\(path): tokenizer.ggml.tokens")
       var post: PostProcessor? = nil
       if let c = f["tokenizer.ggml.cls_token_id"]?.intValue, let s = f["tokenizer.ggml.seperator_token_id"]?.intValue,
@@ -91,8 +95,10 @@ public enum GGUFVocabulary {
       {
         post = .bert(sep: tokens[s], sepId: Int32(s), cls: tokens[c], clsId: Int32(c))
       }
-      return Tokenizer(model: .wordPiece(model), normalizer: .bert(cleanText: true, handleChineseChars: true, stripAccents: nil, lowercase: true),
-                       preTokenizer: .bert, postProcessor: post, decoder: .wordPiece(prefix: "##", cleanup: true), addedTokens: added)
+      return Tokenizer(
+        model: .wordPiece(model),
+        normalizer: .bert(cleanText: true, handleChineseChars: true, stripAccents: nil, lowercase: true),
+        preTokenizer: .bert, postProcessor: post, decoder: .wordPiece(prefix: "##", cleanup: true), addedTokens: added)
     default:
       throw .gguf(path: path, field: "tokenizer.ggml.model", message: "unsupported tokenizer model '\(kind)'")
     }
@@ -114,6 +120,7 @@ public enum GGUFVocabulary {
     }
     var specials = [bos, eos].compactMap { $0 }
     if specials.count == 2 && specials[0].id == specials[1].id { specials.removeLast() }
-    return .template(single: pieces("A", typeId: 0), pair: pieces("A", typeId: 0) + pieces("B", typeId: 1), specialTokens: specials)
+    return .template(
+      single: pieces("A", typeId: 0), pair: pieces("A", typeId: 0) + pieces("B", typeId: 1), specialTokens: specials)
   }
 }

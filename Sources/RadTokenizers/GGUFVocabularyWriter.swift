@@ -23,14 +23,20 @@ extension GGUFVocabulary {
     for tokenizer: Tokenizer, special: SpecialTokens, chatTemplate: String? = nil
   ) throws(TokenizerError) -> [(key: String, value: GGUFValue)] {
     guard case .bpe(let bpe) = tokenizer.model else {
-      throw .gguf(path: "(writing)", field: "tokenizer.ggml.model", message: "only byte-level BPE tokenizers can be written to GGUF")
+      throw .gguf(
+        path: "(writing)", field: "tokenizer.ggml.model",
+        message: "only byte-level BPE tokenizers can be written to GGUF")
     }
     guard tokenizer.normalizer == nil, let pre = preTokenizerName(tokenizer.preTokenizer) else {
-      throw .gguf(path: "(writing)", field: "tokenizer.ggml.pre", message: "no llama.cpp pre-tokenizer matches this tokenizer's normalizer/pre-tokenizer")
+      throw .gguf(
+        path: "(writing)", field: "tokenizer.ggml.pre",
+        message: "no llama.cpp pre-tokenizer matches this tokenizer's normalizer/pre-tokenizer")
     }
     let tokens = bpe.idToToken
     var types = [Int32](repeating: 1, count: tokens.count)
-    for added in tokenizer.addedTokens where Int(added.id) < tokens.count { types[Int(added.id)] = added.special ? 3 : 4 }
+    for added in tokenizer.addedTokens where Int(added.id) < tokens.count {
+      types[Int(added.id)] = added.special ? 3 : 4
+    }
     let merges = bpe.merges.map { "\(tokens[Int($0.0)]) \(tokens[Int($0.1)])" }
     var entries: [(key: String, value: GGUFValue)] = [
       ("tokenizer.ggml.model", .string("gpt2")),
@@ -49,7 +55,8 @@ extension GGUFVocabulary {
     // post-processor does); `GGUFVocabulary.load` restores this as a post-processor.
     let probe = tokenizer.encode("a", addSpecialTokens: true).ids
     entries.append(("tokenizer.ggml.add_bos_token", .bool(special.bos.map { probe.first == $0 } ?? false)))
-    entries.append(("tokenizer.ggml.add_eos_token", .bool(special.eos.map { probe.count > 1 && probe.last == $0 } ?? false)))
+    entries.append(
+      ("tokenizer.ggml.add_eos_token", .bool(special.eos.map { probe.count > 1 && probe.last == $0 } ?? false)))
     if let chatTemplate { entries.append(("tokenizer.chat_template", .string(chatTemplate))) }
     return entries
   }
@@ -60,14 +67,17 @@ extension GGUFVocabulary {
     guard let preTokenizer else { return nil }
     let target = withoutOffsetTrimming(preTokenizer)
     for name in ["gpt-2", "smollm", "llama-bpe", "qwen2"] {
-      if let candidate = try? GGUFVocabulary.preTokenizer(named: name, path: "(writing)"), candidate == target { return name }
+      if let candidate = try? GGUFVocabulary.preTokenizer(named: name, path: "(writing)"), candidate == target {
+        return name
+      }
     }
     return nil
   }
 
   static func withoutOffsetTrimming(_ p: PreTokenizer) -> PreTokenizer {
     switch p {
-    case .byteLevel(let prefix, let regex, _): return .byteLevel(addPrefixSpace: prefix, useRegex: regex, trimOffsets: false)
+    case .byteLevel(let prefix, let regex, _):
+      return .byteLevel(addPrefixSpace: prefix, useRegex: regex, trimOffsets: false)
     case .sequence(let list): return .sequence(list.map(withoutOffsetTrimming))
     default: return p
     }

@@ -65,10 +65,15 @@ enum UTF8Codec {
       var need = 0
       var v: UInt32 = 0
       var minV: UInt32 = 0
-      if b0 & 0xE0 == 0xC0 { need = 1; v = b0 & 0x1F; minV = 0x80 }
-      else if b0 & 0xF0 == 0xE0 { need = 2; v = b0 & 0x0F; minV = 0x800 }
-      else if b0 & 0xF8 == 0xF0 { need = 3; v = b0 & 0x07; minV = 0x10000 }
-      else { throw .invalidUTF8(source: source, byteOffset: i) }
+      if b0 & 0xE0 == 0xC0 {
+        need = 1; v = b0 & 0x1F; minV = 0x80
+      } else if b0 & 0xF0 == 0xE0 {
+        need = 2; v = b0 & 0x0F; minV = 0x800
+      } else if b0 & 0xF8 == 0xF0 {
+        need = 3; v = b0 & 0x07; minV = 0x10000
+      } else {
+        throw .invalidUTF8(source: source, byteOffset: i)
+      }
       if i + need >= n { throw .invalidUTF8(source: source, byteOffset: i) }
       for k in 1...need {
         let b = UInt32(bytes[i + k])
@@ -142,9 +147,13 @@ enum ScalarText {
 
   static func hasPrefix(_ s: String, _ p: String) -> Bool { s.unicodeScalars.starts(with: p.unicodeScalars) }
 
-  static func hasSuffix(_ s: String, _ p: String) -> Bool { s.unicodeScalars.reversed().starts(with: p.unicodeScalars.reversed()) }
+  static func hasSuffix(_ s: String, _ p: String) -> Bool {
+    s.unicodeScalars.reversed().starts(with: p.unicodeScalars.reversed())
+  }
 
-  static func dropFirst(_ s: String, _ n: Int) -> String { String(String.UnicodeScalarView(s.unicodeScalars.dropFirst(n))) }
+  static func dropFirst(_ s: String, _ n: Int) -> String {
+    String(String.UnicodeScalarView(s.unicodeScalars.dropFirst(n)))
+  }
 
   /// Exact (scalar-by-scalar) equality.
   static func same(_ a: String, _ b: String) -> Bool { a.unicodeScalars.elementsEqual(b.unicodeScalars) }

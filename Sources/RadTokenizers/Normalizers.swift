@@ -23,15 +23,19 @@ public indirect enum Normalizer: Sendable, Equatable {
     switch self {
     case .bert(let clean, let cjk, let strip, let lower):
       var x = t
-      if clean { x = Self.map(x) { c in
-        if c == 0 || c == 0xFFFD { return [] }
-        let k = ScalarClass.of(c)
-        if k.contains(.control) { return [] }
-        if k.contains(.whitespace) { return [0x20] }
-        return [c]
-      } }
+      if clean {
+        x = Self.map(x) { c in
+          if c == 0 || c == 0xFFFD { return [] }
+          let k = ScalarClass.of(c)
+          if k.contains(.control) { return [] }
+          if k.contains(.whitespace) { return [0x20] }
+          return [c]
+        }
+      }
       if cjk { x = Self.padCJK(x) }
-      if strip ?? lower { x = Self.unicodeForm(x, .nfd); x = Self.map(x) { ScalarClass.of($0).contains(.nonspacingMark) ? [] : [$0] } }
+      if strip ?? lower {
+        x = Self.unicodeForm(x, .nfd); x = Self.map(x) { ScalarClass.of($0).contains(.nonspacingMark) ? [] : [$0] }
+      }
       if lower { x = Self.lower(x) }
       return x
     case .nfc: return Self.unicodeForm(t, .nfc)
@@ -45,7 +49,8 @@ public indirect enum Normalizer: Sendable, Equatable {
       var hi = t.count
       if left { while lo < hi && ScalarClass.of(t.chars[lo]).contains(.whitespace) { lo += 1 } }
       if right { while hi > lo && ScalarClass.of(t.chars[hi - 1]).contains(.whitespace) { hi -= 1 } }
-      return NormalizedText(chars: Array(t.chars[lo..<hi]), starts: Array(t.starts[lo..<hi]), ends: Array(t.ends[lo..<hi]))
+      return NormalizedText(
+        chars: Array(t.chars[lo..<hi]), starts: Array(t.starts[lo..<hi]), ends: Array(t.ends[lo..<hi]))
     case .replace(let pattern, let content):
       return Self.replace(t, UTF8Codec.scalars(of: pattern), UTF8Codec.scalars(of: content))
     case .prepend(let p):
@@ -104,7 +109,8 @@ public indirect enum Normalizer: Sendable, Equatable {
     for i in 0..<t.count {
       let c = t.chars[i]
       if c >= 0x3400 && ScalarClass.of(c).contains(.cjk) {
-        out.append(0x20, t.starts[i], t.ends[i]); out.append(c, t.starts[i], t.ends[i]); out.append(0x20, t.starts[i], t.ends[i])
+        out.append(0x20, t.starts[i], t.ends[i]); out.append(c, t.starts[i], t.ends[i]);
+        out.append(0x20, t.starts[i], t.ends[i])
       } else {
         out.append(c, t.starts[i], t.ends[i])
       }
@@ -126,7 +132,8 @@ public indirect enum Normalizer: Sendable, Equatable {
         let c = t.chars[i]
         if c < 0x80 { out.append(c, t.starts[i], t.ends[i]); continue }
         let piece = UTF8Codec.string(t.chars[i..<(i + 1)])
-        let d = form == .nfd ? piece.decomposedStringWithCanonicalMapping : piece.decomposedStringWithCompatibilityMapping
+        let d =
+          form == .nfd ? piece.decomposedStringWithCanonicalMapping : piece.decomposedStringWithCompatibilityMapping
         for u in d.unicodeScalars { out.append(u.value, t.starts[i], t.ends[i]) }
       }
       canonicalOrder(&out)
@@ -142,7 +149,8 @@ public indirect enum Normalizer: Sendable, Equatable {
       var j = i + 1
       while j < n, let s = Unicode.Scalar(t.chars[j]), s.properties.canonicalCombiningClass.rawValue != 0 { j += 1 }
       let piece = UTF8Codec.string(t.chars[i..<j])
-      let normalized = form == .nfc ? piece.precomposedStringWithCanonicalMapping : piece.precomposedStringWithCompatibilityMapping
+      let normalized =
+        form == .nfc ? piece.precomposedStringWithCanonicalMapping : piece.precomposedStringWithCompatibilityMapping
       let outChars = normalized.unicodeScalars.map { $0.value }
       if outChars.count == j - i {
         for k in 0..<outChars.count { out.append(outChars[k], t.starts[i + k], t.ends[i + k]) }
@@ -165,7 +173,9 @@ public indirect enum Normalizer: Sendable, Equatable {
   static func canonicalOrder(_ t: inout NormalizedText) {
     var i = 0
     let n = t.count
-    func ccc(_ c: UInt32) -> UInt8 { c < 0x300 ? 0 : (Unicode.Scalar(c)?.properties.canonicalCombiningClass.rawValue ?? 0) }
+    func ccc(_ c: UInt32) -> UInt8 {
+      c < 0x300 ? 0 : (Unicode.Scalar(c)?.properties.canonicalCombiningClass.rawValue ?? 0)
+    }
     while i < n {
       if ccc(t.chars[i]) == 0 { i += 1; continue }
       var j = i

@@ -18,7 +18,9 @@ public struct PairRankTable: Sendable {
     mask = cap - 1
   }
 
-  @inline(__always) static func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
+  @inline(__always) static func key(_ a: Int32, _ b: Int32) -> UInt64 {
+    UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
+  }
 
   @inline(__always) static func slot(_ k: UInt64, _ mask: Int) -> Int {
     Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 29) & mask

@@ -46,7 +46,10 @@ public indirect enum PostProcessor: Sendable, Equatable {
       var y = b
       for (k, p) in list.enumerated() {
         if k == list.count - 1 { return p.process(x, y, addSpecialTokens: addSpecialTokens) }
-        if case .byteLevel = p { x = p.process(x, nil, addSpecialTokens: addSpecialTokens); y = y.map { p.process($0, nil, addSpecialTokens: addSpecialTokens) } }
+        if case .byteLevel = p {
+          x = p.process(x, nil, addSpecialTokens: addSpecialTokens);
+          y = y.map { p.process($0, nil, addSpecialTokens: addSpecialTokens) }
+        }
       }
       return Encoding.concat(x, y)
     case .byteLevel(let trim, let prefix):
@@ -65,14 +68,19 @@ public indirect enum PostProcessor: Sendable, Equatable {
       guard addSpecialTokens else { return Encoding.concat(x, y) }
       let c = TemplateSpecialToken(id: cls, ids: [clsId], tokens: [cls])
       let s = TemplateSpecialToken(id: sep, ids: [sepId], tokens: [sep])
-      let single: [TemplatePiece] = [.specialToken(id: cls, typeId: 0), .sequence(id: "A", typeId: 0), .specialToken(id: sep, typeId: 0)]
-      let pairT = single + [.specialToken(id: sep, typeId: 0), .sequence(id: "B", typeId: 0), .specialToken(id: sep, typeId: 0)]
+      let single: [TemplatePiece] = [
+        .specialToken(id: cls, typeId: 0), .sequence(id: "A", typeId: 0), .specialToken(id: sep, typeId: 0),
+      ]
+      let pairT =
+        single + [.specialToken(id: sep, typeId: 0), .sequence(id: "B", typeId: 0), .specialToken(id: sep, typeId: 0)]
       return Self.applyTemplate(y == nil ? single : pairT, [c, s], x, y)
     case .bert(let sep, let sepId, let cls, let clsId):
       guard addSpecialTokens else { return Encoding.concat(a, b) }
       let c = TemplateSpecialToken(id: cls, ids: [clsId], tokens: [cls])
       let s = TemplateSpecialToken(id: sep, ids: [sepId], tokens: [sep])
-      let single: [TemplatePiece] = [.specialToken(id: cls, typeId: 0), .sequence(id: "A", typeId: 0), .specialToken(id: sep, typeId: 0)]
+      let single: [TemplatePiece] = [
+        .specialToken(id: cls, typeId: 0), .sequence(id: "A", typeId: 0), .specialToken(id: sep, typeId: 0),
+      ]
       let pairT = single + [.sequence(id: "B", typeId: 1), .specialToken(id: sep, typeId: 1)]
       return Self.applyTemplate(b == nil ? single : pairT, [c, s], a, b)
     case .template(let single, let pairT, let specials):
@@ -81,7 +89,9 @@ public indirect enum PostProcessor: Sendable, Equatable {
     }
   }
 
-  static func applyTemplate(_ t: [TemplatePiece], _ specials: [TemplateSpecialToken], _ a: Encoding, _ b: Encoding?) -> Encoding {
+  static func applyTemplate(_ t: [TemplatePiece], _ specials: [TemplateSpecialToken], _ a: Encoding, _ b: Encoding?)
+    -> Encoding
+  {
     var out = Encoding()
     for p in t {
       switch p {

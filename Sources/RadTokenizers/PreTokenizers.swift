@@ -27,7 +27,8 @@ public struct SplitPattern: Sendable, Equatable {
     scanner = RegexScanner(pattern: regex)
     if scanner == nil {
       do { self.regex = RegexBox(try NSRegularExpression(pattern: regex)) } catch {
-        throw .malformedJSON(source: "tokenizer.json", field: "pre_tokenizer.pattern.Regex", message: "invalid regex \(regex)")
+        throw .malformedJSON(
+          source: "tokenizer.json", field: "pre_tokenizer.pattern.Regex", message: "invalid regex \(regex)")
       }
     } else {
       self.regex = nil
@@ -71,7 +72,9 @@ public struct SplitPattern: Sendable, Equatable {
     while i + pat.count <= hi {
       if chars[i] == pat[0] && chars[i..<(i + pat.count)].elementsEqual(pat) {
         out.append((i, i + pat.count)); i += pat.count
-      } else { i += 1 }
+      } else {
+        i += 1
+      }
     }
     return out
   }
@@ -236,9 +239,12 @@ public indirect enum PreTokenizer: Sendable, Equatable {
           } else {
             matches.append((i, i + 1)); i += 1
           }
-        } else { i += 1 }
+        } else {
+          i += 1
+        }
       }
-      out += applyBehavior(lo, hi, matches: matches, behavior: behavior == .contiguous ? .isolated : behavior, invert: false)
+      out += applyBehavior(
+        lo, hi, matches: matches, behavior: behavior == .contiguous ? .isolated : behavior, invert: false)
     }
     return out
   }
@@ -267,7 +273,9 @@ public indirect enum PreTokenizer: Sendable, Equatable {
       for s in spans {
         if s.2 && lastWasDelim, let last = out.last, last.1 == s.0 {
           out[out.count - 1].1 = s.1
-        } else { out.append((s.0, s.1)) }
+        } else {
+          out.append((s.0, s.1))
+        }
         lastWasDelim = s.2
       }
     case .mergedWithPrevious:

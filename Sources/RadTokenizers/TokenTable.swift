@@ -37,7 +37,9 @@ struct TokenTable: Sendable {
         if e < 0 { return nil }
         if hashes[e] == h && Int(lens[e]) == key.count {
           let s = Int(starts[e])
-          let same = arena.withUnsafeBufferPointer { a in key.count == 0 || memcmpEqual(a.baseAddress! + s, key.baseAddress!, key.count) }
+          let same = arena.withUnsafeBufferPointer { a in
+            key.count == 0 || memcmpEqual(a.baseAddress! + s, key.baseAddress!, key.count)
+          }
           if same { return ids[e] }
         }
         i = (i + 1) & mask
@@ -60,7 +62,9 @@ struct TokenTable: Sendable {
       let e = Int(slots[i])
       if hashes[e] == h && Int(lens[e]) == key.count {
         let s = Int(starts[e])
-        let same = arena.withUnsafeBufferPointer { a in key.count == 0 || memcmpEqual(a.baseAddress! + s, key.baseAddress!, key.count) }
+        let same = arena.withUnsafeBufferPointer { a in
+          key.count == 0 || memcmpEqual(a.baseAddress! + s, key.baseAddress!, key.count)
+        }
         if same { return false }
       }
       i = (i + 1) & mask

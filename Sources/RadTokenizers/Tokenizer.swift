@@ -30,7 +30,9 @@ public enum TokenizerModel: Sendable {
 
 /// How inputs longer than a model accepts are cut (Hugging Face `truncation`).
 public struct TruncationSettings: Sendable, Equatable {
-  public enum Strategy: String, Sendable { case longestFirst = "LongestFirst", onlyFirst = "OnlyFirst", onlySecond = "OnlySecond" }
+  public enum Strategy: String, Sendable {
+    case longestFirst = "LongestFirst", onlyFirst = "OnlyFirst", onlySecond = "OnlySecond"
+  }
   public var maxLength: Int
   public var strategy: Strategy = .longestFirst
   public var stride: Int = 0
@@ -50,8 +52,10 @@ public struct PaddingSettings: Sendable, Equatable {
   public var padId: Int = 0
   public var padTypeId: Int = 0
   public var padToken: String = "[PAD]"
-  public init(fixedLength: Int? = nil, padLeft: Bool = false, padToMultipleOf: Int? = nil, padId: Int = 0,
-              padTypeId: Int = 0, padToken: String = "[PAD]") {
+  public init(
+    fixedLength: Int? = nil, padLeft: Bool = false, padToMultipleOf: Int? = nil, padId: Int = 0,
+    padTypeId: Int = 0, padToken: String = "[PAD]"
+  ) {
     self.fixedLength = fixedLength; self.padLeft = padLeft; self.padToMultipleOf = padToMultipleOf
     self.padId = padId; self.padTypeId = padTypeId; self.padToken = padToken
   }
@@ -80,9 +84,11 @@ public final class Tokenizer: Sendable {
   let fastDigitsFirst: Bool
   let workers = WorkerPool()
 
-  public init(model: TokenizerModel, normalizer: Normalizer? = nil, preTokenizer: PreTokenizer? = nil,
-              postProcessor: PostProcessor? = nil, decoder: Decoder? = nil, addedTokens: [AddedToken] = [],
-              truncation: TruncationSettings? = nil, padding: PaddingSettings? = nil) {
+  public init(
+    model: TokenizerModel, normalizer: Normalizer? = nil, preTokenizer: PreTokenizer? = nil,
+    postProcessor: PostProcessor? = nil, decoder: Decoder? = nil, addedTokens: [AddedToken] = [],
+    truncation: TruncationSettings? = nil, padding: PaddingSettings? = nil
+  ) {
     self.model = model
     self.normalizer = normalizer
     self.preTokenizer = preTokenizer
@@ -101,11 +107,15 @@ public final class Tokenizer: Sendable {
     byteLevel = preTokenizer?.isByteLevel ?? false
     var scanner: RegexScanner? = nil
     var digits = false
-    if normalizer == nil, normalizedMatcher.isEmpty, case .bpe(let m) = model, !m.ignoreMerges, m.dropout == nil || m.dropout == 0 {
+    if normalizer == nil, normalizedMatcher.isEmpty, case .bpe(let m) = model, !m.ignoreMerges,
+      m.dropout == nil || m.dropout == 0
+    {
       switch preTokenizer {
       case .byteLevel(false, true, _)?: scanner = .gpt2
       case .sequence(let l)? where l.count == 2:
-        if case .split(let p, .isolated, false) = l[0], let s = p.scanner, case .byteLevel(false, false, _) = l[1] { scanner = s }
+        if case .split(let p, .isolated, false) = l[0], let s = p.scanner, case .byteLevel(false, false, _) = l[1] {
+          scanner = s
+        }
         if case .digits(true) = l[0], case .byteLevel(false, true, _) = l[1] { scanner = .gpt2; digits = true }
       default: break
       }
@@ -116,8 +126,9 @@ public final class Tokenizer: Sendable {
 
   /// A copy with other truncation and padding settings (nil turns them off).
   public func with(truncation: TruncationSettings?, padding: PaddingSettings?) -> Tokenizer {
-    Tokenizer(model: model, normalizer: normalizer, preTokenizer: preTokenizer, postProcessor: postProcessor,
-              decoder: decoder, addedTokens: addedTokens, truncation: truncation, padding: padding)
+    Tokenizer(
+      model: model, normalizer: normalizer, preTokenizer: preTokenizer, postProcessor: postProcessor,
+      decoder: decoder, addedTokens: addedTokens, truncation: truncation, padding: padding)
   }
 
   /// Vocabulary size including added tokens beyond the model's vocabulary.
@@ -187,7 +198,11 @@ public final class Tokenizer: Sendable {
     }
     func finish(_ x: Encoding, _ y: Encoding?) -> Encoding {
       var e: Encoding
-      if let p = postProcessor { e = p.process(x, y, addSpecialTokens: addSpecialTokens) } else { e = Encoding.concat(x, y) }
+      if let p = postProcessor {
+        e = p.process(x, y, addSpecialTokens: addSpecialTokens)
+      } else {
+        e = Encoding.concat(x, y)
+      }
       if pad, let p = padding, var n = p.fixedLength {
         if let m = p.padToMultipleOf, m > 0, n % m != 0 { n += m - n % m }
         e.pad(to: n, padId: p.padId, padToken: p.padToken, padTypeId: p.padTypeId, left: p.padLeft)
@@ -200,7 +215,9 @@ public final class Tokenizer: Sendable {
   }
 
   /// Tokenizes many texts on all cores; pads to the longest when padding is set to batch-longest.
-  public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Encoding] {
+  public func encodeBatch(
+    _ texts: [String], addSpecialTokens: Bool = true, threads: Int = ProcessInfo.processInfo.activeProcessorCount
+  ) -> [Encoding] {
     var out = [Encoding](repeating: Encoding(), count: texts.count)
     let n = max(1, min(threads, texts.count))
     out.withUnsafeMutableBufferPointer { buf in
@@ -218,13 +235,17 @@ public final class Tokenizer: Sendable {
     if let p = padding, p.fixedLength == nil {
       var n = out.map { $0.count }.max() ?? 0
       if let m = p.padToMultipleOf, m > 0, n % m != 0 { n += m - n % m }
-      for i in 0..<out.count { out[i].pad(to: n, padId: p.padId, padToken: p.padToken, padTypeId: p.padTypeId, left: p.padLeft) }
+      for i in 0..<out.count {
+        out[i].pad(to: n, padId: p.padId, padToken: p.padToken, padTypeId: p.padTypeId, left: p.padLeft)
+      }
     }
     return out
   }
 
   /// Token ids for many texts on `threads` threads (no special tokens).
-  public func encodeIdsBatch(_ texts: [String], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [[Int32]] {
+  public func encodeIdsBatch(_ texts: [String], threads: Int = ProcessInfo.processInfo.activeProcessorCount)
+    -> [[Int32]]
+  {
     var out = [[Int32]](repeating: [], count: texts.count)
     let n = max(1, min(threads, texts.count))
     out.withUnsafeMutableBufferPointer { buf in
@@ -307,11 +328,15 @@ public final class Tokenizer: Sendable {
     while i < n {
       let b0 = UInt32(u[i])
       starts.append(Int32(i))
-      if b0 < 0x80 { chars.append(b0); i += 1 }
-      else if b0 < 0xE0 { chars.append((b0 & 0x1F) << 6 | UInt32(u[i + 1] & 0x3F)); i += 2 }
-      else if b0 < 0xF0 { chars.append((b0 & 0x0F) << 12 | UInt32(u[i + 1] & 0x3F) << 6 | UInt32(u[i + 2] & 0x3F)); i += 3 }
-      else {
-        chars.append((b0 & 0x07) << 18 | UInt32(u[i + 1] & 0x3F) << 12 | UInt32(u[i + 2] & 0x3F) << 6 | UInt32(u[i + 3] & 0x3F))
+      if b0 < 0x80 {
+        chars.append(b0); i += 1
+      } else if b0 < 0xE0 {
+        chars.append((b0 & 0x1F) << 6 | UInt32(u[i + 1] & 0x3F)); i += 2
+      } else if b0 < 0xF0 {
+        chars.append((b0 & 0x0F) << 12 | UInt32(u[i + 1] & 0x3F) << 6 | UInt32(u[i + 2] & 0x3F)); i += 3
+      } else {
+        chars.append(
+          (b0 & 0x07) << 18 | UInt32(u[i + 1] & 0x3F) << 12 | UInt32(u[i + 2] & 0x3F) << 6 | UInt32(u[i + 3] & 0x3F))
         i += 4
       }
     }
@@ -322,9 +347,11 @@ public final class Tokenizer: Sendable {
   /// Byte-level BPE without a normalizer: pieces come straight from the scanner and their
   /// bytes straight from the input's UTF-8.
   @inline(__always)
-  func fastByteLevel(_ m: BPEModel, _ scanner: RegexScanner, _ chars: [UInt32], _ byteStarts: [Int32],
-                     _ utf8: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ w: Worker,
-                     _ ids: inout [Int32], _ spans: inout [TokenSpan]?) {
+  func fastByteLevel(
+    _ m: BPEModel, _ scanner: RegexScanner, _ chars: [UInt32], _ byteStarts: [Int32],
+    _ utf8: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ w: Worker,
+    _ ids: inout [Int32], _ spans: inout [TokenSpan]?
+  ) {
     w.ends.removeAll(keepingCapacity: true)
     chars.withUnsafeBufferPointer { cb in
       if fastDigitsFirst {
@@ -370,7 +397,9 @@ public final class Tokenizer: Sendable {
             w.lens.removeAll(keepingCapacity: true)
             w.scratch.dropped = false
             m.encodeBytes(piece, ids: &ids, lens: &w.lens, scratch: &w.scratch)
-            if w.scratch.dropped { leads = w.scratch.lead } else {
+            if w.scratch.dropped {
+              leads = w.scratch.lead
+            } else {
               w.cache.insert(piece, hash: h, ids: ids[firstToken...], lens: w.lens[...])
             }
             lens = w.lens
@@ -400,8 +429,10 @@ public final class Tokenizer: Sendable {
   }
 
   /// Any pipeline: works on a NormalizedText with per-character spans.
-  func general(_ chars: [UInt32], _ lo: Int, _ hi: Int, isFirst: Bool, _ w: Worker,
-               _ ids: inout [Int32], _ spans: inout [TokenSpan]?) {
+  func general(
+    _ chars: [UInt32], _ lo: Int, _ hi: Int, isFirst: Bool, _ w: Worker,
+    _ ids: inout [Int32], _ spans: inout [TokenSpan]?
+  ) {
     var t = NormalizedText(identity: Array(chars[lo..<hi]), base: lo)
     if let n = normalizer { t = n.apply(t) }
     // Added tokens that match normalized text.
@@ -421,7 +452,8 @@ public final class Tokenizer: Sendable {
         }
         continue
       }
-      var st = NormalizedText(chars: Array(t.chars[slo..<shi]), starts: Array(t.starts[slo..<shi]), ends: Array(t.ends[slo..<shi]))
+      var st = NormalizedText(
+        chars: Array(t.chars[slo..<shi]), starts: Array(t.starts[slo..<shi]), ends: Array(t.ends[slo..<shi]))
       var pieces: [(Int, Int)] = [(0, st.count)]
       if let p = preTokenizer { p.apply(&st, &pieces, isFirstSegment: isFirst && slo == 0) }
       for (plo, phi) in pieces where phi > plo {

@@ -31,7 +31,8 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible, Sendable 
       return "\(source): malformed JSON at \(field.isEmpty ? "top level" : field): \(message)"
     case .unknownComponent(let kind, let type): return "unsupported \(kind) type '\(type)'"
     case .malformedLine(let source, let line, let message): return "\(source):\(line): \(message)"
-    case .vocabularyGap(let source, let id): return "\(source): vocabulary has no token with id \(id) (ids must be 0..<n without gaps)"
+    case .vocabularyGap(let source, let id):
+      return "\(source): vocabulary has no token with id \(id) (ids must be 0..<n without gaps)"
     case .unknownToken(let source, let token): return "\(source): token '\(token)' is not in the vocabulary"
     case .invalidUTF8(let source, let offset): return "\(source): invalid UTF-8 at byte \(offset)"
     case .idOutOfRange(let id, let n): return "token id \(id) is outside the vocabulary (size \(n))"

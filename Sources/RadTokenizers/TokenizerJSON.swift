@@ -22,30 +22,45 @@ public enum TokenizerJSON {
     do { obj = try FastJSON.parse(data) } catch {
       throw .malformedJSON(source: source, field: "", message: "not valid JSON (\(error))")
     }
-    guard let root = obj as? JSONObject else { throw .malformedJSON(source: source, field: "", message: "expected an object") }
+    guard let root = obj as? JSONObject else {
+      throw .malformedJSON(source: source, field: "", message: "expected an object")
+    }
     let r = Reader(source: source)
-    guard let modelObj = root["model"] as? JSONObject else { throw .malformedJSON(source: source, field: "model", message: "missing") }
+    guard let modelObj = root["model"] as? JSONObject else {
+      throw .malformedJSON(source: source, field: "model", message: "missing")
+    }
     var added: [AddedToken] = []
     if let list = root["added_tokens"], !(list is NSNull) {
-      guard let arr = list as? [Any] else { throw .malformedJSON(source: source, field: "added_tokens", message: "expected a list of objects") }
+      guard let arr = list as? [Any] else {
+        throw .malformedJSON(source: source, field: "added_tokens", message: "expected a list of objects")
+      }
       for (i, x) in arr.enumerated() {
         let f = "added_tokens[\(i)]"
-        guard let t = x as? JSONObject else { throw .malformedJSON(source: source, field: f, message: "expected an object") }
-        added.append(AddedToken(
-          id: Int32(try r.int(t, "id", f)), content: try r.string(t, "content", f),
-          singleWord: r.bool(t, "single_word", false), lstrip: r.bool(t, "lstrip", false), rstrip: r.bool(t, "rstrip", false),
-          normalized: r.bool(t, "normalized", false), special: r.bool(t, "special", false)))
+        guard let t = x as? JSONObject else {
+          throw .malformedJSON(source: source, field: f, message: "expected an object")
+        }
+        added.append(
+          AddedToken(
+            id: Int32(try r.int(t, "id", f)), content: try r.string(t, "content", f),
+            singleWord: r.bool(t, "single_word", false), lstrip: r.bool(t, "lstrip", false),
+            rstrip: r.bool(t, "rstrip", false),
+            normalized: r.bool(t, "normalized", false), special: r.bool(t, "special", false)))
       }
     }
     let model = try r.model(modelObj, added: added)
-    let normalizer = try r.optional(root["normalizer"]) { o throws(TokenizerError) in try r.normalizer(o, "normalizer") }
-    let pre = try r.optional(root["pre_tokenizer"]) { o throws(TokenizerError) in try r.preTokenizer(o, "pre_tokenizer") }
-    let post = try r.optional(root["post_processor"]) { o throws(TokenizerError) in try r.postProcessor(o, "post_processor") }
+    let normalizer = try r.optional(root["normalizer"]) { o throws(TokenizerError) in try r.normalizer(o, "normalizer")
+    }
+    let pre = try r.optional(root["pre_tokenizer"]) { o throws(TokenizerError) in try r.preTokenizer(o, "pre_tokenizer")
+    }
+    let post = try r.optional(root["post_processor"]) { o throws(TokenizerError) in
+      try r.postProcessor(o, "post_processor")
+    }
     let dec = try r.optional(root["decoder"]) { o throws(TokenizerError) in try r.decoder(o, "decoder") }
     let trunc = try r.optional(root["truncation"]) { o throws(TokenizerError) in try r.truncation(o) }
     let pad = try r.optional(root["padding"]) { o throws(TokenizerError) in try r.padding(o) }
-    return Tokenizer(model: model, normalizer: normalizer, preTokenizer: pre, postProcessor: post, decoder: dec,
-                     addedTokens: added, truncation: trunc, padding: pad)
+    return Tokenizer(
+      model: model, normalizer: normalizer, preTokenizer: pre, postProcessor: post, decoder: dec,
+      addedTokens: added, truncation: trunc, padding: pad)
   }
 
   /// Serializes a tokenizer as `tokenizer.json` text that Hugging Face `tokenizers` loads.
@@ -55,8 +70,10 @@ public enum TokenizerJSON {
     root["truncation"] = t.truncation.map(w.truncation) ?? NSNull()
     root["padding"] = t.padding.map(w.padding) ?? NSNull()
     root["added_tokens"] = t.addedTokens.map { a in
-      ["id": Int(a.id), "content": a.content, "single_word": a.singleWord, "lstrip": a.lstrip, "rstrip": a.rstrip,
-       "normalized": a.normalized, "special": a.special] as [String: Any]
+      [
+        "id": Int(a.id), "content": a.content, "single_word": a.singleWord, "lstrip": a.lstrip, "rstrip": a.rstrip,
+        "normalized": a.normalized, "special": a.special,
+      ] as [String: Any]
     }
     root["normalizer"] = t.normalizer.map(w.normalizer) ?? NSNull()
     root["pre_tokenizer"] = t.preTokenizer.map(w.preTokenizer) ?? NSNull()
@@ -64,7 +81,9 @@ public enum TokenizerJSON {
     root["decoder"] = t.decoder.map(w.decoder) ?? NSNull()
     root["model"] = w.model(t.model)
     // JSONSerialization cannot fail on these plain values.
-    return (try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
+    return
+      (try? JSONSerialization.data(
+        withJSONObject: root, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
   }
 
   /// Writes `tokenizer.json` atomically (temporary file, then rename).
@@ -124,13 +143,17 @@ private struct Reader {
 
   func replacement(_ o: JSONObject, _ field: String) throws(TokenizerError) -> UInt32 {
     let s = (o["replacement"] as? String) ?? "\u{2581}"
-    guard s.unicodeScalars.count == 1, let c = s.unicodeScalars.first else { throw fail("\(field).replacement", "must be one character") }
+    guard s.unicodeScalars.count == 1, let c = s.unicodeScalars.first else {
+      throw fail("\(field).replacement", "must be one character")
+    }
     return c.value
   }
 
   func prependScheme(_ o: JSONObject) throws(TokenizerError) -> PrependScheme {
     if let s = o["prepend_scheme"] as? String {
-      guard let p = PrependScheme(rawValue: s) else { throw .unknownComponent(kind: "Metaspace prepend_scheme", type: s) }
+      guard let p = PrependScheme(rawValue: s) else {
+        throw .unknownComponent(kind: "Metaspace prepend_scheme", type: s)
+      }
       return p
     }
     return bool(o, "add_prefix_space", true) ? .always : .never
@@ -140,8 +163,9 @@ private struct Reader {
     let o = try obj(v, field)
     switch try type(o, field) {
     case "BertNormalizer":
-      return .bert(cleanText: bool(o, "clean_text", true), handleChineseChars: bool(o, "handle_chinese_chars", true),
-                   stripAccents: o["strip_accents"] as? Bool, lowercase: bool(o, "lowercase", true))
+      return .bert(
+        cleanText: bool(o, "clean_text", true), handleChineseChars: bool(o, "handle_chinese_chars", true),
+        stripAccents: o["strip_accents"] as? Bool, lowercase: bool(o, "lowercase", true))
     case "NFC": return .nfc
     case "NFD": return .nfd
     case "NFKC": return .nfkc
@@ -169,21 +193,27 @@ private struct Reader {
     let o = try obj(v, field)
     switch try type(o, field) {
     case "ByteLevel":
-      return .byteLevel(addPrefixSpace: bool(o, "add_prefix_space", true), useRegex: bool(o, "use_regex", true),
-                        trimOffsets: bool(o, "trim_offsets", true))
+      return .byteLevel(
+        addPrefixSpace: bool(o, "add_prefix_space", true), useRegex: bool(o, "use_regex", true),
+        trimOffsets: bool(o, "trim_offsets", true))
     case "BertPreTokenizer": return .bert
     case "Whitespace": return .whitespace
     case "WhitespaceSplit": return .whitespaceSplit
     case "Digits": return .digits(individual: bool(o, "individual_digits", false))
     case "Punctuation": return .punctuation(try behavior(o, field, .isolated))
     case "Metaspace":
-      return .metaspace(replacement: try replacement(o, field), prependScheme: try prependScheme(o), split: bool(o, "split", true))
+      return .metaspace(
+        replacement: try replacement(o, field), prependScheme: try prependScheme(o), split: bool(o, "split", true))
     case "Split":
       let p = try obj(o["pattern"] as Any, "\(field).pattern")
       let pattern: SplitPattern
-      if let s = p["String"] as? String { pattern = SplitPattern(string: s) } else if let s = p["Regex"] as? String {
+      if let s = p["String"] as? String {
+        pattern = SplitPattern(string: s)
+      } else if let s = p["Regex"] as? String {
         pattern = try SplitPattern(regex: s)
-      } else { throw fail("\(field).pattern", "expected String or Regex") }
+      } else {
+        throw fail("\(field).pattern", "expected String or Regex")
+      }
       return .split(pattern: pattern, behavior: try behavior(o, field, .isolated), invert: bool(o, "invert", false))
     case "Sequence":
       let l = try list(o, "pretokenizers", field)
@@ -214,7 +244,9 @@ private struct Reader {
             out.append(.sequence(id: try string(s, "id", f), typeId: try int(s, "type_id", f)))
           } else if let s = e["SpecialToken"] as? JSONObject {
             out.append(.specialToken(id: try string(s, "id", f), typeId: try int(s, "type_id", f)))
-          } else { throw fail(f, "expected Sequence or SpecialToken") }
+          } else {
+            throw fail(f, "expected Sequence or SpecialToken")
+          }
         }
         return out
       }
@@ -223,7 +255,9 @@ private struct Reader {
         for key in st.keys.sorted() {
           let f = "\(field).special_tokens.\(key)"
           let e = try obj(st[key] as Any, f)
-          guard let rawIds = e["ids"] as? [Any], let toks = e["tokens"] as? [String] else { throw fail(f, "expected ids and tokens") }
+          guard let rawIds = e["ids"] as? [Any], let toks = e["tokens"] as? [String] else {
+            throw fail(f, "expected ids and tokens")
+          }
           var ids: [Int32] = []
           for x in rawIds {
             guard let n = JSONNumber.int(x) else { throw fail("\(f).ids", "not an integer") }
@@ -238,12 +272,16 @@ private struct Reader {
       return .bert(sep: s.0, sepId: s.1, cls: c.0, clsId: c.1)
     case "RobertaProcessing":
       let s = try tokenAndId(o, "sep", field), c = try tokenAndId(o, "cls", field)
-      return .roberta(sep: s.0, sepId: s.1, cls: c.0, clsId: c.1, trimOffsets: bool(o, "trim_offsets", true),
-                      addPrefixSpace: bool(o, "add_prefix_space", true))
-    case "ByteLevel": return .byteLevel(trimOffsets: bool(o, "trim_offsets", true), addPrefixSpace: bool(o, "add_prefix_space", true))
+      return .roberta(
+        sep: s.0, sepId: s.1, cls: c.0, clsId: c.1, trimOffsets: bool(o, "trim_offsets", true),
+        addPrefixSpace: bool(o, "add_prefix_space", true))
+    case "ByteLevel":
+      return .byteLevel(trimOffsets: bool(o, "trim_offsets", true), addPrefixSpace: bool(o, "add_prefix_space", true))
     case "Sequence":
       var out: [PostProcessor] = []
-      for (i, x) in try list(o, "processors", field).enumerated() { out.append(try postProcessor(x, "\(field).processors[\(i)]")) }
+      for (i, x) in try list(o, "processors", field).enumerated() {
+        out.append(try postProcessor(x, "\(field).processors[\(i)]"))
+      }
       return .sequence(out)
     case let t: throw .unknownComponent(kind: "post-processor", type: t)
     }
@@ -260,13 +298,18 @@ private struct Reader {
     case "Fuse": return .fuse
     case "Replace":
       let p = try obj(o["pattern"] as Any, "\(field).pattern")
-      guard let s = p["String"] as? String else { throw .unknownComponent(kind: "decoder", type: "Replace with a Regex pattern") }
+      guard let s = p["String"] as? String else {
+        throw .unknownComponent(kind: "decoder", type: "Replace with a Regex pattern")
+      }
       return .replace(pattern: s, content: try string(o, "content", field))
     case "Strip":
-      return .strip(content: try string(o, "content", field), start: try int(o, "start", field), stop: try int(o, "stop", field))
+      return .strip(
+        content: try string(o, "content", field), start: try int(o, "start", field), stop: try int(o, "stop", field))
     case "Sequence":
       var out: [Decoder] = []
-      for (i, x) in try list(o, "decoders", field).enumerated() { out.append(try decoder(x, "\(field).decoders[\(i)]")) }
+      for (i, x) in try list(o, "decoders", field).enumerated() {
+        out.append(try decoder(x, "\(field).decoders[\(i)]"))
+      }
       return .sequence(out)
     case let t: throw .unknownComponent(kind: "decoder", type: t)
     }
@@ -281,7 +324,8 @@ private struct Reader {
         throw fail("\(field).vocab.\(v.keys[k])", "id is not a number")
       }
       guard n < v.count, out[n] == nil else {
-        throw .vocabularyGap(source: "\(source): \(field).vocab", missingId: Self.firstGap(v.values.compactMap { JSONNumber.int($0) }))
+        throw .vocabularyGap(
+          source: "\(source): \(field).vocab", missingId: Self.firstGap(v.values.compactMap { JSONNumber.int($0) }))
       }
       out[n] = v.keys[k]
     }
@@ -303,7 +347,8 @@ private struct Reader {
 
   func model(_ o: JSONObject, added: [AddedToken]) throws(TokenizerError) -> TokenizerModel {
     let field = "model"
-    let t = (o["type"] as? String) ?? (o["merges"] != nil ? "BPE" : o["continuing_subword_prefix"] != nil ? "WordPiece" : "")
+    let t =
+      (o["type"] as? String) ?? (o["merges"] != nil ? "BPE" : o["continuing_subword_prefix"] != nil ? "WordPiece" : "")
     switch t {
     case "BPE":
       let tokens = try idToToken(o, field)
@@ -313,23 +358,30 @@ private struct Reader {
       for (i, m) in rawMerges.enumerated() {
         if let s = m as? String {
           let parts = ScalarText.split(s, on: " ")
-          guard parts.count == 2 else { throw fail("model.merges[\(i)]", "expected two tokens separated by one space: '\(s)'") }
+          guard parts.count == 2 else {
+            throw fail("model.merges[\(i)]", "expected two tokens separated by one space: '\(s)'")
+          }
           merges.append((String(parts[0]), String(parts[1])))
         } else if let p = m as? [Any], p.count == 2, let x = p[0] as? String, let y = p[1] as? String {
           merges.append((x, y))
-        } else { throw fail("model.merges[\(i)]", "expected \"a b\" or [a, b]") }
+        } else {
+          throw fail("model.merges[\(i)]", "expected \"a b\" or [a, b]")
+        }
       }
-      return .bpe(try BPEModel(
-        idToToken: tokens, merges: merges, unkToken: optString(o, "unk_token"), byteFallback: bool(o, "byte_fallback", false),
-        fuseUnk: bool(o, "fuse_unk", false), ignoreMerges: bool(o, "ignore_merges", false),
-        continuingSubwordPrefix: optString(o, "continuing_subword_prefix").flatMap { $0.isEmpty ? nil : $0 },
-        endOfWordSuffix: optString(o, "end_of_word_suffix").flatMap { $0.isEmpty ? nil : $0 },
-        dropout: JSONNumber.double(o["dropout"]), source: "\(source): model"))
+      return .bpe(
+        try BPEModel(
+          idToToken: tokens, merges: merges, unkToken: optString(o, "unk_token"),
+          byteFallback: bool(o, "byte_fallback", false),
+          fuseUnk: bool(o, "fuse_unk", false), ignoreMerges: bool(o, "ignore_merges", false),
+          continuingSubwordPrefix: optString(o, "continuing_subword_prefix").flatMap { $0.isEmpty ? nil : $0 },
+          endOfWordSuffix: optString(o, "end_of_word_suffix").flatMap { $0.isEmpty ? nil : $0 },
+          dropout: JSONNumber.double(o["dropout"]), source: "\(source): model"))
     case "WordPiece":
-      return .wordPiece(try WordPieceModel(
-        vocab: try vocab(o, field), unkToken: optString(o, "unk_token") ?? "[UNK]",
-        continuingSubwordPrefix: optString(o, "continuing_subword_prefix") ?? "##",
-        maxInputCharsPerWord: JSONNumber.int(o["max_input_chars_per_word"]) ?? 100, source: "\(source): model"))
+      return .wordPiece(
+        try WordPieceModel(
+          vocab: try vocab(o, field), unkToken: optString(o, "unk_token") ?? "[UNK]",
+          continuingSubwordPrefix: optString(o, "continuing_subword_prefix") ?? "##",
+          maxInputCharsPerWord: JSONNumber.int(o["max_input_chars_per_word"]) ?? 100, source: "\(source): model"))
     case "": throw fail("model.type", "missing")
     default: throw .unknownComponent(kind: "model", type: t)
     }
@@ -339,7 +391,9 @@ private struct Reader {
     let o = try obj(v, "truncation")
     var t = TruncationSettings(maxLength: try int(o, "max_length", "truncation"))
     if let s = o["strategy"] as? String {
-      guard let st = TruncationSettings.Strategy(rawValue: s) else { throw .unknownComponent(kind: "truncation strategy", type: s) }
+      guard let st = TruncationSettings.Strategy(rawValue: s) else {
+        throw .unknownComponent(kind: "truncation strategy", type: s)
+      }
       t.strategy = st
     }
     t.stride = JSONNumber.int(o["stride"]) ?? 0
@@ -366,7 +420,10 @@ private struct Writer {
   func normalizer(_ n: Normalizer) -> [String: Any] {
     switch n {
     case .bert(let c, let h, let s, let l):
-      return ["type": "BertNormalizer", "clean_text": c, "handle_chinese_chars": h, "strip_accents": s.map { $0 as Any } ?? NSNull(), "lowercase": l]
+      return [
+        "type": "BertNormalizer", "clean_text": c, "handle_chinese_chars": h,
+        "strip_accents": s.map { $0 as Any } ?? NSNull(), "lowercase": l,
+      ]
     case .nfc: return ["type": "NFC"]
     case .nfd: return ["type": "NFD"]
     case .nfkc: return ["type": "NFKC"]
@@ -382,7 +439,8 @@ private struct Writer {
 
   func preTokenizer(_ p: PreTokenizer) -> [String: Any] {
     switch p {
-    case .byteLevel(let a, let u, let t): return ["type": "ByteLevel", "add_prefix_space": a, "use_regex": u, "trim_offsets": t]
+    case .byteLevel(let a, let u, let t):
+      return ["type": "ByteLevel", "add_prefix_space": a, "use_regex": u, "trim_offsets": t]
     case .bert: return ["type": "BertPreTokenizer"]
     case .whitespace: return ["type": "Whitespace"]
     case .whitespaceSplit: return ["type": "WhitespaceSplit"]
@@ -391,7 +449,9 @@ private struct Writer {
     case .metaspace(let r, let s, let sp):
       return ["type": "Metaspace", "replacement": scalarString(r), "prepend_scheme": s.rawValue, "split": sp]
     case .split(let pat, let b, let inv):
-      return ["type": "Split", "pattern": [pat.isRegex ? "Regex" : "String": pat.text], "behavior": b.rawValue, "invert": inv]
+      return [
+        "type": "Split", "pattern": [pat.isRegex ? "Regex" : "String": pat.text], "behavior": b.rawValue, "invert": inv,
+      ]
     case .sequence(let l): return ["type": "Sequence", "pretokenizers": l.map(preTokenizer)]
     }
   }
@@ -408,10 +468,14 @@ private struct Writer {
       var d: [String: Any] = [:]
       for x in sp { d[x.id] = ["id": x.id, "ids": x.ids.map { Int($0) }, "tokens": x.tokens] }
       return ["type": "TemplateProcessing", "single": s.map(piece), "pair": pr.map(piece), "special_tokens": d]
-    case .bert(let s, let si, let c, let ci): return ["type": "BertProcessing", "sep": [s, Int(si)], "cls": [c, Int(ci)]]
+    case .bert(let s, let si, let c, let ci):
+      return ["type": "BertProcessing", "sep": [s, Int(si)], "cls": [c, Int(ci)]]
     case .roberta(let s, let si, let c, let ci, let t, let a):
-      return ["type": "RobertaProcessing", "sep": [s, Int(si)], "cls": [c, Int(ci)], "trim_offsets": t, "add_prefix_space": a]
-    case .byteLevel(let t, let a): return ["type": "ByteLevel", "trim_offsets": t, "add_prefix_space": a, "use_regex": true]
+      return [
+        "type": "RobertaProcessing", "sep": [s, Int(si)], "cls": [c, Int(ci)], "trim_offsets": t, "add_prefix_space": a,
+      ]
+    case .byteLevel(let t, let a):
+      return ["type": "ByteLevel", "trim_offsets": t, "add_prefix_space": a, "use_regex": true]
     case .sequence(let l): return ["type": "Sequence", "processors": l.map(postProcessor)]
     }
   }
@@ -421,7 +485,8 @@ private struct Writer {
     case .byteLevel: return ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true]
     case .wordPiece(let p, let c): return ["type": "WordPiece", "prefix": p, "cleanup": c]
     case .bpe(let suffix): return ["type": "BPEDecoder", "suffix": suffix]
-    case .metaspace(let r, let s): return ["type": "Metaspace", "replacement": scalarString(r), "prepend_scheme": s.rawValue, "split": true]
+    case .metaspace(let r, let s):
+      return ["type": "Metaspace", "replacement": scalarString(r), "prepend_scheme": s.rawValue, "split": true]
     case .byteFallback: return ["type": "ByteFallback"]
     case .fuse: return ["type": "Fuse"]
     case .replace(let p, let c): return ["type": "Replace", "pattern": ["String": p], "content": c]
@@ -435,26 +500,38 @@ private struct Writer {
     case .bpe(let b):
       var vocab: [String: Any] = [:]
       for (k, v) in b.vocab { vocab[k] = Int(v) }
-      return ["type": "BPE", "dropout": b.dropout.map { $0 as Any } ?? NSNull(), "unk_token": b.unkToken.map { $0 as Any } ?? NSNull(),
-              "continuing_subword_prefix": b.continuingSubwordPrefix.map { $0 as Any } ?? NSNull(),
-              "end_of_word_suffix": b.endOfWordSuffix.map { $0 as Any } ?? NSNull(), "fuse_unk": b.fuseUnk,
-              "byte_fallback": b.byteFallback, "ignore_merges": b.ignoreMerges, "vocab": vocab,
-              "merges": b.merges.map { [b.idToToken[Int($0.0)], b.idToToken[Int($0.1)]] }]
+      return [
+        "type": "BPE", "dropout": b.dropout.map { $0 as Any } ?? NSNull(),
+        "unk_token": b.unkToken.map { $0 as Any } ?? NSNull(),
+        "continuing_subword_prefix": b.continuingSubwordPrefix.map { $0 as Any } ?? NSNull(),
+        "end_of_word_suffix": b.endOfWordSuffix.map { $0 as Any } ?? NSNull(), "fuse_unk": b.fuseUnk,
+        "byte_fallback": b.byteFallback, "ignore_merges": b.ignoreMerges, "vocab": vocab,
+        "merges": b.merges.map { [b.idToToken[Int($0.0)], b.idToToken[Int($0.1)]] },
+      ]
     case .wordPiece(let w):
       var vocab: [String: Any] = [:]
       for (k, v) in w.vocab { vocab[k] = Int(v) }
-      return ["type": "WordPiece", "unk_token": w.unkToken, "continuing_subword_prefix": w.continuingSubwordPrefix,
-              "max_input_chars_per_word": w.maxInputCharsPerWord, "vocab": vocab]
+      return [
+        "type": "WordPiece", "unk_token": w.unkToken, "continuing_subword_prefix": w.continuingSubwordPrefix,
+        "max_input_chars_per_word": w.maxInputCharsPerWord, "vocab": vocab,
+      ]
     }
   }
 
   func truncation(_ t: TruncationSettings) -> [String: Any] {
-    ["max_length": t.maxLength, "strategy": t.strategy.rawValue, "stride": t.stride, "direction": t.fromLeft ? "Left" : "Right"]
+    [
+      "max_length": t.maxLength, "strategy": t.strategy.rawValue, "stride": t.stride,
+      "direction": t.fromLeft ? "Left" : "Right",
+    ]
   }
 
   func padding(_ p: PaddingSettings) -> [String: Any] {
-    ["strategy": p.fixedLength.map { ["Fixed": $0] as Any } ?? "BatchLongest", "direction": p.padLeft ? "Left" : "Right",
-     "pad_to_multiple_of": p.padToMultipleOf.map { $0 as Any } ?? NSNull(), "pad_id": p.padId, "pad_type_id": p.padTypeId,
-     "pad_token": p.padToken]
+    [
+      "strategy": p.fixedLength.map { ["Fixed": $0] as Any } ?? "BatchLongest",
+      "direction": p.padLeft ? "Left" : "Right",
+      "pad_to_multiple_of": p.padToMultipleOf.map { $0 as Any } ?? NSNull(), "pad_id": p.padId,
+      "pad_type_id": p.padTypeId,
+      "pad_token": p.padToken,
+    ]
   }
 }

@@ -34,7 +34,8 @@ final class WordCache {
 
   /// Appends the cached tokens of `key` to `outIds`/`outLens`; false on a miss.
   @inline(__always)
-  func lookup(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, outIds: inout [Int32], outLens: inout [Int32]?) -> Bool {
+  func lookup(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, outIds: inout [Int32], outLens: inout [Int32]?) -> Bool
+  {
     var i = Int(truncatingIfNeeded: h) & mask
     while true {
       let e = Int(slots[i])
@@ -55,7 +56,9 @@ final class WordCache {
     }
   }
 
-  func insert(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, ids newIds: ArraySlice<Int32>, lens newLens: ArraySlice<Int32>) {
+  func insert(
+    _ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, ids newIds: ArraySlice<Int32>, lens newLens: ArraySlice<Int32>
+  ) {
     if hashes.count >= maxEntries { clear() }
     if (hashes.count + 1) * 2 > slots.count { grow() }
     let e = Int32(hashes.count)

@@ -18,12 +18,16 @@ public final class WordPieceModel: Sendable {
   public let continuingSubwordPrefix: String
   public let maxInputCharsPerWord: Int
 
-  public init(vocab: [String: Int32], unkToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
-              maxInputCharsPerWord: Int = 100, source: String = "vocab") throws(TokenizerError) {
+  public init(
+    vocab: [String: Int32], unkToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
+    maxInputCharsPerWord: Int = 100, source: String = "vocab"
+  ) throws(TokenizerError) {
     var inverse = [String](repeating: "", count: vocab.count)
     var seen = [Bool](repeating: false, count: vocab.count)
     for (t, id) in vocab {
-      guard id >= 0 && Int(id) < vocab.count else { throw .vocabularyGap(source: source, missingId: BPEModel.firstGap(Array(vocab.values))) }
+      guard id >= 0 && Int(id) < vocab.count else {
+        throw .vocabularyGap(source: source, missingId: BPEModel.firstGap(Array(vocab.values)))
+      }
       inverse[Int(id)] = t; seen[Int(id)] = true
     }
     if let gap = seen.firstIndex(of: false) { throw .vocabularyGap(source: source, missingId: gap) }
@@ -53,7 +57,9 @@ public final class WordPieceModel: Sendable {
       var e = end
       if e > start && scalars[e - 1] == 0x0D { e -= 1 }
       let tok = UTF8Codec.string(scalars[start..<e])
-      if vocab[tok] == nil { vocab[tok] = Int32(line) } else {
+      if vocab[tok] == nil {
+        vocab[tok] = Int32(line)
+      } else {
         throw .malformedLine(source: path, line: line + 1, message: "duplicate token '\(tok)'")
       }
       line += 1

@@ -23,7 +23,8 @@ public enum LossCurvePlot {
       """
     for tick in 0...4 {
       let value = low + span * Double(tick) / 4
-      svg += "<text x=\"\(left - 6)\" y=\"\(y(value) + 4)\" text-anchor=\"end\">\(String(format: "%.2f", value))</text>\n"
+      svg +=
+        "<text x=\"\(left - 6)\" y=\"\(y(value) + 4)\" text-anchor=\"end\">\(String(format: "%.2f", value))</text>\n"
       svg += "<line x1=\"\(left)\" y1=\"\(y(value))\" x2=\"\(width - right)\" y2=\"\(y(value))\" stroke=\"#ddd\"/>\n"
     }
     svg += "<text x=\"\(left)\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\">1</text>\n"
@@ -31,7 +32,8 @@ public enum LossCurvePlot {
     let points = training.enumerated().filter { $0.element.isFinite }.map {
       String(format: "%.1f,%.1f", x(Double($0.offset + 1)), y(Double($0.element)))
     }
-    svg += "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>\n"
+    svg +=
+      "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>\n"
     for point in validation where point.loss.isFinite {
       svg += "<circle cx=\"\(x(Double(point.step)))\" cy=\"\(y(Double(point.loss)))\" r=\"4\" fill=\"#d62728\"/>\n"
     }

@@ -9,13 +9,16 @@ public enum ModelPictures {
   public static func escape(_ text: String) -> String { Markup.escape(text) }
 
   /// Heat map of `weights` [queries][keys] with token labels.
-  public static func attentionSVG(weights: [[Float]], queryTokens: [String], keyTokens: [String], title: String) -> String {
+  public static func attentionSVG(weights: [[Float]], queryTokens: [String], keyTokens: [String], title: String)
+    -> String
+  {
     let cell = 22
     let labelWidth = 12 + 7 * max(queryTokens.map(\.count).max() ?? 1, 4)
     let labelHeight = 12 + 7 * max(keyTokens.map(\.count).max() ?? 1, 4)
     let width = labelWidth + cell * keyTokens.count + 20
     let height = 30 + labelHeight + cell * queryTokens.count + 20
-    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" font-family=\"monospace\" font-size=\"11\">\n"
+    var svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" font-family=\"monospace\" font-size=\"11\">\n"
     svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     svg += "<text x=\"10\" y=\"18\" font-size=\"13\">\(escape(title))</text>\n"
     let top = 30 + labelHeight
@@ -28,7 +31,8 @@ public enum ModelPictures {
       svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + cell / 2 + 4)\" text-anchor=\"end\">\(escape(token))</text>\n"
       for (k, weight) in weights[q].enumerated() {
         let (red, green, blue) = heatColor(weight)
-        svg += "<rect x=\"\(labelWidth + k * cell)\" y=\"\(y)\" width=\"\(cell)\" height=\"\(cell)\" fill=\"rgb(\(red),\(green),\(blue))\" stroke=\"#ddd\"><title>\(escape(token)) → \(escape(keyTokens[k])): \(String(format: "%.3f", weight))</title></rect>\n"
+        svg +=
+          "<rect x=\"\(labelWidth + k * cell)\" y=\"\(y)\" width=\"\(cell)\" height=\"\(cell)\" fill=\"rgb(\(red),\(green),\(blue))\" stroke=\"#ddd\"><title>\(escape(token)) → \(escape(keyTokens[k])): \(String(format: "%.3f", weight))</title></rect>\n"
       }
     }
     return svg + "</svg>\n"
@@ -47,8 +51,10 @@ public enum ModelPictures {
     let (minX, maxX) = (xs.min() ?? 0, xs.max() ?? 1)
     let (minY, maxY) = (ys.min() ?? 0, ys.max() ?? 1)
     return points.map { x, y in
-      (margin + (x - minX) / max(maxX - minX, 1e-12) * (size - 2 * margin),
-       size - margin - (y - minY) / max(maxY - minY, 1e-12) * (size - 2 * margin))
+      (
+        margin + (x - minX) / max(maxX - minX, 1e-12) * (size - 2 * margin),
+        size - margin - (y - minY) / max(maxY - minY, 1e-12) * (size - 2 * margin)
+      )
     }
   }
 
@@ -94,14 +100,17 @@ public enum ModelPictures {
   public static func scatterSVG(points: [(Double, Double)], labels: [String], title: String) -> String {
     let size = 640.0
     let margin = 60.0
-    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(size))\" height=\"\(Int(size))\" font-family=\"sans-serif\" font-size=\"12\">\n"
+    var svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(size))\" height=\"\(Int(size))\" font-family=\"sans-serif\" font-size=\"12\">\n"
     svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     svg += "<text x=\"10\" y=\"20\" font-size=\"14\">\(escape(title))</text>\n"
     svg += "<text x=\"\(Int(size / 2))\" y=\"\(Int(size - 10))\" text-anchor=\"middle\">PC 1</text>\n"
     svg += "<text transform=\"translate(16,\(Int(size / 2))) rotate(-90)\" text-anchor=\"middle\">PC 2</text>\n"
     for ((x, y), label) in zip(plotCoordinates(points, size: size, margin: margin), labels) {
-      svg += "<circle cx=\"\(String(format: "%.1f", x))\" cy=\"\(String(format: "%.1f", y))\" r=\"3.5\" fill=\"#2a6fdb\"/>"
-      svg += "<text x=\"\(String(format: "%.1f", x + 6))\" y=\"\(String(format: "%.1f", y + 4))\">\(escape(label))</text>\n"
+      svg +=
+        "<circle cx=\"\(String(format: "%.1f", x))\" cy=\"\(String(format: "%.1f", y))\" r=\"3.5\" fill=\"#2a6fdb\"/>"
+      svg +=
+        "<text x=\"\(String(format: "%.1f", x + 6))\" y=\"\(String(format: "%.1f", y + 4))\">\(escape(label))</text>\n"
     }
     return svg + "</svg>\n"
   }

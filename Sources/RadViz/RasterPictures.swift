@@ -22,9 +22,11 @@ extension ModelPictures {
     let keyLabels = keyTokens.map { RasterFont.clipped($0, to: labelLimit) }
     let left = margin + (queryLabels.isEmpty ? 0 : (queryLabels.map { RasterFont.length(of: $0) }.max() ?? 0) + gap)
     let titleHeight = title == nil ? 0 : RasterFont.glyphHeight + 2 * gap
-    let top = margin + titleHeight + (keyLabels.isEmpty ? 0 : (keyLabels.map { RasterFont.length(of: $0) }.max() ?? 0) + gap)
+    let top =
+      margin + titleHeight + (keyLabels.isEmpty ? 0 : (keyLabels.map { RasterFont.length(of: $0) }.max() ?? 0) + gap)
     let titleWidth = title.map { 2 * margin + RasterFont.length(of: $0) } ?? 0
-    var image = RasterImage(width: max(left + columns * cell + 1 + margin, titleWidth), height: top + rows * cell + 1 + margin)
+    var image = RasterImage(
+      width: max(left + columns * cell + 1 + margin, titleWidth), height: top + rows * cell + 1 + margin)
     let grid: (UInt8, UInt8, UInt8) = (0xDD, 0xDD, 0xDD)
     for (q, row) in weights.enumerated() {
       for (k, weight) in row.enumerated() {
@@ -37,7 +39,8 @@ extension ModelPictures {
     // Labels centred on their row or column (the cell's inside starts one pixel past the grid line).
     let centring = 1 + (cell - 1 - RasterFont.glyphHeight) / 2
     for (q, label) in queryLabels.enumerated() {
-      image.draw(text: label, x: left - gap - RasterFont.length(of: label), y: top + q * cell + centring, color: inkColor)
+      image.draw(
+        text: label, x: left - gap - RasterFont.length(of: label), y: top + q * cell + centring, color: inkColor)
     }
     for (k, label) in keyLabels.enumerated() {
       image.draw(text: label, x: left + k * cell + centring, y: top - gap, color: inkColor, direction: .upward)
@@ -60,7 +63,8 @@ extension ModelPictures {
     let textHeight = RasterFont.glyphHeight * scale
     for ((x, y), label) in zip(coordinates, labels) {
       let text = RasterFont.clipped(label, to: labelLimit)
-      image.draw(text: text, x: Int(x.rounded()) + 7, y: Int(y.rounded()) - textHeight / 2, color: inkColor, scale: scale)
+      image.draw(
+        text: text, x: Int(x.rounded()) + 7, y: Int(y.rounded()) - textHeight / 2, color: inkColor, scale: scale)
     }
     if let title {
       image.draw(text: title, x: 10, y: 10, color: inkColor, scale: scale)

@@ -21,7 +21,9 @@ struct DecodeBenchCommand: ParsableCommand {
   @Option(help: "Thread count to measure at (repeatable; default 2).") var threads: [Int] = []
   @Option(help: "Timed repetitions; the fastest is reported.") var repetitions = 3
   @Flag(help: "One JSON object per thread count.") var json = false
-  @Flag(help: "Also time decoding through the general (tensor-op) path, interleaved with the one-token step, and print both.")
+  @Flag(
+    help:
+      "Also time decoding through the general (tensor-op) path, interleaved with the one-token step, and print both.")
   var compare = false
 
   func validate() throws {
@@ -39,7 +41,8 @@ struct DecodeBenchCommand: ParsableCommand {
     let model = bundle.model
     var ids: [Int] = []
     if let promptFile {
-      guard let data = FileManager.default.contents(atPath: promptFile), let text = String(data: data, encoding: .utf8) else {
+      guard let data = FileManager.default.contents(atPath: promptFile), let text = String(data: data, encoding: .utf8)
+      else {
         throw ValidationError("\(promptFile): cannot be read as UTF-8 text")
       }
       ids = bundle.tokenizer.encode(text).ids
@@ -75,7 +78,9 @@ struct DecodeBenchCommand: ParsableCommand {
           if prefillTokens > 0 {
             let prompt = TokenBatch(Array(ids.prefix(prefillTokens)))
             var logits: Tensor?
-            let seconds = BenchTimer.elapsed { logits = try? model.lastLogits(prompt, cache: model.makeCache(capacity: prefillTokens)) }
+            let seconds = BenchTimer.elapsed {
+              logits = try? model.lastLogits(prompt, cache: model.makeCache(capacity: prefillTokens))
+            }
             guard logits != nil else { throw ValidationError("prefill of \(prefillTokens) tokens failed") }
             prefillSeconds = min(prefillSeconds, seconds)
           }
@@ -86,17 +91,22 @@ struct DecodeBenchCommand: ParsableCommand {
       let bytesPerToken = weightBytes + kvBytes
       let gigabytesPerSecond = Double(bytesPerToken) * decode / 1e9
       if compare {
-        print(String(format: "%@ threads %d: decode through the general path %.1f tok/s", dtype.rawValue, threadCount, Double(newTokens) / generalSeconds))
+        print(
+          String(
+            format: "%@ threads %d: decode through the general path %.1f tok/s", dtype.rawValue, threadCount,
+            Double(newTokens) / generalSeconds))
       }
       if json {
         print(
           "{\"dtype\":\"\(dtype.rawValue)\",\"threads\":\(threadCount),\"decode_tokens_per_second\":\(decode),"
             + "\"prefill_tokens_per_second\":\(prefill),\"bytes_per_token\":\(bytesPerToken),"
-            + "\"weight_bytes\":\(weightBytes),\"kv_bytes_per_token\":\(kvBytes),\"decode_gb_per_second\":\(gigabytesPerSecond)}")
+            + "\"weight_bytes\":\(weightBytes),\"kv_bytes_per_token\":\(kvBytes),\"decode_gb_per_second\":\(gigabytesPerSecond)}"
+        )
       } else {
         print(
           String(
-            format: "%@ threads %d: decode %.1f tok/s, prefill-%d %.1f tok/s, %.1f MB/token → %.1f GB/s", dtype.rawValue,
+            format: "%@ threads %d: decode %.1f tok/s, prefill-%d %.1f tok/s, %.1f MB/token → %.1f GB/s",
+            dtype.rawValue,
             threadCount, decode, prefillTokens, prefill, Double(bytesPerToken) / 1e6, gigabytesPerSecond))
       }
     }

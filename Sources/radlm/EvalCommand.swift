@@ -9,7 +9,8 @@ import RadTensor
 struct EvalCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "eval",
-    abstract: "Evaluate generated reports: ROUGE, BLEU, chrF, BERTScore, CheXpert labels, classification metrics, perplexity.",
+    abstract:
+      "Evaluate generated reports: ROUGE, BLEU, chrF, BERTScore, CheXpert labels, classification metrics, perplexity.",
     subcommands: [
       EvalRougeCommand.self, EvalBLEUCommand.self, EvalCHRFCommand.self, EvalCocoCommand.self,
       EvalLabelsCommand.self, EvalClassificationCommand.self, EvalReportCommand.self,
@@ -83,11 +84,13 @@ struct EvalRougeCommand: ParsableCommand {
   @Option(help: "Comma-separated variants (rouge1…rouge9, rougeL, rougeLsum).")
   var types = "rouge1,rouge2,rougeL,rougeLsum"
 
-  @Option(name: .customLong("bootstrap-seed"), help: "Add a 95% bootstrap interval (\"ci\") seeded like np.random.seed(N).")
+  @Option(
+    name: .customLong("bootstrap-seed"), help: "Add a 95% bootstrap interval (\"ci\") seeded like np.random.seed(N).")
   var bootstrapSeed: UInt32?
 
   func validate() throws {
-    for name in types.split(separator: ",", omittingEmptySubsequences: false) where RougeType(name: String(name)) == nil {
+    for name in types.split(separator: ",", omittingEmptySubsequences: false) where RougeType(name: String(name)) == nil
+    {
       throw ValidationError("--types: unknown ROUGE type '\(name)' (rouge1…rouge9, rougeL, rougeLsum)")
     }
   }
@@ -114,7 +117,9 @@ struct EvalRougeCommand: ParsableCommand {
           }
         }
       }
-      if let per = report.perPair { lines.append(contentsOf: per.enumerated().map { "pair \($0.offset + 1)\t\($0.element.serialized())" }) }
+      if let per = report.perPair {
+        lines.append(contentsOf: per.enumerated().map { "pair \($0.offset + 1)\t\($0.element.serialized())" })
+      }
       return lines.joined(separator: "\n")
     }
   }
@@ -228,7 +233,9 @@ struct EvalCocoCommand: ParsableCommand {
 struct EvalLabelsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "labels",
-    abstract: "CheXpert-style labels per report (--reports), or CheXbert-style label F1 between reference and generated reports (--pairs or --refs/--hyps).")
+    abstract:
+      "CheXpert-style labels per report (--reports), or CheXbert-style label F1 between reference and generated reports (--pairs or --refs/--hyps)."
+  )
 
   @Option(help: "Reports: one per line, or JSON Lines with a \"report\" field.")
   var reports: String?
@@ -265,16 +272,18 @@ struct EvalLabelsCommand: ParsableCommand {
       let labels = labeler.label(reports: texts)
       if io.json {
         let rows: [JSONValue] = labels.map { l in
-          .object(CheXpertObservation.csvOrder.map { o in
-            (o.rawValue, l[o].map { JSONValue.integer($0.rawValue) } ?? .null)
-          })
+          .object(
+            CheXpertObservation.csvOrder.map { o in
+              (o.rawValue, l[o].map { JSONValue.integer($0.rawValue) } ?? .null)
+            })
         }
         print(JSONValue.object([("signature", .string(Self.signature)), ("labels", .array(rows))]).serialized())
       } else {
         print((["Report"] + CheXpertObservation.csvOrder.map(\.rawValue)).joined(separator: ","))
         for (i, l) in labels.enumerated() {
-          print(([String(i + 1)] + CheXpertObservation.csvOrder.map { o in l[o].map { String(Double($0.rawValue)) } ?? "" })
-            .joined(separator: ","))
+          print(
+            ([String(i + 1)] + CheXpertObservation.csvOrder.map { o in l[o].map { String(Double($0.rawValue)) } ?? "" })
+              .joined(separator: ","))
         }
       }
       return
@@ -303,9 +312,12 @@ struct EvalLabelsCommand: ParsableCommand {
 struct EvalClassificationCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "classification",
-    abstract: "Accuracy, precision/recall/F1 (micro, macro, weighted), confusion matrix, ROC AUC and PR AUC, with scikit-learn's definitions.")
+    abstract:
+      "Accuracy, precision/recall/F1 (micro, macro, weighted), confusion matrix, ROC AUC and PR AUC, with scikit-learn's definitions."
+  )
 
-  @Option(help: "True labels: one integer per line (multi-class) or 0/1 values separated by spaces or commas (multi-label).")
+  @Option(
+    help: "True labels: one integer per line (multi-class) or 0/1 values separated by spaces or commas (multi-label).")
   var truth: String
 
   @Option(help: "Predicted labels, same layout as --truth.")
@@ -352,7 +364,8 @@ struct EvalClassificationCommand: ParsableCommand {
       for avg in ScoreAveraging.allCases {
         score.append((avg.rawValue, prf(try ClassificationMetrics.multilabel(truth: t, predicted: p, average: avg)[0])))
       }
-      score.append(("per_label", .array(try ClassificationMetrics.multilabel(truth: t, predicted: p, average: nil).map(prf))))
+      score.append(
+        ("per_label", .array(try ClassificationMetrics.multilabel(truth: t, predicted: p, average: nil).map(prf))))
       if let s {
         guard s.count == t.count else { throw ClassificationError.lengthMismatch(truth: t.count, predicted: s.count) }
         var auc: [JSONValue] = []
@@ -361,7 +374,8 @@ struct EvalClassificationCommand: ParsableCommand {
           let col = t.map { $0[j] }
           let sc = s.map { j < $0.count ? $0[j] : .nan }
           auc.append((try? ClassificationMetrics.rocAUC(truth: col, scores: sc)).map(JSONValue.number) ?? .null)
-          ap.append((try? ClassificationMetrics.averagePrecision(truth: col, scores: sc)).map(JSONValue.number) ?? .null)
+          ap.append(
+            (try? ClassificationMetrics.averagePrecision(truth: col, scores: sc)).map(JSONValue.number) ?? .null)
         }
         score.append(("roc_auc", .array(auc)))
         score.append(("pr_auc", .array(ap)))
@@ -371,19 +385,33 @@ struct EvalClassificationCommand: ParsableCommand {
       let yp = p.map { $0[0] }
       score.append(("accuracy", .number(try ClassificationMetrics.accuracy(truth: y, predicted: yp))))
       for avg in [ScoreAveraging.micro, .macro, .weighted] {
-        score.append((avg.rawValue, prf(try ClassificationMetrics.precisionRecallF1(truth: y, predicted: yp, average: avg)[0])))
+        score.append(
+          (avg.rawValue, prf(try ClassificationMetrics.precisionRecallF1(truth: y, predicted: yp, average: avg)[0])))
       }
       let labels = Array(Set(y + yp)).sorted()
       score.append(("labels", .array(labels.map(JSONValue.integer))))
-      score.append(("per_class", .array(try ClassificationMetrics.precisionRecallF1(truth: y, predicted: yp, labels: labels, average: nil).map(prf))))
-      score.append(("confusion", .array(try ClassificationMetrics.confusionMatrix(truth: y, predicted: yp, labels: labels).map { .array($0.map(JSONValue.integer)) })))
+      score.append(
+        (
+          "per_class",
+          .array(
+            try ClassificationMetrics.precisionRecallF1(truth: y, predicted: yp, labels: labels, average: nil).map(prf))
+        ))
+      score.append(
+        (
+          "confusion",
+          .array(
+            try ClassificationMetrics.confusionMatrix(truth: y, predicted: yp, labels: labels).map {
+              .array($0.map(JSONValue.integer))
+            })
+        ))
       if let s {
         let sc = s.map { $0[0] }
         score.append(("roc_auc", .number(try ClassificationMetrics.rocAUC(truth: y, scores: sc))))
         score.append(("pr_auc", .number(try ClassificationMetrics.averagePrecision(truth: y, scores: sc))))
       }
     }
-    let report = MetricReport(signature: "scikit-learn-definitions|zero_division:0|f1:2tp/(2tp+fp+fn)", score: .object(score))
+    let report = MetricReport(
+      signature: "scikit-learn-definitions|zero_division:0|f1:2tp/(2tp+fp+fn)", score: .object(score))
     if json {
       print(report.json.serialized())
     } else {
@@ -406,7 +434,10 @@ struct EvalReportCommand: ParsableCommand {
   @Option(help: "Directory for eval-report.md and eval-report.html.")
   var out = "."
 
-  @Option(help: "BERT-family model folder for BERTScore; default: the fetched MiniLM (radlm fetch minilm), skipped with a note when it is not fetched.")
+  @Option(
+    help:
+      "BERT-family model folder for BERTScore; default: the fetched MiniLM (radlm fetch minilm), skipped with a note when it is not fetched."
+  )
   var model: String?
 
   @Option(help: "Encoder layer for BERTScore (bert-score's num_layers).")

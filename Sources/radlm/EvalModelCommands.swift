@@ -14,7 +14,10 @@ struct EvalBERTScoreCommand: ParsableCommand {
 
   @OptionGroup var io: TextPairOptions
 
-  @Option(help: "BERT-family model folder (config.json, model.safetensors, tokenizer.json); default: the fetched MiniLM (radlm fetch minilm).")
+  @Option(
+    help:
+      "BERT-family model folder (config.json, model.safetensors, tokenizer.json); default: the fetched MiniLM (radlm fetch minilm)."
+  )
   var model: String?
 
   @Option(help: "Encoder layer whose token vectors are matched (bert-score's num_layers).")
@@ -50,11 +53,14 @@ struct EvalBERTScoreCommand: ParsableCommand {
     try io.run({ try scorer.report($0, perPair: io.perPair) }) { report in
       var lines = [report.signature]
       if case .object(let prf) = report.score {
-        lines.append(prf.map { k, v -> String in
-          if case .number(let d) = v { return "\(k.uppercased())=\(fixed(d, 6))" } else { return k }
-        }.joined(separator: " "))
+        lines.append(
+          prf.map { k, v -> String in
+            if case .number(let d) = v { return "\(k.uppercased())=\(fixed(d, 6))" } else { return k }
+          }.joined(separator: " "))
       }
-      if let per = report.perPair { lines += per.enumerated().map { "pair \($0.offset + 1)\t\($0.element.serialized())" } }
+      if let per = report.perPair {
+        lines += per.enumerated().map { "pair \($0.offset + 1)\t\($0.element.serialized())" }
+      }
       return lines.joined(separator: "\n")
     }
   }
@@ -66,7 +72,8 @@ struct EvalPerplexityCommand: ParsableCommand {
     commandName: "perplexity",
     abstract: "Perplexity of a causal language model over a text file (Hugging Face's strided sliding window).")
 
-  @Option(help: "A GGUF file (Llama family) or a Hugging Face folder with config.json, model.safetensors and tokenizer.json.")
+  @Option(
+    help: "A GGUF file (Llama family) or a Hugging Face folder with config.json, model.safetensors and tokenizer.json.")
   var model: String
 
   @Option(help: "UTF-8 text file scored as one sequence.")
@@ -118,7 +125,10 @@ struct EvalPerplexityCommand: ParsableCommand {
         ("perplexity", .number(result.perplexity)), ("nll", .number(result.meanNLL)),
         ("tokens", .integer(result.scoredTokens)), ("windows", .integer(result.windows)),
       ]))
-    print(json ? report.json.serialized()
-      : "\(report.signature)\nperplexity=\(fixed(result.perplexity, 4)) nll=\(fixed(result.meanNLL, 6)) tokens=\(result.scoredTokens) windows=\(result.windows)")
+    print(
+      json
+        ? report.json.serialized()
+        : "\(report.signature)\nperplexity=\(fixed(result.perplexity, 4)) nll=\(fixed(result.meanNLL, 6)) tokens=\(result.scoredTokens) windows=\(result.windows)"
+    )
   }
 }

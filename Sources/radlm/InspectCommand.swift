@@ -8,7 +8,10 @@ struct InspectCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "inspect",
     abstract: "Look inside model files (safetensors, sharded index, GGUF).",
-    subcommands: [InspectTensorsCommand.self, InspectMetadataCommand.self, InspectAttentionCommand.self, InspectEmbeddingsCommand.self]
+    subcommands: [
+      InspectTensorsCommand.self, InspectMetadataCommand.self, InspectAttentionCommand.self,
+      InspectEmbeddingsCommand.self,
+    ]
   )
 }
 

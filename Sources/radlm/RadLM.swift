@@ -69,9 +69,14 @@ struct RadLM: AsyncParsableCommand {
     let lines = message(for: error).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
     var line = "Error: " + lines.filter { !$0.isEmpty }.joined(separator: " ")
     if code == .validationFailure,
-      let hint = fullMessage(for: error, columns: 1000).split(whereSeparator: \.isNewline).first(where: { $0.contains("See '") })
+      let hint = fullMessage(for: error, columns: 1000).split(whereSeparator: \.isNewline).first(where: {
+        $0.contains("See '")
+      })
     {
-      line += " (s" + hint.trimmingCharacters(in: .whitespaces).dropFirst().replacingOccurrences(of: " for more information.", with: "") + ")"
+      line +=
+        " (s"
+        + hint.trimmingCharacters(in: .whitespaces).dropFirst().replacingOccurrences(
+          of: " for more information.", with: "") + ")"
     }
     FileHandle.standardError.write(Data((line + "\n").utf8))
     exit(withError: ExitCode(code.rawValue))

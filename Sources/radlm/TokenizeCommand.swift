@@ -70,9 +70,14 @@ struct TokenizeCommand: ParsableCommand {
   static func parseIds(_ line: String, line n: Int) throws -> [Int] {
     guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed]),
       let arr = obj as? [Any]
-    else { throw TokenizerError.malformedJSON(source: "stdin line \(n)", field: "", message: "expected a JSON array of token ids") }
+    else {
+      throw TokenizerError.malformedJSON(
+        source: "stdin line \(n)", field: "", message: "expected a JSON array of token ids")
+    }
     return try arr.enumerated().map { k, x in
-      guard let num = x as? NSNumber, String(cString: num.objCType) != "c", num.doubleValue == num.doubleValue.rounded(), abs(num.doubleValue) < 1e12 else {
+      guard let num = x as? NSNumber, String(cString: num.objCType) != "c",
+        num.doubleValue == num.doubleValue.rounded(), abs(num.doubleValue) < 1e12
+      else {
         throw TokenizerError.malformedJSON(source: "stdin line \(n)", field: "[\(k)]", message: "not an integer id")
       }
       return num.intValue

@@ -43,10 +43,12 @@ struct TokenizerTrainCommand: ParsableCommand {
 
   func run() throws {
     let start = Date()
-    let tok = try BPETrainer(vocabSize: vocabSize, minFrequency: minFrequency, specialTokens: specialTokens).train(files: inputs)
+    let tok = try BPETrainer(vocabSize: vocabSize, minFrequency: minFrequency, specialTokens: specialTokens).train(
+      files: inputs)
     try TokenizerJSON.save(tok, path: output)
     let secs = Date().timeIntervalSince(start)
-    FileHandle.standardError.write(Data("trained \(tok.vocabularySize) tokens in \(String(format: "%.2f", secs)) s -> \(output)\n".utf8))
+    FileHandle.standardError.write(
+      Data("trained \(tok.vocabularySize) tokens in \(String(format: "%.2f", secs)) s -> \(output)\n".utf8))
   }
 }
 
@@ -95,7 +97,9 @@ struct TokenizerBenchCommand: ParsableCommand {
   @Option(name: .customLong("lines-per-document"), help: "Corpus lines joined (with their newlines) into one input.")
   var linesPerDocument = 64
 
-  @Option(name: .customLong("ids-output"), help: "Write the ids of the first 100 documents here (JSON lines), for parity checks.")
+  @Option(
+    name: .customLong("ids-output"),
+    help: "Write the ids of the first 100 documents here (JSON lines), for parity checks.")
   var idsOutput: String?
 
   @Option(name: .customLong("load-tokenizer"), help: "Also time loading this tokenizer (repeatable).")
@@ -138,9 +142,14 @@ struct TokenizerBenchCommand: ParsableCommand {
     // Split on the byte 0x0A only ("\r\n" is one Character in Swift, so String splitting would not).
     let allLines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
     let per = max(1, linesPerDocument)
-    let lines = stride(from: 0, to: allLines.count, by: per).map { allLines[$0..<min(allLines.count, $0 + per)].joined(separator: "\n") }
+    let lines = stride(from: 0, to: allLines.count, by: per).map {
+      allLines[$0..<min(allLines.count, $0 + per)].joined(separator: "\n")
+    }
     let mb = Double(data.count) / 1e6
-    var result: [String: Any] = ["corpus_mb": mb, "load_s": loadTimes.min()!, "lines": allLines.count, "documents": lines.count, "load_extra_s": extraLoads]
+    var result: [String: Any] = [
+      "corpus_mb": mb, "load_s": loadTimes.min()!, "lines": allLines.count, "documents": lines.count,
+      "load_extra_s": extraLoads,
+    ]
     var tokens = 0
     for t in threads.isEmpty ? [1, 2] : threads {
       var best = Double.infinity
@@ -159,7 +168,9 @@ struct TokenizerBenchCommand: ParsableCommand {
     }
     if let v = trainVocabSize {
       var trained: Tokenizer? = nil
-      let s = try time { trained = try BPETrainer(vocabSize: v, minFrequency: 0, specialTokens: ["<|endoftext|>"]).train(files: [corpus]) }
+      let s = try time {
+        trained = try BPETrainer(vocabSize: v, minFrequency: 0, specialTokens: ["<|endoftext|>"]).train(files: [corpus])
+      }
       result["train_s"] = s
       result["train_vocab_size"] = v
       if let out = trainOutput, let trained { try TokenizerJSON.save(trained, path: out) }

@@ -27,7 +27,9 @@ struct ConvertCommandTests {
       }
     }
     let back = folder.appendingPathComponent("back")
-    let out = try CommandRunner.run(["convert", "--model", folder.appendingPathComponent("tiny-f32.gguf").path, "--output", back.path])
+    let out = try CommandRunner.run([
+      "convert", "--model", folder.appendingPathComponent("tiny-f32.gguf").path, "--output", back.path,
+    ])
     #expect(out.status == 0, "\(out.stderr)")
     #expect(try Self.logits(back.path)["top_logits"] as? [Double] == reference["top_logits"] as? [Double])
   }
@@ -36,7 +38,8 @@ struct ConvertCommandTests {
   /// folder's top tokens; a llama3 GGUF (rope_freqs divisors only) has no config.json form.
   @Test(arguments: ["llama3", "linear", "yarn"])
   func scaledRopeFolderToGGUF(_ name: String) throws {
-    let folder = CommandRunner.repositoryRoot.appendingPathComponent("Tests/RadInferenceTests/Fixtures/rope_gguf/\(name)")
+    let folder = CommandRunner.repositoryRoot.appendingPathComponent(
+      "Tests/RadInferenceTests/Fixtures/rope_gguf/\(name)")
     let scratch = CommandRunner.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
     let gguf = scratch.appendingPathComponent("\(name).gguf")

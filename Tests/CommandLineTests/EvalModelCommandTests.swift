@@ -34,7 +34,8 @@ struct EvalModelCommandTests {
 
   @Test func bertscoreRejectsALayerTheEncoderLacks() throws {
     let out = try CommandRunner.run([
-      "eval", "bertscore", "--pairs", Self.fixtures.appendingPathComponent("bertscore/pairs.jsonl").path, "--layer", "9",
+      "eval", "bertscore", "--pairs", Self.fixtures.appendingPathComponent("bertscore/pairs.jsonl").path, "--layer",
+      "9",
     ])
     #expect(out.status != 0)
     #expect(out.stderr.contains("layer 9 is outside 1...6"))
@@ -43,7 +44,8 @@ struct EvalModelCommandTests {
   @Test func perplexityJSONMatchesTransformers() throws {
     let out = try CommandRunner.run([
       "eval", "perplexity", "--model", Self.fixtures.appendingPathComponent("perplexity/model").path, "--text",
-      Self.fixtures.appendingPathComponent("perplexity/text.txt").path, "--max-length", "32", "--stride", "16", "--json",
+      Self.fixtures.appendingPathComponent("perplexity/text.txt").path, "--max-length", "32", "--stride", "16",
+      "--json",
     ])
     #expect(out.status == 0, "\(out.stderr)")
     let score = try #require(try Self.json(out.stdout)["score"] as? [String: Any])

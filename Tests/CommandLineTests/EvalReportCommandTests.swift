@@ -35,7 +35,8 @@ struct EvalReportCommandTests {
     let dir = CommandRunner.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = try CommandRunner.run([
-      "eval", "report", "--pairs", Self.bertscore.appendingPathComponent("pairs.jsonl").path, "--out", dir.path, "--json",
+      "eval", "report", "--pairs", Self.bertscore.appendingPathComponent("pairs.jsonl").path, "--out", dir.path,
+      "--json",
     ])
     #expect(out.status == 0, "\(out.stderr)")
     let rows = try Self.rows(out.stdout)
@@ -43,7 +44,9 @@ struct EvalReportCommandTests {
       try JSONSerialization.jsonObject(with: Data(contentsOf: Self.bertscore.appendingPathComponent("expected.json")))
         as? [String: Any])
     let plain = try #require(expected["plain"] as? [String: Any])
-    for (row, key) in [("BERTScore P (bert-score)", "p"), ("BERTScore R (bert-score)", "r"), ("BERTScore F (bert-score)", "f")] {
+    for (row, key) in [
+      ("BERTScore P (bert-score)", "p"), ("BERTScore R (bert-score)", "r"), ("BERTScore F (bert-score)", "f"),
+    ] {
       let want = try #require(plain[key] as? [Double])
       let got = try #require(rows[row], "no row \(row) in \(rows.keys.sorted())")
       #expect(abs(got - want.reduce(0, +) / Double(want.count)) <= 1e-5, "\(row)")
@@ -58,12 +61,15 @@ struct EvalReportCommandTests {
     let dir = CommandRunner.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: dir) }
     let pairs = Self.bertscore.appendingPathComponent("pairs.jsonl").path
-    let six = try Self.rows(try CommandRunner.run(["eval", "report", "--pairs", pairs, "--out", dir.path, "--json"]).stdout)
+    let six = try Self.rows(
+      try CommandRunner.run(["eval", "report", "--pairs", pairs, "--out", dir.path, "--json"]).stdout)
     let out = try CommandRunner.run(["eval", "report", "--pairs", pairs, "--out", dir.path, "--json", "--layer", "3"])
     #expect(out.status == 0, "\(out.stderr)")
     let three = try Self.rows(out.stdout)
-    #expect(three["BERTScore F (bert-score)"] != nil && three["BERTScore F (bert-score)"] != six["BERTScore F (bert-score)"])
-    #expect(try String(contentsOf: dir.appendingPathComponent("eval-report.md"), encoding: .utf8).contains("_L3_no-idf"))
+    #expect(
+      three["BERTScore F (bert-score)"] != nil && three["BERTScore F (bert-score)"] != six["BERTScore F (bert-score)"])
+    #expect(
+      try String(contentsOf: dir.appendingPathComponent("eval-report.md"), encoding: .utf8).contains("_L3_no-idf"))
     let bad = try CommandRunner.run(["eval", "report", "--pairs", pairs, "--out", dir.path, "--layer", "9"])
     #expect(bad.status != 0 && bad.stderr.contains("layer 9 is outside 1...6"))
   }
@@ -79,8 +85,9 @@ struct EvalReportCommandTests {
     let rows = try Self.rows(out.stdout)
     #expect(rows["BLEU (sacrebleu)"] != nil)
     #expect(!rows.keys.contains { $0.hasPrefix("BERTScore") })
-    #expect(try String(contentsOf: dir.appendingPathComponent("eval-report.md"), encoding: .utf8)
-      .contains("BERTScore left out (--no-bertscore)."))
+    #expect(
+      try String(contentsOf: dir.appendingPathComponent("eval-report.md"), encoding: .utf8)
+        .contains("BERTScore left out (--no-bertscore)."))
   }
 
   @Test func missingDefaultModelIsANoteAndMissingExplicitModelAnError() throws {
@@ -94,8 +101,9 @@ struct EvalReportCommandTests {
     #expect(out.status == 0, "\(out.stderr)")
     #expect(out.stderr.contains("run `radlm fetch minilm` first"))
     #expect(!(try Self.rows(out.stdout)).keys.contains { $0.hasPrefix("BERTScore") })
-    #expect(try String(contentsOf: dir.appendingPathComponent("eval-report.html"), encoding: .utf8)
-      .contains("<li>BERTScore left out: model &#39;minilm&#39; is not in the cache"))
+    #expect(
+      try String(contentsOf: dir.appendingPathComponent("eval-report.html"), encoding: .utf8)
+        .contains("<li>BERTScore left out: model &#39;minilm&#39; is not in the cache"))
     let missing = dir.appendingPathComponent("no-such-model").path
     let bad = try CommandRunner.run(["eval", "report", "--pairs", pairs, "--out", dir.path, "--model", missing])
     #expect(bad.status != 0)

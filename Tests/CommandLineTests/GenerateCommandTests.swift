@@ -9,7 +9,9 @@ struct GenerateCommandTests {
   static let bart = TinyModels.bart
 
   static func lines(_ text: String) throws -> [[String: Any]] {
-    try text.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    try text.split(separator: "\n").map {
+      try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
   }
 
   static func cases() throws -> [[String: Any]] {
@@ -39,7 +41,8 @@ struct GenerateCommandTests {
     let file = folder.appendingPathComponent("prompts.jsonl")
     try "\(texts[0])\n{\"prompt\": \"\(texts[1])\"}\n\n\(texts[2])\n".write(to: file, atomically: true, encoding: .utf8)
     let out = try CommandRunner.run([
-      "generate", "--model", Self.bart.path, "--prompt-file", file.path, "--batch-size", "2", "--max-tokens", "12", "--json",
+      "generate", "--model", Self.bart.path, "--prompt-file", file.path, "--batch-size", "2", "--max-tokens", "12",
+      "--json",
     ])
     #expect(out.status == 0, "\(out.stderr)")
     let results = try Self.lines(out.stdout)
@@ -77,7 +80,9 @@ struct GenerateCommandTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     let file = folder.appendingPathComponent("prompts.jsonl")
     try "fine\n{\"text\": \"no prompt key\"}\n".write(to: file, atomically: true, encoding: .utf8)
-    let out = try CommandRunner.run(["generate", "--model", Self.bart.path, "--prompt-file", file.path, "--batch-size", "2"])
+    let out = try CommandRunner.run([
+      "generate", "--model", Self.bart.path, "--prompt-file", file.path, "--batch-size", "2",
+    ])
     #expect(out.status != 0)
     #expect(out.stderr.contains("line 2"))
   }

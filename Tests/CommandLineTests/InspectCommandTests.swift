@@ -23,7 +23,9 @@ struct InspectCommandTests {
     var at = 8
     while at + 8 <= bytes.count {
       let length = int(at)
-      if String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self) == "IDAT" { zlib += bytes[(at + 8)..<(at + 8 + length)] }
+      if String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self) == "IDAT" {
+        zlib += bytes[(at + 8)..<(at + 8 + length)]
+      }
       at += 12 + length
     }
     var raw: [UInt8] = []
@@ -38,7 +40,8 @@ struct InspectCommandTests {
     let width = int(16)
     var ink = 0
     for row in stride(from: 0, to: raw.count, by: 1 + 3 * width) {
-      for x in 0..<width where raw[row + 1 + 3 * x] == 0x22 && raw[row + 2 + 3 * x] == 0x22 && raw[row + 3 + 3 * x] == 0x22 { ink += 1 }
+      for x in 0..<width
+      where raw[row + 1 + 3 * x] == 0x22 && raw[row + 2 + 3 * x] == 0x22 && raw[row + 3 + 3 * x] == 0x22 { ink += 1 }
     }
     return ink
   }
@@ -47,7 +50,9 @@ struct InspectCommandTests {
     let model = try TinyModels.llamaFolder()
     defer { try? FileManager.default.removeItem(at: model) }
     let heat = model.appendingPathComponent("attention.png")
-    var out = try CommandRunner.run(["inspect", "attention", "--model", model.path, "--text", "the heart", "--output", heat.path])
+    var out = try CommandRunner.run([
+      "inspect", "attention", "--model", model.path, "--text", "the heart", "--output", heat.path,
+    ])
     #expect(out.status == 0, "\(out.stderr)")
     // <s> + 9 characters + </s> = 11 tokens, 16-pixel cells, 8-pixel margins, closing grid line,
     // plus labels: "</s>" (23 pixels + 4) left of the rows and above the columns, a 15-pixel title band.
@@ -57,13 +62,17 @@ struct InspectCommandTests {
     let words = model.appendingPathComponent("words.txt")
     try "heart\nlung\neffusion\nnormal\n".write(to: words, atomically: true, encoding: .utf8)
     let map = model.appendingPathComponent("map.png")
-    out = try CommandRunner.run(["inspect", "embeddings", "--model", model.path, "--words", words.path, "--output", map.path])
+    out = try CommandRunner.run([
+      "inspect", "embeddings", "--model", model.path, "--words", words.path, "--output", map.path,
+    ])
     #expect(out.status == 0, "\(out.stderr)")
     #expect(try Self.pngSize(map) == (640, 640))
     #expect(try Self.inkPixels(map) > 200)
     // SVG stays the format of any other name.
     let svg = model.appendingPathComponent("map.svg")
-    out = try CommandRunner.run(["inspect", "embeddings", "--model", model.path, "--words", words.path, "--output", svg.path])
+    out = try CommandRunner.run([
+      "inspect", "embeddings", "--model", model.path, "--words", words.path, "--output", svg.path,
+    ])
     #expect(out.status == 0, "\(out.stderr)")
     #expect(try String(contentsOf: svg, encoding: .utf8).hasPrefix("<svg"))
   }
@@ -74,13 +83,15 @@ struct InspectCommandTests {
   func bartAttentionKindsMatchTransformers(kind: String, layer: Int, head: Int) throws {
     let bart = CommandRunner.repositoryRoot.appendingPathComponent("Tests/RadInferenceTests/Fixtures/bart_attention")
     let fixture = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: bart.appendingPathComponent("attention.json"))) as? [String: Any])
+      try JSONSerialization.jsonObject(with: Data(contentsOf: bart.appendingPathComponent("attention.json")))
+        as? [String: Any])
     let scratch = CommandRunner.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: scratch) }
     let json = scratch.appendingPathComponent("attention.json")
     let out = try CommandRunner.run([
       "inspect", "attention", "--model", bart.path, "--text", fixture["source"] as! String,
-      "--target", fixture["target"] as! String, "--kind", kind, "--layer=\(layer)", "--head", "\(head)", "--output", json.path,
+      "--target", fixture["target"] as! String, "--kind", kind, "--layer=\(layer)", "--head", "\(head)", "--output",
+      json.path,
     ])
     #expect(out.status == 0, "\(out.stderr)")
     let written = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
@@ -90,7 +101,8 @@ struct InspectCommandTests {
     #expect(weights.count == expected.count && weights.first?.count == expected.first?.count)
     let error = zip(weights.joined(), expected.joined()).map { abs($0 - $1) }.max() ?? .infinity
     #expect(error <= 1e-5, "\(kind): \(error)")
-    let sourceCount = (fixture["input_ids"] as! [Int]).count, targetCount = (fixture["decoder_input_ids"] as! [Int]).count
+    let sourceCount = (fixture["input_ids"] as! [Int]).count,
+      targetCount = (fixture["decoder_input_ids"] as! [Int]).count
     #expect((written["key_tokens"] as? [String])?.count == (kind == "decoder" ? targetCount : sourceCount))
     #expect((written["query_tokens"] as? [String])?.count == (kind == "encoder" ? sourceCount : targetCount))
     #expect(written["kind"] as? String == kind)
@@ -107,15 +119,24 @@ struct InspectCommandTests {
   }
 
   @Test func attentionKindsAreCheckedAgainstTheModel() throws {
-    var out = try CommandRunner.run(["inspect", "attention", "--model", TinyModels.bart.path, "--text", "a", "--kind", "cross"])
+    var out = try CommandRunner.run([
+      "inspect", "attention", "--model", TinyModels.bart.path, "--text", "a", "--kind", "cross",
+    ])
     #expect(out.status != 0 && out.stderr.contains("--target"))
-    out = try CommandRunner.run(["inspect", "attention", "--model", TinyModels.bart.path, "--text", "a", "--kind", "sideways"])
+    out = try CommandRunner.run([
+      "inspect", "attention", "--model", TinyModels.bart.path, "--text", "a", "--kind", "sideways",
+    ])
     #expect(out.status != 0 && out.stderr.contains("--kind"))
     let llama = try TinyModels.llamaFolder()
     defer { try? FileManager.default.removeItem(at: llama) }
-    out = try CommandRunner.run(["inspect", "attention", "--model", llama.path, "--text", "a", "--target", "b", "--output", "/tmp/never.svg"])
+    out = try CommandRunner.run([
+      "inspect", "attention", "--model", llama.path, "--text", "a", "--target", "b", "--output", "/tmp/never.svg",
+    ])
     #expect(out.status != 0 && out.stderr.contains("encoder–decoder"))
-    out = try CommandRunner.run(["inspect", "attention", "--model", TinyModels.bart.path, "--text", "a", "--layer", "5", "--output", "/tmp/never.svg"])
+    out = try CommandRunner.run([
+      "inspect", "attention", "--model", TinyModels.bart.path, "--text", "a", "--layer", "5", "--output",
+      "/tmp/never.svg",
+    ])
     #expect(out.status != 0 && out.stderr.contains("--layer 5"))
     #expect(!FileManager.default.fileExists(atPath: "/tmp/never.svg"))
   }

@@ -69,12 +69,14 @@ struct OptionValidationTests {
       "train reward": train, "train classify": train,
       "bench retrieval": ["--vectors", files.text, "--queries", files.text, "--dimension", "4"],
       "bench dicom": [files.dicom], "check run": [files.text], "check eval": ["--reports", files.reports],
-      "data iu-stats": ["--reports", files.reports], "deid run": [files.text], "deid eval": ["--reports", files.reports],
+      "data iu-stats": ["--reports", files.reports], "deid run": [files.text],
+      "deid eval": ["--reports", files.reports],
       "sections": [files.text], "eval mesh": ["--reports", files.reports],
       "eval retrieval": ["--qrels", files.qrels, "--run", files.qrels],
       "extract": model + ["--schema", files.schema, "--input", files.text],
       "image info": [files.png], "image convert": [files.dicom, files.output + ".png"],
-      "impression": model + ["--input", files.data], "review export": [
+      "impression": model + ["--input", files.data],
+      "review export": [
         "--predictions", files.data, "--reference", files.data, "--out", files.output,
       ],
       "review import": [files.reviewSheet], "rag index": ["--db", files.output + ".sqlite", files.text],

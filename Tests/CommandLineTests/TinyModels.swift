@@ -11,13 +11,16 @@ enum TinyModels {
   static func llamaFolder() throws -> URL {
     let folder = CommandRunner.temporaryFolder()
     let llama = CommandRunner.repositoryRoot.appendingPathComponent("Tests/RadModelsTests/Fixtures/llama")
-    try FileManager.default.copyItem(at: llama.appendingPathComponent("model.safetensors"), to: folder.appendingPathComponent("model.safetensors"))
+    try FileManager.default.copyItem(
+      at: llama.appendingPathComponent("model.safetensors"), to: folder.appendingPathComponent("model.safetensors"))
     var config = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: llama.appendingPathComponent("config.json"))) as? [String: Any])
+      try JSONSerialization.jsonObject(with: Data(contentsOf: llama.appendingPathComponent("config.json")))
+        as? [String: Any])
     config["bos_token_id"] = 0
     config["pad_token_id"] = 1
     try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("config.json"))
-    try FileManager.default.copyItem(at: bart.appendingPathComponent("tokenizer.json"), to: folder.appendingPathComponent("tokenizer.json"))
+    try FileManager.default.copyItem(
+      at: bart.appendingPathComponent("tokenizer.json"), to: folder.appendingPathComponent("tokenizer.json"))
     return folder
   }
 }

@@ -27,7 +27,9 @@ struct TrainCommandTests {
     return (config.path, tokenizer, data)
   }
 
-  static func pretrainArguments(_ setup: (config: String, tokenizer: String, data: String), out: URL, steps: Int) -> [String] {
+  static func pretrainArguments(_ setup: (config: String, tokenizer: String, data: String), out: URL, steps: Int)
+    -> [String]
+  {
     [
       "train", "pretrain", "--init", setup.config, "--tokenizer", setup.tokenizer, "--data", setup.data, "--text-field",
       "findings", "--out", out.path, "--steps", "\(steps)", "--batch-size", "4", "--block-size", "32", "--lr", "3e-3",
@@ -47,7 +49,9 @@ struct TrainCommandTests {
     }
     #expect(steps.map { $0["step"] as? Int } == [1, 2, 3, 4])
     #expect(steps.allSatisfy { ($0["loss"] as? Double).map { $0.isFinite && $0 > 0 } ?? false })
-    for file in ["metrics.jsonl", "loss_curve.svg", "model/config.json", "model/model.safetensors", "model/tokenizer.json"] {
+    for file in [
+      "metrics.jsonl", "loss_curve.svg", "model/config.json", "model/model.safetensors", "model/tokenizer.json",
+    ] {
       #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file) written")
     }
 
@@ -151,14 +155,17 @@ struct TrainCommandTests {
     let lines = try String(contentsOfFile: setup.data, encoding: .utf8).split(separator: "\n").prefix(40)
     let rows = try lines.map { line -> String in
       let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-      let pair = ["prompt": String((object["findings"] as! String).prefix(60)), "completion": object["impression"] as! String]
+      let pair = [
+        "prompt": String((object["findings"] as! String).prefix(60)), "completion": object["impression"] as! String,
+      ]
       return String(decoding: try JSONSerialization.data(withJSONObject: pair), as: UTF8.self)
     }
     try rows.joined(separator: "\n").write(to: pairs, atomically: true, encoding: .utf8)
     let out = folder.appendingPathComponent("run")
     let result = try CommandRunner.run([
       "train", "lora", "--init", setup.config, "--tokenizer", setup.tokenizer, "--data", pairs.path, "--out", out.path,
-      "--steps", "3", "--batch-size", "2", "--block-size", "48", "--dtype", "q4", "--target", "c_attn", "--target", "c_fc",
+      "--steps", "3", "--batch-size", "2", "--block-size", "48", "--dtype", "q4", "--target", "c_attn", "--target",
+      "c_fc",
       "--json", "--quiet",
     ])
     #expect(result.status == 0, "\(result.stderr)")
@@ -180,7 +187,9 @@ struct TrainCommandTests {
     let folder = CommandRunner.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let bert = CommandRunner.repositoryRoot.appendingPathComponent("Tests/RadEvalTests/Fixtures/bertscore/tiny_random")
-    let reports = try String(contentsOfFile: CommandRunner.repositoryRoot.appendingPathComponent("data/synthetic_reports.jsonl").path, encoding: .utf8)
+    let reports = try String(
+      contentsOfFile: CommandRunner.repositoryRoot.appendingPathComponent("data/synthetic_reports.jsonl").path,
+      encoding: .utf8)
     let rows = try reports.split(separator: "\n").prefix(40).map { line -> String in
       let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
       let impression = object["impression"] as! String
@@ -191,7 +200,8 @@ struct TrainCommandTests {
     try rows.joined(separator: "\n").write(to: data, atomically: true, encoding: .utf8)
     let out = folder.appendingPathComponent("run")
     let trained = try CommandRunner.run([
-      "train", "classify", "--model", bert.path, "--data", data.path, "--out", out.path, "--steps", "4", "--batch-size", "4",
+      "train", "classify", "--model", bert.path, "--data", data.path, "--out", out.path, "--steps", "4", "--batch-size",
+      "4",
       "--block-size", "32", "--lr", "1e-3", "--predict", data.path, "--json", "--quiet",
     ])
     #expect(trained.status == 0, "\(trained.stderr)")
@@ -199,15 +209,20 @@ struct TrainCommandTests {
 
     // transformers' layout.
     let config = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("config.json"))) as? [String: Any])
+      try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("config.json")))
+        as? [String: Any])
     #expect(config["architectures"] as? [String] == ["BertForSequenceClassification"])
     #expect(config["id2label"] as? [String: String] == ["0": "finding", "1": "normal"])
     #expect(config["label2id"] as? [String: Int] == ["finding": 0, "normal": 1])
     let weights = try Data(contentsOf: model.appendingPathComponent("model.safetensors"))
     let headerLength = weights.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-    let header = try #require(try JSONSerialization.jsonObject(with: weights.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+    let header = try #require(
+      try JSONSerialization.jsonObject(with: weights.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
     let names = Set(header.keys).subtracting(["__metadata__"])
-    #expect(names.isSuperset(of: ["classifier.weight", "classifier.bias", "bert.embeddings.word_embeddings.weight", "bert.pooler.dense.weight"]))
+    #expect(
+      names.isSuperset(of: [
+        "classifier.weight", "classifier.bias", "bert.embeddings.word_embeddings.weight", "bert.pooler.dense.weight",
+      ]))
     #expect(names.allSatisfy { $0.hasPrefix("bert.") || $0.hasPrefix("classifier.") }, "\(names.sorted())")
     #expect(FileManager.default.fileExists(atPath: model.appendingPathComponent("tokenizer.json").path))
 
@@ -215,7 +230,9 @@ struct TrainCommandTests {
     let inProcess = try String(contentsOf: out.appendingPathComponent("predictions.jsonl"), encoding: .utf8)
       .split(separator: "\n").map(String.init)
     #expect(inProcess.count == rows.count)
-    let labels = inProcess.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["label"] as? String }
+    let labels = inProcess.compactMap {
+      (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["label"] as? String
+    }
     #expect(labels.count == rows.count && Set(labels).isSubset(of: ["finding", "normal"]))
     let reloaded = try CommandRunner.run(["classify", "--model", model.path, "--data", data.path, "--max-length", "32"])
     #expect(reloaded.status == 0, "\(reloaded.stderr)")
@@ -223,12 +240,14 @@ struct TrainCommandTests {
 
     // The untrained model labels differently: the comparison above sees the trained weights.
     let untrained = try CommandRunner.run([
-      "train", "classify", "--model", bert.path, "--data", data.path, "--out", folder.appendingPathComponent("untrained").path,
+      "train", "classify", "--model", bert.path, "--data", data.path, "--out",
+      folder.appendingPathComponent("untrained").path,
       "--steps", "0", "--block-size", "32", "--predict", data.path, "--quiet",
     ])
     #expect(untrained.status == 0, "\(untrained.stderr)")
     let untrainedLines = try String(
-      contentsOf: folder.appendingPathComponent("untrained/predictions.jsonl"), encoding: .utf8).split(separator: "\n").map(String.init)
+      contentsOf: folder.appendingPathComponent("untrained/predictions.jsonl"), encoding: .utf8
+    ).split(separator: "\n").map(String.init)
     #expect(untrainedLines.count == rows.count && untrainedLines != inProcess)
   }
 }

@@ -16,6 +16,7 @@ enum ArchiveFixture {
   }
 
   struct Streams: Decodable {
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     let plain_size: Int
     let head: [UInt8]
     let crc32: UInt32
@@ -127,7 +128,9 @@ enum ArchiveFixture {
   @Test(arguments: [Zlib.Format.zlib, .raw, .gzip])
   func deflateRoundTrips(format: Zlib.Format) throws {
     var generator = SystemRandomNumberGenerator()
-    let data = (0..<200_000).map { index in index % 7 == 0 ? UInt8.random(in: 0...255, using: &generator) : UInt8(index % 13) }
+    let data = (0..<200_000).map { index in
+      index % 7 == 0 ? UInt8.random(in: 0...255, using: &generator) : UInt8(index % 13)
+    }
     for level: Int32 in [0, 1, 6, 9] {
       #expect(try Zlib.inflate(Zlib.deflate(data, format: format, level: level), format: format) == data)
     }

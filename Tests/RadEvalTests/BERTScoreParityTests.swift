@@ -24,7 +24,8 @@ import Testing
 
   static func check(_ values: [BERTScoreValue], _ expected: Any?) throws {
     let e = try #require(expected as? [String: Any])
-    let p = try #require(e["p"] as? [Double]), r = try #require(e["r"] as? [Double]), f = try #require(e["f"] as? [Double])
+    let p = try #require(e["p"] as? [Double]), r = try #require(e["r"] as? [Double]),
+      f = try #require(e["f"] as? [Double])
     #expect(values.count == p.count)
     var worst = 0.0
     for (i, v) in values.enumerated() {
@@ -41,7 +42,8 @@ import Testing
   ])
   func matchesBertScore(_ name: String, _ idf: Bool, _ rescale: Bool) throws {
     let model = try ModelCache().path(of: "minilm")
-    let baseline = rescale
+    let baseline =
+      rescale
       ? try BERTScoreBaseline(contentsOf: Self.folder.appendingPathComponent("baseline_minilm.csv"), layer: 6) : nil
     let scorer = try BERTScorer(directory: model, layer: 6, idf: idf, baseline: baseline)
     let values = try scorer.score(try Self.pairs("pairs.jsonl"))

@@ -21,7 +21,9 @@ import Testing
     let ids = try #require(try Self.expected()["ids"] as? [String: [Int]])
     #expect(ids.count > 40)
     for (sentence, want) in ids {
-      let got = scorer.tokenizer.encode(sentence.trimmingCharacters(in: .whitespacesAndNewlines), addSpecialTokens: true).ids
+      let got = scorer.tokenizer.encode(
+        sentence.trimmingCharacters(in: .whitespacesAndNewlines), addSpecialTokens: true
+      ).ids
       #expect(got == want, "\(sentence)")
     }
   }
@@ -31,7 +33,8 @@ import Testing
     let pairs = try TextPairsReader.readJSONL(Self.folder.appendingPathComponent("pairs.jsonl").path)
     let values = try BERTScorer(directory: Self.folder, layer: 2, idf: idf).score(pairs)
     let e = try #require(try Self.expected()[name] as? [String: Any])
-    let p = try #require(e["p"] as? [Double]), r = try #require(e["r"] as? [Double]), f = try #require(e["f"] as? [Double])
+    let p = try #require(e["p"] as? [Double]), r = try #require(e["r"] as? [Double]),
+      f = try #require(e["f"] as? [Double])
     #expect(values.count == p.count)
     for (i, v) in values.enumerated() where i < p.count {
       for (got, want) in [(v.precision, p[i]), (v.recall, r[i]), (v.f1, f[i])] {

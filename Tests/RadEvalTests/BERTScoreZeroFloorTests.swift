@@ -17,7 +17,8 @@ import Testing
 
   static func check(_ values: [BERTScoreValue], _ expected: Any?, _ label: String) throws {
     let e = try #require(expected as? [String: Any])
-    let p = try #require(e["p"] as? [Double]), r = try #require(e["r"] as? [Double]), f = try #require(e["f"] as? [Double])
+    let p = try #require(e["p"] as? [Double]), r = try #require(e["r"] as? [Double]),
+      f = try #require(e["f"] as? [Double])
     #expect(values.count == p.count)
     for (i, v) in values.enumerated() where i < p.count {
       for (got, want) in [(v.precision, p[i]), (v.recall, r[i]), (v.f1, f[i])] {

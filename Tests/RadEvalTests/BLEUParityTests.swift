@@ -91,7 +91,9 @@ struct BLEUParityTests {
       let s = metric.score(metric.statistics(hypothesis: pair.hypothesis, references: pair.references))
       #expect(close(s.score, double(e["score"])), "\(pair)")
       #expect(s.counts == doubles(e["counts"]) && s.totals == doubles(e["totals"]))
-      #expect(SacreBLEUTokenizer.thirteenA.tokens(pair.hypothesis).joined(separator: " ") == c["sacrebleu_13a_tokens_pred"] as? String)
+      #expect(
+        SacreBLEUTokenizer.thirteenA.tokens(pair.hypothesis).joined(separator: " ") == c["sacrebleu_13a_tokens_pred"]
+          as? String)
     }
     let corpus = try #require(root["sacrebleu_corpus_default"] as? [String: Any])
     let s = SacreBLEU().corpusScore(pairs)
@@ -102,8 +104,9 @@ struct BLEUParityTests {
   @Test("sacrebleu's published check values (METRICS.md)")
   func publishedValues() {
     let metric = SacreBLEU(effectiveOrder: true)
-    let s = metric.score(metric.statistics(
-      hypothesis: "No acute cardiopulmonary abnormality.", references: ["No acute cardiopulmonary process."]))
+    let s = metric.score(
+      metric.statistics(
+        hypothesis: "No acute cardiopulmonary abnormality.", references: ["No acute cardiopulmonary process."]))
     #expect(close(s.score, 42.72870063962342))
     #expect(s.counts == [4, 2, 1, 0] && s.totals == [5, 4, 3, 2])
   }

@@ -49,8 +49,12 @@ struct CheXpertLabelerTests {
       let got = labeler.label(row[0])
       for (column, name) in header.enumerated().dropFirst() {
         let observation = try #require(CheXpertObservation(rawValue: name))
-        let expected: CheXpertLabel? = row[column].isEmpty ? nil : CheXpertLabel(rawValue: Int(Double(row[column]) ?? 9))
-        #expect(got[observation] == expected, "\(name) in «\(row[0])»: \(String(describing: got[observation])) vs \(String(describing: expected)); mentions \(got.mentions.map { "\($0.text)=\($0.label)" })")
+        let expected: CheXpertLabel? =
+          row[column].isEmpty ? nil : CheXpertLabel(rawValue: Int(Double(row[column]) ?? 9))
+        #expect(
+          got[observation] == expected,
+          "\(name) in «\(row[0])»: \(String(describing: got[observation])) vs \(String(describing: expected)); mentions \(got.mentions.map { "\($0.text)=\($0.label)" })"
+        )
       }
     }
   }
@@ -90,7 +94,8 @@ struct CheXpertLabelerTests {
     let refs = ["Left pleural effusion.", "No acute findings. No effusion.", "Cardiomegaly with mild edema."]
     let same = try LabelAgreement(referenceReports: refs, generatedReports: refs)
     #expect(same.micro14.f1 == 1 && same.accuracy5 == 1)
-    let other = try LabelAgreement(referenceReports: refs, generatedReports: ["No effusion.", "No effusion.", "Cardiomegaly."])
+    let other = try LabelAgreement(
+      referenceReports: refs, generatedReports: ["No effusion.", "No effusion.", "Cardiomegaly."])
     #expect(other.micro5.f1 < 1 && other.micro5.f1 > 0)
     #expect(throws: ClassificationError.self) {
       try LabelAgreement(referenceReports: refs, generatedReports: ["x"])

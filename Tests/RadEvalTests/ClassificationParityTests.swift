@@ -83,7 +83,8 @@ struct ClassificationParityTests {
       try ClassificationMetrics.rocAUC(truth: [1, 1], scores: [0.2, 0.3])
     }
     #expect(throws: ClassificationError.raggedLabels(row: 1, expected: 2, found: 3)) {
-      try ClassificationMetrics.multilabel(truth: [[0, 1], [1, 0, 1]], predicted: [[0, 1], [1, 0]], average: .micro)
+      try ClassificationMetrics.multilabel(
+        truth: [[0, 1], [1, 0, 1]], predicted: [[0, 1], [1, 0]], average: .micro)
     }
   }
 

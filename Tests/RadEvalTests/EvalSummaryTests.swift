@@ -14,7 +14,8 @@ struct EvalSummaryTests {
     #expect(rougeL.score == RougeScorer.mean(RougeScorer().scoreAll(pairs), count: 4)[2].fmeasure)
     #expect(s.markdown.contains("nrefs:1\\|case:mixed"))
     #expect(s.html.contains("<table>") && !s.html.contains("<skipped>"))
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("radeval-report-\(ProcessInfo.processInfo.processIdentifier)")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "radeval-report-\(ProcessInfo.processInfo.processIdentifier)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let url = dir.appendingPathComponent("eval-report.md")
     try EvalSummary.writeAtomically("one", to: url)

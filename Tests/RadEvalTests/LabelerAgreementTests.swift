@@ -49,7 +49,8 @@ import Testing
     let (observations, items, _) = try Self.fixture()
     #expect(items.count == 400 && observations.count == 14)
     let labels = CheXpertLabeler().label(reports: items.map(\.text))
-    var table = "| Observation | reference A/N/B | radlm A/N/B | agreement | Cohen's κ | mentioned by either | agreement there |\n|---|---|---|---:|---:|---:|---:|\n"
+    var table =
+      "| Observation | reference A/N/B | radlm A/N/B | agreement | Cohen's κ | mentioned by either | agreement there |\n|---|---|---|---:|---:|---:|---:|\n"
     var agreeing = 0
     for (k, name) in observations.enumerated() {
       let observation = try #require(CheXpertObservation(rawValue: name))
@@ -60,13 +61,16 @@ import Testing
       let code = ["A": 1, "N": 0, "B": 2]
       let kappa = try ClassificationMetrics.cohenKappa(
         truth: ref.map { code[$0] ?? -1 }, predicted: ours.map { code[$0] ?? -1 })
-      func counts(_ v: [String]) -> String { ["A", "N", "B"].map { c in "\(v.filter { $0 == c }.count)" }.joined(separator: "/") }
+      func counts(_ v: [String]) -> String {
+        ["A", "N", "B"].map { c in "\(v.filter { $0 == c }.count)" }.joined(separator: "/")
+      }
       let agreement = Double(same) / Double(items.count)
       // Blanks agree by construction (both sides use the same mention lists); the labels of
       // reports that either side mentions show the negation engines' differences.
       let mentioned = zip(ours, ref).filter { $0 != "B" || $1 != "B" }
       let mentionedAgreement = Double(mentioned.filter { $0 == $1 }.count) / Double(Swift.max(mentioned.count, 1))
-      table += "| \(name) | \(counts(ref)) | \(counts(ours)) | \(String(format: "%.3f", agreement)) | "
+      table +=
+        "| \(name) | \(counts(ref)) | \(counts(ours)) | \(String(format: "%.3f", agreement)) | "
         + "\(kappa.isNaN ? "n/a" : String(format: "%.3f", kappa)) | \(mentioned.count) | \(String(format: "%.3f", mentionedAgreement)) |\n"
       #expect(agreement >= Self.agreementFloor[name, default: 1], "\(name): \(agreement)")
       #expect(mentionedAgreement >= Self.mentionedFloor[name, default: 1], "\(name) (mentioned): \(mentionedAgreement)")

@@ -37,7 +37,8 @@ struct PerplexityParityTests {
     let text = try String(contentsOf: Self.folder.appendingPathComponent("text.txt"), encoding: .utf8)
     let cases = try #require(try Self.expected()["cases"] as? [[String: Any]])
     let want = try #require(cases.first { ($0["max_length"] as? Int) == maxLength && ($0["stride"] as? Int) == stride })
-    let got = try Perplexity(maxLength: maxLength, stride: stride).evaluate(model: model, tokenizer: tokenizer, text: text)
+    let got = try Perplexity(maxLength: maxLength, stride: stride).evaluate(
+      model: model, tokenizer: tokenizer, text: text)
     let ppl = try #require(want["perplexity"] as? Double)
     #expect(abs(got.perplexity - ppl) / ppl <= 1e-4, "\(got.perplexity) vs transformers \(ppl)")
     #expect(abs(got.meanNLL - (want["nll"] as? Double ?? .nan)) <= 1e-5)
@@ -49,8 +50,12 @@ struct PerplexityParityTests {
     let (model, _) = try Self.model()
     #expect(throws: PerplexityError.self) { try Perplexity(maxLength: 16, stride: 17) }
     #expect(throws: PerplexityError.self) { try Perplexity(maxLength: 1, stride: 1) }
-    #expect(throws: PerplexityError.self) { try Perplexity(maxLength: 64, stride: 8).evaluate(model: model, tokens: [1, 2, 3]) }
-    #expect(throws: PerplexityError.tooFewTokens(1)) { try Perplexity(maxLength: 8, stride: 8).evaluate(model: model, tokens: [1]) }
+    #expect(throws: PerplexityError.self) {
+      try Perplexity(maxLength: 64, stride: 8).evaluate(model: model, tokens: [1, 2, 3])
+    }
+    #expect(throws: PerplexityError.tooFewTokens(1)) {
+      try Perplexity(maxLength: 8, stride: 8).evaluate(model: model, tokens: [1])
+    }
   }
 
   /// The fetched SmolLM2-135M-Instruct GGUF against transformers' float32 dequantization of the

@@ -97,8 +97,9 @@ struct RougeParityTests {
         let e = c["rouge_stem=\(stem ? "True" : "False")"] as? [String: Any] ?? [:]
         for (i, name) in ["rouge1", "rouge2", "rougeL", "rougeLsum"].enumerated() {
           let v = e[name] as? [String: Any] ?? [:]
-          #expect(close(got[i].precision, double(v["p"])) && close(got[i].recall, double(v["r"]))
-            && close(got[i].fmeasure, double(v["f"])), "\(name) \(target)")
+          #expect(
+            close(got[i].precision, double(v["p"])) && close(got[i].recall, double(v["r"]))
+              && close(got[i].fmeasure, double(v["f"])), "\(name) \(target)")
         }
       }
     }

@@ -25,7 +25,8 @@ struct BartAttentionTests {
     try Autograd.inferenceMode {
       let states = try bart.encode(TokenBatch(source), probe: encoderProbe)
       _ = try bart.decode(
-        TokenBatch(decoderIds), encoderStates: states, sourceMask: nil, selfAttentionProbe: selfProbe, crossAttentionProbe: crossProbe)
+        TokenBatch(decoderIds), encoderStates: states, sourceMask: nil, selfAttentionProbe: selfProbe,
+        crossAttentionProbe: crossProbe)
     }
     let cases: [(String, AttentionProbe, Int, Int)] = [
       ("encoder", encoderProbe, source.count, source.count), ("decoder", selfProbe, decoderIds.count, decoderIds.count),

@@ -17,7 +17,9 @@ struct EncoderDecoderGenerationTests {
     return bundle
   }
 
-  static func cases() throws -> [[String: Any]] { try Support.json("bart_generation.json")["cases"] as! [[String: Any]] }
+  static func cases() throws -> [[String: Any]] {
+    try Support.json("bart_generation.json")["cases"] as! [[String: Any]]
+  }
 
   static func samplingSettings(seed: UInt64 = 0) throws -> GenerationSettings {
     let sampling = try Support.json("bart_generation.json")["sampling"] as! [String: Any]
@@ -34,12 +36,14 @@ struct EncoderDecoderGenerationTests {
       let text = entry["text"] as! String
       let source = bundle.tokenizer.encode(text).ids
       #expect(source == entry["source_ids"] as! [Int])
-      let greedy = try generator.generate(sourceIds: source, settings: GenerationSettings(maxTokens: 12, eosTokenIds: bundle.eosTokenIds))
+      let greedy = try generator.generate(
+        sourceIds: source, settings: GenerationSettings(maxTokens: 12, eosTokenIds: bundle.eosTokenIds))
       #expect(greedy.tokens == entry["greedy"] as! [Int], "\(text)")
       #expect(greedy.text == entry["greedy_text"] as! String)
       #expect(greedy.promptTokens == source.count)
       let penalised = try generator.generate(
-        sourceIds: source, settings: GenerationSettings(maxTokens: 12, repetitionPenalty: 1.3, eosTokenIds: bundle.eosTokenIds))
+        sourceIds: source,
+        settings: GenerationSettings(maxTokens: 12, repetitionPenalty: 1.3, eosTokenIds: bundle.eosTokenIds))
       #expect(penalised.tokens == entry["greedy_repetition_1.3"] as! [Int], "\(text) with repetition penalty")
       #expect(penalised.tokens != greedy.tokens)
     }
@@ -68,7 +72,9 @@ struct EncoderDecoderGenerationTests {
       let rawLogits = (entry["sampled_logits"] as! [[NSNumber]]).map { $0.map(\.floatValue) }
       let reference = (entry["sampled_probabilities"] as! [[NSNumber]]).map { $0.map(\.floatValue) }
       #expect(reference.count == tokens.count && rawLogits.count == tokens.count)
-      let decoder = try Autograd.inferenceMode { try bundle.model.conditionedDecoder(source: TokenBatch(entry["source_ids"] as! [Int])) }
+      let decoder = try Autograd.inferenceMode {
+        try bundle.model.conditionedDecoder(source: TokenBatch(entry["source_ids"] as! [Int]))
+      }
       let cache = decoder.makeCache(capacity: 16)
       var sampler = TokenSampler(settings: settings)
       var history = [bundle.model.decoderStartTokenId]
@@ -76,7 +82,9 @@ struct EncoderDecoderGenerationTests {
       var logitScale: Float = 0
       var probabilityError: Float = 0
       for (step, token) in tokens.enumerated() {
-        let logits = try Autograd.inferenceMode { try decoder.lastLogits(TokenBatch([history.last!]), cache: cache).data }
+        let logits = try Autograd.inferenceMode {
+          try decoder.lastLogits(TokenBatch([history.last!]), cache: cache).data
+        }
         for (a, b) in zip(logits, rawLogits[step]) {
           logitError = max(logitError, abs(a - b))
           logitScale = max(logitScale, abs(b))
@@ -107,7 +115,8 @@ struct EncoderDecoderGenerationTests {
     // A stop string from the middle of the greedy text ends generation just before it.
     let greedy = try bundle.generator.generate(sourceIds: source, settings: GenerationSettings(maxTokens: 12))
     let stop = String(Array(greedy.text)[3...4])
-    let stopped = try bundle.generator.generate(sourceIds: source, settings: GenerationSettings(maxTokens: 12, stopStrings: [stop]))
+    let stopped = try bundle.generator.generate(
+      sourceIds: source, settings: GenerationSettings(maxTokens: 12, stopStrings: [stop]))
     #expect(stopped.finishReason == .stopString)
     #expect(stopped.text == String(greedy.text[..<greedy.text.range(of: stop)!.lowerBound]))
   }

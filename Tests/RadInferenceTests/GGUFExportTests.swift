@@ -26,7 +26,8 @@ struct GGUFExportTests {
     let folder = try Self.scratch()
     defer { try? FileManager.default.removeItem(at: folder) }
     let url = folder.appendingPathComponent("tiny.gguf")
-    try GGUFLlamaWriter.write(model, tokenizer: tokenizer, chatTemplate: "{{ messages }}", name: "tiny", dtype: .f32, to: url)
+    try GGUFLlamaWriter.write(
+      model, tokenizer: tokenizer, chatTemplate: "{{ messages }}", name: "tiny", dtype: .f32, to: url)
     let file = try GGUFFile(url: url)
     #expect(file["general.architecture"] == .string("llama"))
     #expect(file["tokenizer.ggml.pre"] == .string("gpt-2"))  // llama.cpp's name; it refuses "gpt2"
@@ -42,7 +43,9 @@ struct GGUFExportTests {
       let logits = try Autograd.inferenceMode { try reloaded.logits(TokenBatch(ids)) }
       #expect(maxDifference(logits.data, expected.data) <= (keepPermuted ? 1e-5 : 0))
     }
-    #expect(try file.tensor("blk.0.attn_q.weight").data != model.parameters["model.layers.0.self_attn.q_proj.weight"]!.value.data)
+    #expect(
+      try file.tensor("blk.0.attn_q.weight").data
+        != model.parameters["model.layers.0.self_attn.q_proj.weight"]!.value.data)
     let gguf = try GGUFVocabulary.load(path: url.path)
     for text in ["the heart is normal", "No acute disease 2"] {
       #expect(gguf.encodeIds(text) == tokenizer.encodeIds(text))
@@ -83,7 +86,8 @@ struct GGUFExportTests {
       return field == "rope_parameters"
     }
     // A WordPiece tokenizer has no tokenizer.ggml.* form here.
-    let wordPiece = try TokenizerJSON.load(data: Data(#"{"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0,"a":1}}}"#.utf8), source: "wp")
+    let wordPiece = try TokenizerJSON.load(
+      data: Data(#"{"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0,"a":1}}}"#.utf8), source: "wp")
     #expect(throws: ModelError.self) { try GGUFLlamaWriter.makeWriter(try Self.tinyLlama(), tokenizer: wordPiece) }
   }
 
@@ -104,7 +108,8 @@ struct GGUFExportTests {
     // Folder → GGUF F32.
     let url = folder.appendingPathComponent("smollm2-f32.gguf")
     try GGUFLlamaWriter.write(
-      fromFolder.model as! LlamaModel, tokenizer: fromFolder.tokenizer, chatTemplate: original.chatTemplateSource, dtype: .f32, to: url)
+      fromFolder.model as! LlamaModel, tokenizer: fromFolder.tokenizer, chatTemplate: original.chatTemplateSource,
+      dtype: .f32, to: url)
     let written = try ModelBundle.open(path: url.path)
     #expect(written.ggufFile?["tokenizer.ggml.pre"] == .string("smollm"))
     #expect(written.chatTemplateSource == original.chatTemplateSource)

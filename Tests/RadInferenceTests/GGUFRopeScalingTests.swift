@@ -16,8 +16,12 @@ struct GGUFRopeScalingTests {
 
   static func folder(_ name: String) -> URL { Support.fixtures.appendingPathComponent("rope_gguf/\(name)") }
 
-  static func expected(_ name: String) throws -> (ids: [Int], transformers: [Float], llamaCpp: [Float], unscaled: [Float]) {
-    let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder(name).appendingPathComponent("expected.json"))) as! [String: Any]
+  static func expected(_ name: String) throws -> (
+    ids: [Int], transformers: [Float], llamaCpp: [Float], unscaled: [Float]
+  ) {
+    let object =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: folder(name).appendingPathComponent("expected.json")))
+      as! [String: Any]
     func floats(_ key: String) -> [Float] { (object[key] as! [Double]).map(Float.init) }
     return (object["ids"] as! [Int], floats("transformers"), floats("llama_cpp"), floats("unscaled"))
   }
@@ -186,7 +190,8 @@ struct GGUFRopeScalingTests {
     let model = try Self.yarnModel(["beta_fast": 32.0, "beta_slow": 1.0, "attention_factor": attention])
     let bundle = try ModelBundle.open(path: Self.folder("yarn").path)
     let writer = try GGUFLlamaWriter.makeWriter(model, tokenizer: bundle.tokenizer)
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("radlm-rope-gguf-\(UUID().uuidString).gguf")
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "radlm-rope-gguf-\(UUID().uuidString).gguf")
     defer { try? FileManager.default.removeItem(at: scratch) }
     try writer.write(to: scratch)
     let file = try GGUFFile(url: scratch)

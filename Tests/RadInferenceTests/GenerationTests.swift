@@ -24,7 +24,8 @@ struct GenerationTests {
     let generator = TextGenerator(model: model, tokenizer: Support.tinyTokenizer)
     func sample(_ seed: UInt64) throws -> [Int] {
       try generator.generate(
-        promptIds: [5, 9, 17], settings: GenerationSettings(maxTokens: 24, temperature: 1.5, topK: 40, topP: 0.95, seed: seed)
+        promptIds: [5, 9, 17],
+        settings: GenerationSettings(maxTokens: 24, temperature: 1.5, topK: 40, topP: 0.95, seed: seed)
       ).tokens
     }
     let first = try sample(42)
@@ -53,14 +54,16 @@ struct GenerationTests {
     let free = try generator.generate(promptIds: [5, 9, 17], settings: GenerationSettings(maxTokens: 12))
     #expect(free.tokens.count == 12 && free.text.count >= 6)
     // EOS: declare the fourth greedy token the end of sequence.
-    let eos = try generator.generate(promptIds: [5, 9, 17], settings: GenerationSettings(maxTokens: 12, eosTokenIds: [free.tokens[3]]))
+    let eos = try generator.generate(
+      promptIds: [5, 9, 17], settings: GenerationSettings(maxTokens: 12, eosTokenIds: [free.tokens[3]]))
     let firstEOS = free.tokens.firstIndex(of: free.tokens[3])!
     #expect(eos.finishReason == .eos)
     #expect(eos.tokens == Array(free.tokens[...firstEOS]))
     // Stop string: a piece from the middle of the free text; the text stops just before it.
     let chars = Array(free.text)
     let stop = String(chars[4...5])
-    let stopped = try generator.generate(promptIds: [5, 9, 17], settings: GenerationSettings(maxTokens: 12, stopStrings: [stop]))
+    let stopped = try generator.generate(
+      promptIds: [5, 9, 17], settings: GenerationSettings(maxTokens: 12, stopStrings: [stop]))
     #expect(stopped.finishReason == .stopString)
     #expect(stopped.text == String(free.text[..<free.text.range(of: stop)!.lowerBound]))
   }
@@ -140,7 +143,9 @@ struct PromptTests {
     let cases = fixture["cases"] as! [[String: Any]]
     #expect(ChatTemplate.family(ofSource: fixture["smollm2_template_source"] as? String ?? "") == .chatML)
     for entry in cases {
-      let messages = (entry["messages"] as! [[String: String]]).map { ChatMessage(role: $0["role"]!, content: $0["content"]!) }
+      let messages = (entry["messages"] as! [[String: String]]).map {
+        ChatMessage(role: $0["role"]!, content: $0["content"]!)
+      }
       let template = ChatTemplate(rawValue: entry["template"] as! String)!
       let text = template.render(
         messages, addGenerationPrompt: entry["add_generation_prompt"] as! Bool,
@@ -154,26 +159,29 @@ struct PromptTests {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let good = folder.appendingPathComponent("good.jsonl")
-    try Data("""
+    try Data(
+      """
       {"input": "No focal consolidation.", "output": "normal"}
 
       {"input": "Right lower lobe opacity.", "output": "abnormal"}
-      """.utf8).write(to: good)
+      """.utf8
+    ).write(to: good)
     let examples = try FewShotPromptBuilder.examples(fromJSONL: good)
     #expect(examples.count == 2)
     let builder = FewShotPromptBuilder(instruction: "Classify the finding.", examples: examples)
-    #expect(builder.prompt(for: "Small left effusion.") == """
-      Classify the finding.
+    #expect(
+      builder.prompt(for: "Small left effusion.") == """
+        Classify the finding.
 
-      Input: No focal consolidation.
-      Output: normal
+        Input: No focal consolidation.
+        Output: normal
 
-      Input: Right lower lobe opacity.
-      Output: abnormal
+        Input: Right lower lobe opacity.
+        Output: abnormal
 
-      Input: Small left effusion.
-      Output:
-      """)
+        Input: Small left effusion.
+        Output:
+        """)
     #expect(builder.prompt(for: "x", shots: 0) == "Classify the finding.\n\nInput: x\nOutput:")
     let bad = folder.appendingPathComponent("bad.jsonl")
     try Data("{\"input\": \"a\", \"output\": \"b\"}\n{\"input\": 3}\n".utf8).write(to: bad)

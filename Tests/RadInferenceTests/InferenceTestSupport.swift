@@ -33,9 +33,16 @@ enum Support {
       "model": ["type": "BPE", "vocab": vocab, "merges": [String]()],
       "pre_tokenizer": ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true],
       "decoder": ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true],
-      "added_tokens": [["id": 63, "content": "<eos>", "special": true, "single_word": false, "lstrip": false, "rstrip": false, "normalized": false]],
+      "added_tokens": [
+        [
+          "id": 63, "content": "<eos>", "special": true, "single_word": false, "lstrip": false, "rstrip": false,
+          "normalized": false,
+        ]
+      ],
     ]
+    // swift-format-ignore: NeverUseForceTry
     let data = try! JSONSerialization.data(withJSONObject: object)
+    // swift-format-ignore: NeverUseForceTry
     return try! TokenizerJSON.load(data: data, source: "tiny tokenizer")
   }()
 

@@ -20,10 +20,14 @@ struct RealChatTests {
 
   @Test func chatMLPromptIdsMatchTransformers() throws {
     let tokenizer = try GGUFVocabulary.load(path: try Self.gguf().path)
-    let reference = try JSONSerialization.jsonObject(
-      with: Data(contentsOf: Support.modelFixtures.appendingPathComponent("smollm2_reference.json"))) as! [String: Any]
+    let reference =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: Support.modelFixtures.appendingPathComponent("smollm2_reference.json")))
+      as! [String: Any]
     let chat = reference["chat"] as! [String: Any]
-    let messages = (chat["messages"] as! [[String: String]]).map { ChatMessage(role: $0["role"]!, content: $0["content"]!) }
+    let messages = (chat["messages"] as! [[String: String]]).map {
+      ChatMessage(role: $0["role"]!, content: $0["content"]!)
+    }
     let text = ChatTemplate.chatML.render(messages, defaultSystem: ChatTemplate.smolLM2DefaultSystem)
     #expect(text == chat["text"] as! String)
     #expect(tokenizer.encodeIds(text) == chat["input_ids"] as! [Int])

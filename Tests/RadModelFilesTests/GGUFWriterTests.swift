@@ -34,20 +34,28 @@ struct GGUFWriterTests {
       case "float64": value = .float64((entry["value"] as! NSNumber).doubleValue)
       case "bool": value = .bool(entry["value"] as! Bool)
       case "string": value = .string(entry["value"] as! String)
-      case "array[string]": value = .array(elementType: .string, values: (entry["value"] as! [String]).map { .string($0) })
+      case "array[string]":
+        value = .array(elementType: .string, values: (entry["value"] as! [String]).map { .string($0) })
       case "array[float32]":
-        value = .array(elementType: .float32, values: (entry["value"] as! [NSNumber]).map { .float32(Float($0.doubleValue)) })
-      case "array[int32]": value = .array(elementType: .int32, values: (entry["value"] as! [Int]).map { .int32(Int32($0)) })
+        value = .array(
+          elementType: .float32, values: (entry["value"] as! [NSNumber]).map { .float32(Float($0.doubleValue)) })
+      case "array[int32]":
+        value = .array(elementType: .int32, values: (entry["value"] as! [Int]).map { .int32(Int32($0)) })
       case "array[array]":
-        value = .array(elementType: .array, values: (entry["value"] as! [[Int]]).map { .array(elementType: .int32, values: $0.map { .int32(Int32($0)) }) })
+        value = .array(
+          elementType: .array,
+          values: (entry["value"] as! [[Int]]).map { .array(elementType: .int32, values: $0.map { .int32(Int32($0)) }) }
+        )
       default: throw ModelFileError.invalidMetadata(file: "inputs.json", key: key, reason: "unknown type")
       }
       metadata.append((key, value))
     }
     let types: [String: GGMLType] = ["F32": .f32, "F16": .f16, "Q8_0": .q8_0, "Q4_1": .q4_1]
     let tensors = try #require(json["tensors"] as? [[String: Any]]).map { t in
-      (name: t["name"] as! String, shape: t["shape"] as! [Int], type: types[t["type"] as! String]!,
-       values: (t["values"] as! [NSNumber]).map { Float($0.doubleValue) })
+      (
+        name: t["name"] as! String, shape: t["shape"] as! [Int], type: types[t["type"] as! String]!,
+        values: (t["values"] as! [NSNumber]).map { Float($0.doubleValue) }
+      )
     }
     return Input(metadata: metadata, tensors: tensors)
   }
@@ -94,10 +102,18 @@ struct GGUFWriterTests {
   @Test func badTensorsAreTypedErrors() throws {
     var writer = GGUFWriter(destination: "x.gguf")
     try writer.addTensor("a", Tensor(shape: [2, 32], data: [Float](repeating: 1, count: 64)), as: .q8_0)
-    #expect(throws: ModelFileError.self) { try writer.addTensor("a", Tensor(shape: [32], data: [Float](repeating: 1, count: 32)), as: .f32) }
-    #expect(throws: ModelFileError.self) { try writer.addTensor("b", Tensor(shape: [2, 30], data: [Float](repeating: 1, count: 60)), as: .q4_1) }
-    #expect(throws: ModelFileError.self) { try writer.addTensor("c", Tensor(shape: [32], data: [Float](repeating: 1, count: 32)), as: .q4_K) }
-    #expect(throws: ModelFileError.self) { try writer.addTensor("d", shape: [2, 32], type: .q8_0, bytes: [UInt8](repeating: 0, count: 60)) }
+    #expect(throws: ModelFileError.self) {
+      try writer.addTensor("a", Tensor(shape: [32], data: [Float](repeating: 1, count: 32)), as: .f32)
+    }
+    #expect(throws: ModelFileError.self) {
+      try writer.addTensor("b", Tensor(shape: [2, 30], data: [Float](repeating: 1, count: 60)), as: .q4_1)
+    }
+    #expect(throws: ModelFileError.self) {
+      try writer.addTensor("c", Tensor(shape: [32], data: [Float](repeating: 1, count: 32)), as: .q4_K)
+    }
+    #expect(throws: ModelFileError.self) {
+      try writer.addTensor("d", shape: [2, 32], type: .q8_0, bytes: [UInt8](repeating: 0, count: 60))
+    }
     #expect(throws: ModelFileError.self) { try writer.setAlignment(48) }
   }
 }

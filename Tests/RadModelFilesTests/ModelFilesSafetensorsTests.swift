@@ -33,9 +33,11 @@ struct ModelFilesSafetensorsTests {
     }
   }
 
-  @Test("write then read round-trips values, shapes and metadata", arguments: [
-    SafetensorsWriter.StoredType.f32, .f16, .bf16,
-  ])
+  @Test(
+    "write then read round-trips values, shapes and metadata",
+    arguments: [
+      SafetensorsWriter.StoredType.f32, .f16, .bf16,
+    ])
   func roundTrip(dtype: SafetensorsWriter.StoredType) throws {
     let folder = try S.scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -10,7 +10,8 @@ struct AttentionMaskTests {
   func causalMasksAreRecognised(_ sizes: (queries: Int, keys: Int)) throws {
     let mask = try #require(
       AttentionMask.make(
-        batch: 2, queries: sizes.queries, keys: sizes.keys, offset: sizes.keys - sizes.queries, causal: true, keyMask: nil))
+        batch: 2, queries: sizes.queries, keys: sizes.keys, offset: sizes.keys - sizes.queries, causal: true,
+        keyMask: nil))
     #expect(AttentionMask.isCausal(mask, queries: sizes.queries, keys: sizes.keys))
     var altered = mask
     altered.data[sizes.keys - 1] = 0  // the first query may now see the last key
@@ -19,7 +20,8 @@ struct AttentionMaskTests {
 
   @Test func paddingMasksAreNotCausal() throws {
     let padded = try #require(
-      AttentionMask.make(batch: 2, queries: 4, keys: 4, offset: 0, causal: true, keyMask: [[1, 1, 1, 1], [0, 1, 1, 1]]))
+      AttentionMask.make(
+        batch: 2, queries: 4, keys: 4, offset: 0, causal: true, keyMask: [[1, 1, 1, 1], [0, 1, 1, 1]]))
     #expect(!AttentionMask.isCausal(padded, queries: 4, keys: 4))
     let bidirectional = try #require(
       AttentionMask.make(batch: 1, queries: 4, keys: 4, offset: 0, causal: false, keyMask: [[1, 1, 1, 0]]))

@@ -30,9 +30,11 @@ struct Int8WeightFormatTests {
       let original = model.parameters[name]!.value
       let back = loaded.parameters[name]!.value
       if let info = try? file.info(name), info.dtype == .i8 {
-        let (q, scales) = Int8WeightFormat.quantizeRows(original.data, rows: original.shape[0], columns: original.shape[1])
+        let (q, scales) = Int8WeightFormat.quantizeRows(
+          original.data, rows: original.shape[0], columns: original.shape[1])
         let size = Int8WeightFormat.group(columns: original.shape[1])
-        #expect(try file.info(name + Int8WeightFormat.scaleSuffix).shape == [original.shape[0], original.shape[1] / size])
+        #expect(
+          try file.info(name + Int8WeightFormat.scaleSuffix).shape == [original.shape[0], original.shape[1] / size])
         let expected = q.enumerated().map { Float($1) * scales[$0 / size] }
         #expect(back.data == expected, "\(name)")
         // Each weight moves by at most half a step of its group.
@@ -88,7 +90,9 @@ struct Int8WeightFormatTests {
       let info = try file.info(name)
       let bytes = try file.withRawBytes(of: name) { raw, _ in Array(raw) }
       let shape = info.shape.map(String.init).joined(separator: ",")
-      fields.append("\"\(name)\":{\"dtype\":\"\(info.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(data.count),\(data.count + bytes.count)]}")
+      fields.append(
+        "\"\(name)\":{\"dtype\":\"\(info.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(data.count),\(data.count + bytes.count)]}"
+      )
       data += bytes
     }
     var header = Array(("{" + fields.joined(separator: ",") + "}").utf8)

@@ -43,10 +43,14 @@ struct KVCacheTests {
         #expect(maxAbsDifference(logits, full) <= 1e-5, "\(name) after \(prefix.count) tokens")
       }
       _ = try model.lastLogits(TokenBatch(Array(Self.ids[0..<4])), cache: cache)
-      for end in 5...8 { try check(Array(Self.ids[0..<end]), try model.lastLogits(TokenBatch([Self.ids[end - 1]]), cache: cache)) }
+      for end in 5...8 {
+        try check(Array(Self.ids[0..<end]), try model.lastLogits(TokenBatch([Self.ids[end - 1]]), cache: cache))
+      }
       standard.truncate(to: 5)
       let other = Array(Self.ids[0..<5]) + [13, 21, 34]
-      for end in 6...8 { try check(Array(other[0..<end]), try model.lastLogits(TokenBatch([other[end - 1]]), cache: cache)) }
+      for end in 6...8 {
+        try check(Array(other[0..<end]), try model.lastLogits(TokenBatch([other[end - 1]]), cache: cache))
+      }
     }
   }
 

@@ -59,7 +59,8 @@ func expectGradientsMatch(_ model: any TransformerModel, _ fixture: ModelFixture
   #expect(!names.isEmpty)
   var checked = 0
   for name in names {
-    let parameter = model.parameters[name]
+    let parameter =
+      model.parameters[name]
       ?? model.parameters[(model.basePrefix.map { $0 + "." } ?? "") + name]
       ?? model.parameters[String(name.drop(while: { $0 != "." }).dropFirst())]
     guard let parameter else {

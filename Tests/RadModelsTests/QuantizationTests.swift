@@ -33,7 +33,9 @@ struct QuantizationTests {
     let expected = (reference["dequantized"] as! [NSNumber]).map { $0.floatValue }
     // Blocks as gguf-py wrote them, read by our unpacker.
     let raw = Self.bytes(hex: reference["bytes_hex"] as! String)
-    let fromGGUF = try raw.withUnsafeBytes { try QuantizedMatrix(ggufBlocks: $0, type: type, rows: shape[0], columns: shape[1]) }
+    let fromGGUF = try raw.withUnsafeBytes {
+      try QuantizedMatrix(ggufBlocks: $0, type: type, rows: shape[0], columns: shape[1])
+    }
     #expect(fromGGUF.dequantized().data == expected)
     // Our quantiser reproduces gguf-py's blocks exactly.
     let ours = try QuantizedMatrix(quantizing: weights, format: format)

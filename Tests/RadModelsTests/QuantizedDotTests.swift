@@ -87,7 +87,8 @@ struct QuantizedDotTests {
     var all = [Float](repeating: .nan, count: total)
     all.withUnsafeMutableBufferPointer { out in
       let base = out.baseAddress!
-      QuantizedMatrix.multiply(matrices, x, rowsOfX: 1, into: [base, base + a.rows, base + a.rows + b.rows], level: level)
+      QuantizedMatrix.multiply(
+        matrices, x, rowsOfX: 1, into: [base, base + a.rows, base + a.rows + b.rows], level: level)
     }
     let outputs = [Array(all[0..<a.rows]), Array(all[a.rows..<(a.rows + b.rows)]), Array(all[(a.rows + b.rows)...])]
     for (matrix, output) in zip(matrices, outputs) {

@@ -33,13 +33,17 @@ struct QuantizedMatrixRowsTests {
     var matrices = [("Q8_0", q8), ("Q4_1", q4)]
     for (name, type) in [("GGUF Q8_0", GGMLType.q8_0), ("GGUF Q4_1", .q4_1)] {
       let bytes = try #require(GGUFWriterQuantization.bytes(weights.data, rowLength: 96, as: type))
-      matrices.append((name, try bytes.withUnsafeBytes { try QuantizedMatrix(ggufBlocks: $0, type: type, rows: 37, columns: 96) }))
+      matrices.append(
+        (name, try bytes.withUnsafeBytes { try QuantizedMatrix(ggufBlocks: $0, type: type, rows: 37, columns: 96) }))
     }
     var random = SeededRandom(seed: 12)
     let int8 = (0..<(37 * 96)).map { _ in UInt8(truncatingIfNeeded: Int(random.next() % 256)) }
     let groupScales = (0..<(37 * 3)).map { _ in random.nextUniform() * 0.1 }
     matrices.append(
-      ("int8 rows", try int8.withUnsafeBytes { try QuantizedMatrix(int8Rows: $0, groupScales: groupScales, rows: 37, columns: 96) }))
+      (
+        "int8 rows",
+        try int8.withUnsafeBytes { try QuantizedMatrix(int8Rows: $0, groupScales: groupScales, rows: 37, columns: 96) }
+      ))
     return matrices
   }
 

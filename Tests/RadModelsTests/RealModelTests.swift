@@ -84,7 +84,8 @@ struct RealModelTests {
     for (p, prompt) in prompts.prefix(Self.promptLimit).enumerated() {
       let ids = tokenizer.encodeIds(prompt["prompt"] as! String)
       #expect(ids == prompt["input_ids"] as! [Int])
-      let expectedLast = Tensor(shape: [vocabulary], data: Array(logits.data[(p * vocabulary)..<((p + 1) * vocabulary)]))
+      let expectedLast = Tensor(
+        shape: [vocabulary], data: Array(logits.data[(p * vocabulary)..<((p + 1) * vocabulary)]))
       let cache = model.makeCache(capacity: ids.count + 20)
       let generated: [Int] = try Autograd.inferenceMode {
         let all = try model.logits(TokenBatch(ids), cache: cache)

@@ -58,9 +58,11 @@ struct RopeAttentionFactorTests {
           return (
             name,
             TableCase(
-              name: name, config: ConfigJSON(values: item["config"] as! [String: Any], source: "rope_tables.json \(name)"),
+              name: name,
+              config: ConfigJSON(values: item["config"] as! [String: Any], source: "rope_tables.json \(name)"),
               positions: item["positions"] as! [Int], inverseFrequencies: floats(item["inv_freq"]),
-              attentionScaling: (item["attention_scaling"] as! NSNumber).doubleValue, cos: rows(item["cos"]), sin: rows(item["sin"]))
+              attentionScaling: (item["attention_scaling"] as! NSNumber).doubleValue, cos: rows(item["cos"]),
+              sin: rows(item["sin"]))
           )
         })
     }
@@ -99,8 +101,10 @@ struct RopeAttentionFactorTests {
         // Angles past a few thousand radians round to float32 the same way on both sides, but
         // cos/sin of them differ by an ulp of the angle's float rounding in the worst case.
         let tolerance: Float = 2e-6 * max(1, Float(position) * ours[i] / 1000)
-        #expect(abs(angles.cos.data[row * half + i] - table.cos[row][i]) <= tolerance, "cos position \(position) i \(i)")
-        #expect(abs(angles.sin.data[row * half + i] - table.sin[row][i]) <= tolerance, "sin position \(position) i \(i)")
+        #expect(
+          abs(angles.cos.data[row * half + i] - table.cos[row][i]) <= tolerance, "cos position \(position) i \(i)")
+        #expect(
+          abs(angles.sin.data[row * half + i] - table.sin[row][i]) <= tolerance, "sin position \(position) i \(i)")
       }
     }
   }
@@ -157,7 +161,8 @@ struct RopeAttentionFactorTests {
     for decodeStep in [true, false] {
       let stepped = try Self.cachedSteps(model, ids, prompt: 12, decodeStep: decodeStep)
       for (index, ours) in stepped.enumerated() {
-        let row = Tensor(shape: [1, vocabulary], data: Array(reference.data[(index * vocabulary)..<((index + 1) * vocabulary)]))
+        let row = Tensor(
+          shape: [1, vocabulary], data: Array(reference.data[(index * vocabulary)..<((index + 1) * vocabulary)]))
         #expect(maxAbsDifference(ours, row) <= 1e-4, "decodeStep \(decodeStep) step \(index)")
         // Steps that end within 16 tokens recompute the same; later ones do not.
         let length = 12 + index + 1

@@ -58,7 +58,8 @@ struct AutogradTests {
     let attention = store.scoped("encoder").scoped("layer.0").scoped("attention.self")
     attention.register("query.weight", .zeros([4, 4]))
     attention.register("query.bias", .zeros([4]))
-    #expect(store.names == ["encoder.layer.0.attention.self.query.weight", "encoder.layer.0.attention.self.query.bias"])
+    #expect(
+      store.names == ["encoder.layer.0.attention.self.query.weight", "encoder.layer.0.attention.self.query.bias"])
     #expect(store.scalarCount == 20)
     #expect(store["encoder.layer.0.attention.self.query.bias"]?.value.shape == [4])
   }

@@ -20,21 +20,47 @@ struct FusedAttentionTests {
   }
 
   static let cases: [Case] = [
-    Case(name: "causal, 2 row blocks + tail", batch: 2, queries: 70, keys: 70, heads: 2, kvHeads: 2, headDim: 8, causal: true, padding: false, packed: false),
-    Case(name: "causal packed q|k|v", batch: 2, queries: 67, keys: 67, heads: 3, kvHeads: 3, headDim: 4, causal: true, padding: false, packed: true),
-    Case(name: "grouped-query causal", batch: 1, queries: 20, keys: 20, heads: 6, kvHeads: 2, headDim: 8, causal: true, padding: false, packed: false),
-    Case(name: "causal after cached keys", batch: 2, queries: 5, keys: 9, heads: 2, kvHeads: 1, headDim: 4, causal: true, padding: false, packed: false),
-    Case(name: "padding mask per row", batch: 2, queries: 12, keys: 12, heads: 2, kvHeads: 2, headDim: 4, causal: false, padding: true, packed: false),
-    Case(name: "cross-attention, no mask", batch: 2, queries: 6, keys: 11, heads: 2, kvHeads: 2, headDim: 4, causal: false, padding: false, packed: false),
+    Case(
+      name: "causal, 2 row blocks + tail", batch: 2, queries: 70, keys: 70, heads: 2, kvHeads: 2, headDim: 8,
+      causal: true, padding: false, packed: false),
+    Case(
+      name: "causal packed q|k|v", batch: 2, queries: 67, keys: 67, heads: 3, kvHeads: 3, headDim: 4, causal: true,
+      padding: false, packed: true),
+    Case(
+      name: "grouped-query causal", batch: 1, queries: 20, keys: 20, heads: 6, kvHeads: 2, headDim: 8, causal: true,
+      padding: false, packed: false),
+    Case(
+      name: "causal after cached keys", batch: 2, queries: 5, keys: 9, heads: 2, kvHeads: 1, headDim: 4, causal: true,
+      padding: false, packed: false),
+    Case(
+      name: "padding mask per row", batch: 2, queries: 12, keys: 12, heads: 2, kvHeads: 2, headDim: 4, causal: false,
+      padding: true, packed: false),
+    Case(
+      name: "cross-attention, no mask", batch: 2, queries: 6, keys: 11, heads: 2, kvHeads: 2, headDim: 4, causal: false,
+      padding: false, packed: false),
     // Blocks of 32 query rows, 32-key panels with tails, 6-row tiles with tails, head sizes of
     // whole 16-float vectors and of 8- and 4-float ones only.
-    Case(name: "kernel: grouped-query causal, 64-dim, 3 blocks", batch: 1, queries: 77, keys: 77, heads: 6, kvHeads: 2, headDim: 64, causal: true, padding: false, packed: false),
-    Case(name: "kernel: causal after cached keys, 48-dim", batch: 2, queries: 40, keys: 75, heads: 2, kvHeads: 1, headDim: 48, causal: true, padding: false, packed: false),
-    Case(name: "kernel: padding mask, 16-dim", batch: 2, queries: 35, keys: 35, heads: 2, kvHeads: 2, headDim: 16, causal: false, padding: true, packed: false),
-    Case(name: "kernel: cross-attention, 32-dim", batch: 2, queries: 9, keys: 70, heads: 3, kvHeads: 3, headDim: 32, causal: false, padding: false, packed: false),
-    Case(name: "kernel: causal packed q|k|v, 80-dim", batch: 1, queries: 33, keys: 33, heads: 2, kvHeads: 2, headDim: 80, causal: true, padding: false, packed: true),
-    Case(name: "kernel: causal, 24-dim", batch: 1, queries: 50, keys: 50, heads: 2, kvHeads: 1, headDim: 24, causal: true, padding: false, packed: false),
-    Case(name: "BLAS: causal, 6-dim", batch: 2, queries: 70, keys: 70, heads: 2, kvHeads: 1, headDim: 6, causal: true, padding: false, packed: false),
+    Case(
+      name: "kernel: grouped-query causal, 64-dim, 3 blocks", batch: 1, queries: 77, keys: 77, heads: 6, kvHeads: 2,
+      headDim: 64, causal: true, padding: false, packed: false),
+    Case(
+      name: "kernel: causal after cached keys, 48-dim", batch: 2, queries: 40, keys: 75, heads: 2, kvHeads: 1,
+      headDim: 48, causal: true, padding: false, packed: false),
+    Case(
+      name: "kernel: padding mask, 16-dim", batch: 2, queries: 35, keys: 35, heads: 2, kvHeads: 2, headDim: 16,
+      causal: false, padding: true, packed: false),
+    Case(
+      name: "kernel: cross-attention, 32-dim", batch: 2, queries: 9, keys: 70, heads: 3, kvHeads: 3, headDim: 32,
+      causal: false, padding: false, packed: false),
+    Case(
+      name: "kernel: causal packed q|k|v, 80-dim", batch: 1, queries: 33, keys: 33, heads: 2, kvHeads: 2, headDim: 80,
+      causal: true, padding: false, packed: true),
+    Case(
+      name: "kernel: causal, 24-dim", batch: 1, queries: 50, keys: 50, heads: 2, kvHeads: 1, headDim: 24, causal: true,
+      padding: false, packed: false),
+    Case(
+      name: "BLAS: causal, 6-dim", batch: 2, queries: 70, keys: 70, heads: 2, kvHeads: 1, headDim: 6, causal: true,
+      padding: false, packed: false),
   ]
 
   /// The vector levels this CPU can run, widest first.
@@ -110,9 +136,11 @@ struct FusedAttentionTests {
     let gradients: [Tensor]
     if c.packed {
       let packed = Tensor.concatenate([q.detached(), k.detached(), v.detached()], axis: 2).requiringGrad()
-      fused = Tensor.attention(packed: packed, heads: c.heads, kvHeads: c.kvHeads, scale: scale, causal: c.causal, mask: nil)
+      fused = Tensor.attention(
+        packed: packed, heads: c.heads, kvHeads: c.kvHeads, scale: scale, causal: c.causal, mask: nil)
       (fused * weights).sum().backward()
-      gradients = packed.grad!.split(axis: 2, sizes: [c.heads * c.headDim, c.kvHeads * c.headDim, c.kvHeads * c.headDim])
+      gradients = packed.grad!.split(
+        axis: 2, sizes: [c.heads * c.headDim, c.kvHeads * c.headDim, c.kvHeads * c.headDim])
     } else {
       let (q2, k2, v2) = (q.detached().requiringGrad(), k.detached().requiringGrad(), v.detached().requiringGrad())
       // Causal cases pass the flag (blocks skip hidden keys); the padding case passes the mask.

@@ -32,7 +32,9 @@ struct GatedActivationTests {
 
   @Test func gradientsMatchFiniteDifferences() {
     var check = GradientCheck()
-    check.check("siluGated", inputs: [Self.sample([2, 9], seed: 4), Self.sample([2, 9], seed: 5)]) { $0[0].siluGated($0[1]) }
+    check.check("siluGated", inputs: [Self.sample([2, 9], seed: 4), Self.sample([2, 9], seed: 5)]) {
+      $0[0].siluGated($0[1])
+    }
   }
 
   @Test func onlyTheGateNeedsAGradient() {

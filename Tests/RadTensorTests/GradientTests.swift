@@ -21,7 +21,9 @@ struct GradientTests {
     Case(name: "add row", inputs: [sample([2, 3, 4], seed: 1), sample([4], seed: 2)]) { $0[0] + $0[1] },
     Case(name: "sub broadcast", inputs: [sample([2, 1, 4], seed: 3), sample([3, 4], seed: 4)]) { $0[0] - $0[1] },
     Case(name: "mul broadcast", inputs: [sample([2, 3, 4], seed: 5), sample([2, 1, 4], seed: 6)]) { $0[0] * $0[1] },
-    Case(name: "div broadcast", inputs: [sample([3, 4], seed: 7), sample([4], seed: 8, low: 0.5, high: 2)]) { $0[0] / $0[1] },
+    Case(name: "div broadcast", inputs: [sample([3, 4], seed: 7), sample([4], seed: 8, low: 0.5, high: 2)]) {
+      $0[0] / $0[1]
+    },
     Case(name: "scalar ops", inputs: [sample([5], seed: 9)]) { (2 * $0[0] + 1) / 3 - 0.5 },
     Case(name: "neg", inputs: [sample([6], seed: 10)]) { -$0[0] },
     Case(name: "exp", inputs: [sample([6], seed: 11)]) { $0[0].exp() },
@@ -61,11 +63,15 @@ struct GradientTests {
     Case(name: "matmul both transposed", inputs: [sample([4, 3], seed: 39), sample([5, 4], seed: 40)]) {
       $0[0].matmul($0[1], transposeSelf: true, transposeOther: true)
     },
-    Case(name: "batched matmul", inputs: [sample([2, 3, 4], seed: 41), sample([2, 4, 2], seed: 42)]) { $0[0].matmul($0[1]) },
+    Case(name: "batched matmul", inputs: [sample([2, 3, 4], seed: 41), sample([2, 4, 2], seed: 42)]) {
+      $0[0].matmul($0[1])
+    },
     Case(name: "batched matmul transposed", inputs: [sample([2, 2, 3, 4], seed: 43), sample([2, 2, 5, 4], seed: 44)]) {
       $0[0].matmul($0[1], transposeOther: true)
     },
-    Case(name: "batched self transposed, shared other", inputs: [sample([2, 4, 3], seed: 45), sample([4, 2], seed: 46)]) {
+    Case(
+      name: "batched self transposed, shared other", inputs: [sample([2, 4, 3], seed: 45), sample([4, 2], seed: 46)]
+    ) {
       $0[0].matmul($0[1], transposeSelf: true)
     },
     Case(name: "row vector matmul (gemv)", inputs: [sample([1, 6], seed: 47), sample([7, 6], seed: 48)]) {
@@ -77,8 +83,12 @@ struct GradientTests {
     Case(name: "layer norm", inputs: [sample([3, 18], seed: 52), sample([18], seed: 53), sample([18], seed: 54)]) {
       $0[0].layerNorm(weight: $0[1], bias: $0[2], eps: 1e-5)
     },
-    Case(name: "layer norm without affine", inputs: [sample([2, 5], seed: 55)]) { $0[0].layerNorm(weight: nil, bias: nil) },
-    Case(name: "rms norm", inputs: [sample([3, 18], seed: 56), sample([18], seed: 57)]) { $0[0].rmsNorm(weight: $0[1], eps: 1e-6) },
+    Case(name: "layer norm without affine", inputs: [sample([2, 5], seed: 55)]) {
+      $0[0].layerNorm(weight: nil, bias: nil)
+    },
+    Case(name: "rms norm", inputs: [sample([3, 18], seed: 56), sample([18], seed: 57)]) {
+      $0[0].rmsNorm(weight: $0[1], eps: 1e-6)
+    },
     Case(name: "embedding", inputs: [sample([5, 3], seed: 58)]) { $0[0].embedding([4, 0, 4, 2], idsShape: [2, 2]) },
     Case(name: "masked fill", inputs: [sample([2, 3, 3], seed: 59)]) {
       $0[0].maskedFill(Tensor.causalMask(queries: 3, keys: 3), value: -5)
@@ -107,7 +117,9 @@ struct GradientTests {
     y.sum().backward()
     let gradient = x.grad!.data
     for (value, (input, output)) in zip(gradient, zip(x.data, y.data)) {
-      if output == 0 { #expect(value == 0) } else {
+      if output == 0 {
+        #expect(value == 0)
+      } else {
         #expect(abs(value - 1 / 0.75) < 1e-6)
         #expect(abs(output - input / 0.75) < 1e-6)
       }

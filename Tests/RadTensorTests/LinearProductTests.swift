@@ -18,17 +18,23 @@ struct LinearProductTests {
   }
 
   static let cases: [Case] = [
-    Case(name: "nn.Linear, bias, rank 3", xShape: [2, 5, 7], inFeatures: 7, outFeatures: 6, outIn: true, bias: true, rank: 3),
-    Case(name: "Conv1D layout, bias, rank 2", xShape: [4, 5], inFeatures: 5, outFeatures: 9, outIn: false, bias: true, rank: 2),
+    Case(
+      name: "nn.Linear, bias, rank 3", xShape: [2, 5, 7], inFeatures: 7, outFeatures: 6, outIn: true, bias: true,
+      rank: 3),
+    Case(
+      name: "Conv1D layout, bias, rank 2", xShape: [4, 5], inFeatures: 5, outFeatures: 9, outIn: false, bias: true,
+      rank: 2),
     Case(name: "no bias, rank 4", xShape: [3, 6], inFeatures: 6, outFeatures: 4, outIn: true, bias: false, rank: 4),
     Case(name: "bias only", xShape: [2, 3, 4], inFeatures: 4, outFeatures: 5, outIn: true, bias: true, rank: 0),
-    Case(name: "plain product, one row", xShape: [1, 8], inFeatures: 8, outFeatures: 3, outIn: false, bias: false, rank: 0),
+    Case(
+      name: "plain product, one row", xShape: [1, 8], inFeatures: 8, outFeatures: 3, outIn: false, bias: false, rank: 0),
   ]
 
   /// Large enough that the rank-8 products are cut into single-threaded pieces (`ThinProduct`);
   /// too large for finite differences.
   static let splitCase = Case(
-    name: "rank 8, thin products split", xShape: [300, 200], inFeatures: 200, outFeatures: 900, outIn: true, bias: true, rank: 8)
+    name: "rank 8, thin products split", xShape: [300, 200], inFeatures: 200, outFeatures: 900, outIn: true, bias: true,
+    rank: 8)
 
   static func sample(_ shape: [Int], seed: UInt64) -> Tensor {
     var random = SeededRandom(seed: seed)
@@ -58,7 +64,8 @@ struct LinearProductTests {
     var y = t[0].reshaped([-1, c.inFeatures]).matmul(t[1], transposeOther: c.outIn)
     if c.bias { y = y + t[2] }
     if c.rank > 0 {
-      y = y + t[0].reshaped([-1, c.inFeatures]).matmul(t[t.count - 2], transposeOther: true)
+      y =
+        y + t[0].reshaped([-1, c.inFeatures]).matmul(t[t.count - 2], transposeOther: true)
         .matmul(t[t.count - 1], transposeOther: true) * scale
     }
     return y.reshaped(Array(c.xShape.dropLast()) + [c.outFeatures])
@@ -138,7 +145,8 @@ struct LinearProductTests {
       var minus = logits
       plus.data[element] += epsilon
       minus.data[element] -= epsilon
-      let numeric = seed * (plus.crossEntropy(targets: targets).item - minus.crossEntropy(targets: targets).item) / (2 * epsilon)
+      let numeric =
+        seed * (plus.crossEntropy(targets: targets).item - minus.crossEntropy(targets: targets).item) / (2 * epsilon)
       #expect(abs(numeric - analytic.data[element]) <= 2e-3 * Swift.max(1, abs(numeric)), "d/dlogits[\(element)]")
     }
     // Row 1's target is ignored: no gradient at all.

@@ -51,7 +51,9 @@ func expectClose(
   _ actual: Tensor, _ expected: Tensor, _ tolerance: Float, _ label: String,
   sourceLocation: SourceLocation = #_sourceLocation
 ) {
-  #expect(actual.shape == expected.shape, "\(label): shape \(actual.shape) vs \(expected.shape)", sourceLocation: sourceLocation)
+  #expect(
+    actual.shape == expected.shape, "\(label): shape \(actual.shape) vs \(expected.shape)",
+    sourceLocation: sourceLocation)
   let scale = (expected.data.map { abs($0) }.max() ?? 0) * 1e-2
   var worst: Float = 0
   var worstIndex = 0

@@ -88,7 +88,8 @@ struct VectorKernelTests {
       for (input, output) in zip(x.data, y) {
         let v = Double(input)
         let expected = 0.5 * v * (1 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)))
-        #expect(abs(Double(output) - expected) <= 4e-7 * max(1, abs(v)), "level \(level), \(threads) threads, x = \(input)")
+        #expect(
+          abs(Double(output) - expected) <= 4e-7 * max(1, abs(v)), "level \(level), \(threads) threads, x = \(input)")
       }
     }
   }
@@ -150,10 +151,13 @@ struct VectorKernelTests {
               let expectedRMS = value / (meanSquare + 1e-6).squareRoot() * g
               let layerError = abs(Double(layer[row * columns + column]) - expectedLayer)
               worstLayer = Swift.max(worstLayer, layerError / (1e-5 * (1 + abs(expectedLayer)) + meanRounding * abs(g)))
-              worstRMS = Swift.max(worstRMS, abs(Double(rms[row * columns + column]) - expectedRMS) / (1 + abs(expectedRMS)))
+              worstRMS = Swift.max(
+                worstRMS, abs(Double(rms[row * columns + column]) - expectedRMS) / (1 + abs(expectedRMS)))
             }
           }
-          #expect(worstLayer <= 1, "layer norm, level \(level), \(threads) threads, affine \(affine): \(worstLayer) of the bound")
+          #expect(
+            worstLayer <= 1,
+            "layer norm, level \(level), \(threads) threads, affine \(affine): \(worstLayer) of the bound")
           #expect(worstRMS <= 1e-5, "RMS norm, level \(level), \(threads) threads, affine \(affine): \(worstRMS)")
         }
       }
@@ -193,7 +197,8 @@ struct VectorKernelTests {
         let leaf = x.requiringGrad()
         let weight = gamma.requiringGrad()
         let bias = beta.requiringGrad()
-        let output = centred ? leaf.layerNorm(weight: weight, bias: bias, eps: 1e-5) : leaf.rmsNorm(weight: weight, eps: 1e-6)
+        let output =
+          centred ? leaf.layerNorm(weight: weight, bias: bias, eps: 1e-5) : leaf.rmsNorm(weight: weight, eps: 1e-6)
         (output * upstream).sum().backward()
         let label = "\(centred ? "layer" : "RMS") norm \(rows)x\(columns), level \(level), \(threads) threads"
         func worst(_ actual: [Float]?, _ expected: [Double]) -> Double {

@@ -16,8 +16,12 @@ import Testing
     #expect(throws: TokenizerError.invalidUTF8(source: "stdin", byteOffset: 2)) {
       try StrictUTF8.string([0x61, 0x62, 0xC3, 0x28], source: "stdin")
     }
-    #expect(throws: TokenizerError.invalidUTF8(source: "stdin", byteOffset: 0)) { try StrictUTF8.string([0xED, 0xA0, 0x80], source: "stdin") }
-    #expect(throws: TokenizerError.invalidUTF8(source: "stdin", byteOffset: 1)) { try StrictUTF8.string([0x61, 0xF0, 0x9F], source: "stdin") }
+    #expect(throws: TokenizerError.invalidUTF8(source: "stdin", byteOffset: 0)) {
+      try StrictUTF8.string([0xED, 0xA0, 0x80], source: "stdin")
+    }
+    #expect(throws: TokenizerError.invalidUTF8(source: "stdin", byteOffset: 1)) {
+      try StrictUTF8.string([0x61, 0xF0, 0x9F], source: "stdin")
+    }
     #expect((try? StrictUTF8.string(Array("ok ✅".utf8), source: "stdin")) == "ok ✅")
   }
 
@@ -37,16 +41,24 @@ import Testing
       try TokenizerJSON.load(data: Data(json.utf8))
     }
     let model = #"{"model": {"type": "Unigram", "vocab": []}}"#
-    #expect(throws: TokenizerError.unknownComponent(kind: "model", type: "Unigram")) { try TokenizerJSON.load(data: Data(model.utf8)) }
-    let pre = #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "UnicodeScripts"}]}}"#
-    #expect(throws: TokenizerError.unknownComponent(kind: "pre-tokenizer", type: "UnicodeScripts")) { try TokenizerJSON.load(data: Data(pre.utf8)) }
+    #expect(throws: TokenizerError.unknownComponent(kind: "model", type: "Unigram")) {
+      try TokenizerJSON.load(data: Data(model.utf8))
+    }
+    let pre =
+      #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "UnicodeScripts"}]}}"#
+    #expect(throws: TokenizerError.unknownComponent(kind: "pre-tokenizer", type: "UnicodeScripts")) {
+      try TokenizerJSON.load(data: Data(pre.utf8))
+    }
   }
 
   @Test func mergesLineWithOneToken() throws {
     let v = try Self.temp("vocab.json", #"{"a": 0, "b": 1, "ab": 2}"#)
     let m = URL(fileURLWithPath: v).deletingLastPathComponent().appendingPathComponent("merges.txt").path
     try "#version: 0.2\na b\nab\n".write(toFile: m, atomically: true, encoding: .utf8)
-    #expect(throws: TokenizerError.malformedLine(source: m, line: 3, message: "expected two tokens separated by one space, got 'ab'")) {
+    #expect(
+      throws: TokenizerError.malformedLine(
+        source: m, line: 3, message: "expected two tokens separated by one space, got 'ab'")
+    ) {
       try TokenizerFiles.load(path: v)
     }
   }
@@ -89,7 +101,10 @@ import Testing
     }
     let unigram = dir.appendingPathComponent("t5.gguf").path
     try Self.gguf([("tokenizer.ggml.model", "t5")]).write(to: URL(fileURLWithPath: unigram))
-    #expect(throws: TokenizerError.gguf(path: unigram, field: "tokenizer.ggml.tokens", message: "missing or not a string array")) {
+    #expect(
+      throws: TokenizerError.gguf(
+        path: unigram, field: "tokenizer.ggml.tokens", message: "missing or not a string array")
+    ) {
       try TokenizerFiles.load(path: unigram)
     }
     let text = dir.appendingPathComponent("not.gguf").path
@@ -100,7 +115,10 @@ import Testing
       guard case TokenizerError.io(let p, _) = e else { return false }
       return p == text
     }
-    #expect(throws: TokenizerError.gguf(path: "x.gguf", field: "tokenizer.ggml.pre", message: "unsupported pre-tokenizer 'mystery'")) {
+    #expect(
+      throws: TokenizerError.gguf(
+        path: "x.gguf", field: "tokenizer.ggml.pre", message: "unsupported pre-tokenizer 'mystery'")
+    ) {
       try GGUFVocabulary.preTokenizer(named: "mystery", path: "x.gguf")
     }
   }
@@ -108,7 +126,10 @@ import Testing
   @Test func missingFileAndWrongFieldTypes() throws {
     #expect(throws: TokenizerError.self) { try TokenizerFiles.load(path: "/nonexistent/tokenizer.json") }
     let json = #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": "zero"}}}"#
-    #expect(throws: TokenizerError.malformedJSON(source: "tokenizer.json", field: "model.vocab.[UNK]", message: "id is not a number")) {
+    #expect(
+      throws: TokenizerError.malformedJSON(
+        source: "tokenizer.json", field: "model.vocab.[UNK]", message: "id is not a number")
+    ) {
       try TokenizerJSON.load(data: Data(json.utf8))
     }
   }

@@ -35,7 +35,9 @@ import Testing
       if e.ids != o["ids"] as! [Int] || e.typeIds != o["type_ids"] as! [Int]
         || e.offsets.map({ [$0.start, $0.end] }) != o["offsets"] as! [[Int]]
       {
-        bad.append("\((o["a"] as! String).debugDescription) + \((o["b"] as! String).debugDescription): got \(e.ids) \(e.typeIds) want \(o["ids"]!) \(o["type_ids"]!)")
+        bad.append(
+          "\((o["a"] as! String).debugDescription) + \((o["b"] as! String).debugDescription): got \(e.ids) \(e.typeIds) want \(o["ids"]!) \(o["type_ids"]!)"
+        )
       }
     }
     #expect(count == 60)

@@ -5,8 +5,11 @@ import Testing
 /// Encoding API behaviour beyond id parity: round trips, streaming decode, truncation, padding,
 /// batches, saving and the errors bad input produces.
 @Suite struct EncodingAPITests {
+  // swift-format-ignore: NeverUseForceTry
   static let smol = try! TokenizerJSON.load(path: Fixtures.path("smollm2_tokenizer.json"))
+  // swift-format-ignore: NeverUseForceTry
   static let gpt2 = try! TokenizerFiles.load(path: Fixtures.path("gpt2_vocab.json"))
+  // swift-format-ignore: NeverUseForceTry
   static let minilm = try! TokenizerJSON.load(path: Fixtures.path("minilm_tokenizer.json"))
 
   /// Random valid UTF-8 strings from a seeded generator: ASCII, Latin, CJK, emoji, combining
@@ -17,8 +20,10 @@ import Testing
       state = state &* 6364136223846793005 &+ 1442695040888963407
       return state >> 33
     }
-    let ranges: [ClosedRange<UInt32>] = [0x20...0x7E, 0x00...0x1F, 0xA0...0x24F, 0x300...0x36F, 0x400...0x4FF,
-                                         0x3040...0x30FF, 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0x1F300...0x1FAFF, 0x10000...0x10FFFF]
+    let ranges: [ClosedRange<UInt32>] = [
+      0x20...0x7E, 0x00...0x1F, 0xA0...0x24F, 0x300...0x36F, 0x400...0x4FF,
+      0x3040...0x30FF, 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0x1F300...0x1FAFF, 0x10000...0x10FFFF,
+    ]
     return (0..<count).map { _ in
       var v = String.UnicodeScalarView()
       for _ in 0..<Int(next() % 40) {
@@ -71,7 +76,9 @@ import Testing
 
   @Test func streamingDecodeEqualsFullDecode() throws {
     for tok in [Self.smol, Self.minilm] {
-      for s in (Self.randomStrings(count: 400, seed: 3) + ["Hello 🦙 world, 😶‍🌫️ T2/FLAIR", "naïve café 日本語"]).filter({ Self.representable($0, Self.smol) }) {
+      for s in (Self.randomStrings(count: 400, seed: 3) + ["Hello 🦙 world, 😶‍🌫️ T2/FLAIR", "naïve café 日本語"]).filter({
+        Self.representable($0, Self.smol)
+      }) {
         let ids = tok.encode(s, addSpecialTokens: false).ids
         var stream = StreamingDecoder(tokenizer: tok)
         var out = ""
@@ -113,7 +120,8 @@ import Testing
     let long = String(repeating: "lung ", count: 300)
     let t = Self.minilm.encode(long)
     #expect(t.count == 128 && t.ids.last == 102 && t.attentionMask.allSatisfy { $0 == 1 })
-    let left = Self.minilm.with(truncation: TruncationSettings(maxLength: 6, fromLeft: true), padding: nil).encode("one two three four five six")
+    let left = Self.minilm.with(truncation: TruncationSettings(maxLength: 6, fromLeft: true), padding: nil).encode(
+      "one two three four five six")
     #expect(left.tokens == ["[CLS]", "three", "four", "five", "six", "[SEP]"])
   }
 
@@ -124,12 +132,15 @@ import Testing
     var n = 0
     for line in text.split(separator: "\n") {
       let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-      let t = TruncationSettings(maxLength: o["max_length"] as! Int, stride: o["stride"] as! Int,
-                                 fromLeft: (o["direction"] as! String) == "left")
+      let t = TruncationSettings(
+        maxLength: o["max_length"] as! Int, stride: o["stride"] as! Int,
+        fromLeft: (o["direction"] as! String) == "left")
       let e = Self.minilm.with(truncation: t, padding: nil).encode(o["text"] as! String)
       let ids = [e.ids] + e.overflowing.map(\.ids)
       let offs = ([e] + e.overflowing).map { $0.offsets.map { [$0.start, $0.end] } }
-      if ids != o["ids"] as! [[Int]] || offs != o["offsets"] as! [[[Int]]] { bad.append("\(o["text"]!): got \(ids) want \(o["ids"]!)") }
+      if ids != o["ids"] as! [[Int]] || offs != o["offsets"] as! [[[Int]]] {
+        bad.append("\(o["text"]!): got \(ids) want \(o["ids"]!)")
+      }
       n += 1
     }
     #expect(n == 450)
@@ -160,6 +171,8 @@ import Testing
   }
 
   @Test func decodeRejectsUnknownIds() {
-    #expect(throws: TokenizerError.idOutOfRange(id: 999_999, vocabularySize: 49152)) { try Self.smol.decode([1, 999_999]) }
+    #expect(throws: TokenizerError.idOutOfRange(id: 999_999, vocabularySize: 49152)) {
+      try Self.smol.decode([1, 999_999])
+    }
   }
 }

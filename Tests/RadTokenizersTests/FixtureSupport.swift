@@ -19,8 +19,9 @@ enum Fixtures {
     let data = try String(contentsOfFile: path(name), encoding: .utf8)
     return try data.split(separator: "\n").map { line in
       let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-      return Record(text: o["text"] as! String, ids: o["ids"] as! [Int], tokens: o["tokens"] as! [String],
-                    offsets: (o["offsets"] as! [[Int]]), decoded: o["decoded"] as! String)
+      return Record(
+        text: o["text"] as! String, ids: o["ids"] as! [Int], tokens: o["tokens"] as! [String],
+        offsets: (o["offsets"] as! [[Int]]), decoded: o["decoded"] as! String)
     }
   }
 
@@ -29,7 +30,9 @@ enum Fixtures {
     let inp = try String(contentsOfFile: path(base + ".inp"), encoding: .utf8)
     let out = try String(contentsOfFile: path(base + ".out"), encoding: .utf8)
     var texts = inp.components(separatedBy: "\n__ggml_vocab_test__\n")
-    if let last = texts.last, last.hasSuffix("\n__ggml_vocab_test__") { texts[texts.count - 1] = String(last.dropLast("\n__ggml_vocab_test__".count)) }
+    if let last = texts.last, last.hasSuffix("\n__ggml_vocab_test__") {
+      texts[texts.count - 1] = String(last.dropLast("\n__ggml_vocab_test__".count))
+    }
     if texts.last == "" { texts.removeLast() }
     let idLines = out.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
     return texts.enumerated().map { i, t in

@@ -20,13 +20,16 @@ import Testing
         offMismatch.append("\(r.text.debugDescription): got \(e.offsets.map { [$0.start, $0.end] }) want \(r.offsets)")
       }
       if try tok.decode(r.ids, skipSpecialTokens: true) != r.decoded {
-        decMismatch.append("\(r.text.debugDescription): got \(try tok.decode(r.ids).debugDescription) want \(r.decoded.debugDescription)")
+        decMismatch.append(
+          "\(r.text.debugDescription): got \(try tok.decode(r.ids).debugDescription) want \(r.decoded.debugDescription)"
+        )
       }
       // The fast id-only path agrees with the full encoder.
       if !addSpecialTokens { #expect(tok.encodeIds(r.text) == e.ids) }
     }
     #expect(idMismatch.isEmpty, "\(fixture): \(idMismatch.count) id mismatches, e.g. \(idMismatch.prefix(3))")
-    #expect(tokMismatch.isEmpty, "\(fixture): \(tokMismatch.count) token-string mismatches, e.g. \(tokMismatch.prefix(2))")
+    #expect(
+      tokMismatch.isEmpty, "\(fixture): \(tokMismatch.count) token-string mismatches, e.g. \(tokMismatch.prefix(2))")
     #expect(offMismatch.isEmpty, "\(fixture): \(offMismatch.count) offset mismatches, e.g. \(offMismatch.prefix(3))")
     #expect(decMismatch.isEmpty, "\(fixture): \(decMismatch.count) decode mismatches, e.g. \(decMismatch.prefix(3))")
   }
@@ -54,24 +57,28 @@ import Testing
   @Test func gpt2ThroughTheGeneralPipeline() throws {
     // A Sequence wrapper disables the fast path, so the general pipeline is checked too.
     let fast = try TokenizerFiles.load(path: Fixtures.path("gpt2_vocab.json"))
-    let slow = Tokenizer(model: fast.model, preTokenizer: .sequence([.byteLevel(addPrefixSpace: false, useRegex: true, trimOffsets: true)]),
-                         decoder: .byteLevel, addedTokens: fast.addedTokens)
+    let slow = Tokenizer(
+      model: fast.model,
+      preTokenizer: .sequence([.byteLevel(addPrefixSpace: false, useRegex: true, trimOffsets: true)]),
+      decoder: .byteLevel, addedTokens: fast.addedTokens)
     try Self.check(slow, "gpt2_parity.jsonl", addSpecialTokens: false)
   }
 
   @Test func smolLM2DigitSplitVariant() throws {
     // SmolLM2's GGUF names pre-tokenizer "smollm": digits one by one, then GPT-2's regex.
     let base = try TokenizerJSON.load(path: Fixtures.path("smollm2_tokenizer.json"))
-    let tok = Tokenizer(model: base.model, preTokenizer: try GGUFVocabulary.preTokenizer(named: "smollm", path: "test"),
-                        decoder: base.decoder, addedTokens: base.addedTokens)
+    let tok = Tokenizer(
+      model: base.model, preTokenizer: try GGUFVocabulary.preTokenizer(named: "smollm", path: "test"),
+      decoder: base.decoder, addedTokens: base.addedTokens)
     try Self.check(tok, "smollm2_digits_parity.jsonl", addSpecialTokens: false)
   }
 
   @Test(arguments: [("llama-bpe", "gpt2_llama3split_parity.jsonl"), ("qwen2", "gpt2_qwen2split_parity.jsonl")])
   func splitRegexVariants(_ pre: String, _ fixture: String) throws {
     let base = try TokenizerFiles.load(path: Fixtures.path("gpt2_vocab.json"))
-    let tok = Tokenizer(model: base.model, preTokenizer: try GGUFVocabulary.preTokenizer(named: pre, path: "test"),
-                        decoder: base.decoder, addedTokens: base.addedTokens)
+    let tok = Tokenizer(
+      model: base.model, preTokenizer: try GGUFVocabulary.preTokenizer(named: pre, path: "test"),
+      decoder: base.decoder, addedTokens: base.addedTokens)
     try Self.check(tok, fixture, addSpecialTokens: false)
   }
 

@@ -11,7 +11,9 @@ import Testing
   }
 
   static func reference(_ name: String) throws -> Reference {
-    let o = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name)))) as! [String: Any]
+    let o =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name))))
+      as! [String: Any]
     let m = o["model"] as! [String: Any]
     return Reference(vocab: m["vocab"] as! [String: Int], merges: m["merges"] as! [[String]])
   }
@@ -55,7 +57,8 @@ import Testing
     let path = dir.appendingPathComponent("tokenizer.json").path
     try TokenizerJSON.save(tok, path: path)
     let back = try TokenizerJSON.load(path: path)
-    for text in ["Axial CT shows a 3 x 2.1 cm mass.<|endoftext|>", "T2/FLAIR hyperintensity, SUVmax 4.2", "L4-L5 ✅ 日本"] {
+    for text in ["Axial CT shows a 3 x 2.1 cm mass.<|endoftext|>", "T2/FLAIR hyperintensity, SUVmax 4.2", "L4-L5 ✅ 日本"]
+    {
       #expect(back.encode(text).ids == tok.encode(text).ids)
       #expect(try back.decode(back.encode(text).ids, skipSpecialTokens: false) == text)
     }

@@ -46,7 +46,9 @@ struct LoRATests {
     #expect(TrainingFixtures.maxDifference(adapted, base) > 1e-2, "the adapter changes the logits")
 
     // Adapters off = the base model (DPO's reference).
-    let disabled = try adapters.withAdaptersDisabled { try Autograd.inferenceMode { try model.logits(TokenBatch(ids)) } }
+    let disabled = try adapters.withAdaptersDisabled {
+      try Autograd.inferenceMode { try model.logits(TokenBatch(ids)) }
+    }
     #expect(TrainingFixtures.maxDifference(disabled, base) <= 1e-6)
 
     // Only the adapter trains.
@@ -70,12 +72,14 @@ struct LoRATests {
   @Test func unknownTargetsAndMismatchedFilesAreTypedErrors() throws {
     let model = try TrainingFixtures.languageModel("tiny_llama")
     #expect(throws: LoRAError.self) {
-      try LoRAAdapterSet(attachingTo: model.parameters, configuration: LoRAConfiguration(targetModules: ["nonexistent"]), seed: 0)
+      try LoRAAdapterSet(
+        attachingTo: model.parameters, configuration: LoRAConfiguration(targetModules: ["nonexistent"]), seed: 0)
     }
     // A GPT-2 adapter does not fit the Llama model: its tensors match no layer.
     let other = try TrainingFixtures.languageModel("tiny_llama")
     #expect(throws: LoRAError.self) {
-      try LoRAAdapterSet(loading: TrainingFixtures.folder.appendingPathComponent("tiny_gpt2_peft_adapter"), into: other.parameters)
+      try LoRAAdapterSet(
+        loading: TrainingFixtures.folder.appendingPathComponent("tiny_gpt2_peft_adapter"), into: other.parameters)
     }
   }
 }
@@ -112,7 +116,9 @@ final class ReplayedBatches: TrainingObjective {
     let state = try Trainer(objective: self, configuration: configuration, output: output).run()
     #expect(state.lossHistory.count == expected.count, sourceLocation: sourceLocation)
     for (step, (loss, reference)) in zip(state.lossHistory, expected).enumerated() {
-      #expect(abs(loss - reference) <= 1e-4 * abs(reference), "step \(step + 1): \(loss) vs \(reference)", sourceLocation: sourceLocation)
+      #expect(
+        abs(loss - reference) <= 1e-4 * abs(reference), "step \(step + 1): \(loss) vs \(reference)",
+        sourceLocation: sourceLocation)
     }
   }
 }

@@ -22,11 +22,14 @@ struct ObjectiveTests {
   }
 
   /// Bytes shifted past BERT's special ids: 0 [PAD], 1 [CLS], 2 [SEP], 3 [MASK].
-  static func bertIds(_ text: String, limit: Int = 48) -> [Int] { [1] + text.utf8.prefix(limit).map { Int($0) + 4 } + [2] }
+  static func bertIds(_ text: String, limit: Int = 48) -> [Int] {
+    [1] + text.utf8.prefix(limit).map { Int($0) + 4 } + [2]
+  }
 
   static func tinyBert(maskedLM: Bool) -> BertModel {
     BertModel(
-      config: BertConfiguration(vocabularySize: 260, width: 32, layers: 2, heads: 4, intermediateWidth: 64, maxPositions: 64),
+      config: BertConfiguration(
+        vocabularySize: 260, width: 32, layers: 2, heads: 4, intermediateWidth: 64, maxPositions: 64),
       seed: 3, maskedLM: maskedLM)
   }
 
@@ -49,12 +52,13 @@ struct ObjectiveTests {
     // Word-level ids (a stand-in for a WordPiece vocabulary): 0 [PAD], 1 [CLS], 2 [SEP], words from 4.
     var vocabulary: [Substring: Int] = [:]
     func wordIds(_ text: String) -> [Int] {
-      [1] + text.split(separator: " ").prefix(24).map { word in
-        if let id = vocabulary[word] { return id }
-        let id = min(4 + vocabulary.count, 259)
-        vocabulary[word] = id
-        return id
-      } + [2]
+      [1]
+        + text.split(separator: " ").prefix(24).map { word in
+          if let id = vocabulary[word] { return id }
+          let id = min(4 + vocabulary.count, 259)
+          vocabulary[word] = id
+          return id
+        } + [2]
     }
     let examples = data.map { (ids: wordIds($0.findings), label: $0.modality == "PET/CT" ? 1 : 0) }
     let objective = try SequenceClassificationObjective(
@@ -86,7 +90,8 @@ struct ObjectiveTests {
     // Chosen: the real impression; rejected: the same bytes reversed (fluent vs garbled).
     let pairs = data.map { report -> PreferencePair in
       let bytes = Array(report.impression.utf8.prefix(24)).map(Int.init)
-      return PreferencePair(prompt: Array(report.findings.utf8.prefix(24)).map(Int.init), chosen: bytes, rejected: bytes.reversed())
+      return PreferencePair(
+        prompt: Array(report.findings.utf8.prefix(24)).map(Int.init), chosen: bytes, rejected: bytes.reversed())
     }
     let model = GPT2Model(
       config: GPT2Configuration(vocabularySize: 256, maxPositions: 64, width: 32, layers: 2, heads: 4), seed: 4)
@@ -106,7 +111,9 @@ struct ObjectiveTests {
 struct MaskedLanguageModelingParityTests {
   @Test func tenStepsMatchPyTorch() throws {
     let fixture = try TrainingFixtures.json("mlm_training.json")
-    let steps = (fixture["steps"] as! [[[String: [Int]]]]).map { rows in rows.map { (inputs: $0["inputs"]!, labels: $0["labels"]!) } }
+    let steps = (fixture["steps"] as! [[[String: [Int]]]]).map { rows in
+      rows.map { (inputs: $0["inputs"]!, labels: $0["labels"]!) }
+    }
     let loaded = try ModelLoader.load(directory: TrainingFixtures.folder.appendingPathComponent("tiny_bert_mlm"))
     let bert = try #require(loaded as? BertModel)
     #expect(bert.parameters.names.contains("cls.predictions.transform.dense.weight"))

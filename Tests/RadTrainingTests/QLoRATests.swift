@@ -53,7 +53,7 @@ struct QLoRATests {
   /// The frozen bases of a model, by layer name.
   static func frozenBases(_ model: LlamaModel) -> [String: QuantizedFrozenBase] {
     var bases: [String: QuantizedFrozenBase] = [:]
-    for case let (name, slot as LinearAdapterSlot) in model.parameters.attachments {
+    for case (let name, let slot as LinearAdapterSlot) in model.parameters.attachments {
       if let base = slot.frozenBase as? QuantizedFrozenBase { bases[name] = base }
     }
     return bases
@@ -138,7 +138,8 @@ struct QLoRATests {
   @Test(arguments: [WeightDType.q4, .q8], [1, 5, 16, 37])
   func chunkedProductAndGradientEqualTheDequantisedMatrix(_ dtype: WeightDType, _ chunkRows: Int) throws {
     var random = SeededRandom(seed: 21)
-    let matrix = try QuantizedMatrix(quantizing: Tensor.normal([37, 64], using: &random), format: dtype == .q4 ? .q4_1 : .q8_0)
+    let matrix = try QuantizedMatrix(
+      quantizing: Tensor.normal([37, 64], using: &random), format: dtype == .q4 ? .q4_1 : .q8_0)
     let base = QuantizedFrozenBase(matrix: matrix, chunkRows: chunkRows)
     #expect(base.chunkRows == chunkRows)
     let input = Tensor.normal([2, 3, 64], using: &random)
@@ -154,7 +155,8 @@ struct QLoRATests {
     func expectClose(_ values: [Float], _ expected: [Float], _ what: String) {
       let scale = expected.map(abs).max() ?? 0
       let worst = zip(values, expected).map { abs($0 - $1) }.max() ?? 0
-      #expect(values.count == expected.count && scale > 0 && worst <= 1e-5 * scale, "\(what): \(worst) at scale \(scale)")
+      #expect(
+        values.count == expected.count && scale > 0 && worst <= 1e-5 * scale, "\(what): \(worst) at scale \(scale)")
     }
     #expect(y.shape == [2, 3, 37])
     expectClose(y.data, expected.data, "product")

@@ -26,13 +26,17 @@ struct ReferenceReadsRadLMFilesTests {
     for file in files {
       let written = try Data(contentsOf: temporary.appendingPathComponent(file))
       let stored = try Data(contentsOf: folder.appendingPathComponent(file))
-      #expect(written == stored, "\(committed)/\(file): RadLM now writes different bytes (\(written.count) vs \(stored.count))")
+      #expect(
+        written == stored,
+        "\(committed)/\(file): RadLM now writes different bytes (\(written.count) vs \(stored.count))")
     }
   }
 
   /// A LoRA adapter on the tiny model with non-zero B factors (a fresh adapter's B is zero, which
   /// would make any loader look right).
-  static func adapter(on model: any LanguageModel, modelName: String, targets: [String], seed: UInt64) throws -> LoRAAdapterSet {
+  static func adapter(on model: any LanguageModel, modelName: String, targets: [String], seed: UInt64) throws
+    -> LoRAAdapterSet
+  {
     var configuration = LoRAConfiguration(rank: 4, alpha: 8, targetModules: targets)
     configuration.baseModel = "../\(modelName)"
     let adapters = try LoRAAdapterSet(attachingTo: model.parameters, configuration: configuration, seed: seed)
@@ -47,7 +51,8 @@ struct ReferenceReadsRadLMFilesTests {
   ])
   func radlmAdapterGivesPEFTLogits(_ key: String, _ modelName: String, _ targets: [String]) throws {
     let folderName = "radlm_\(key)_adapter"
-    try Self.expectWritesCommittedFiles(folderName, files: ["adapter_config.json", "adapter_model.safetensors"]) { folder in
+    try Self.expectWritesCommittedFiles(folderName, files: ["adapter_config.json", "adapter_model.safetensors"]) {
+      folder in
       let model = try TrainingFixtures.languageModel(modelName)
       try Self.adapter(on: model, modelName: modelName, targets: targets, seed: 31).save(to: folder)
     }
@@ -64,14 +69,16 @@ struct ReferenceReadsRadLMFilesTests {
 
   static func bertClassifier() -> BertSequenceClassifier {
     let encoder = BertModel(
-      config: BertConfiguration(vocabularySize: 64, width: 32, layers: 2, heads: 4, intermediateWidth: 48, maxPositions: 32),
+      config: BertConfiguration(
+        vocabularySize: 64, width: 32, layers: 2, heads: 4, intermediateWidth: 48, maxPositions: 32),
       seed: 41)
     return BertSequenceClassifier(encoder: encoder, labels: ["normal", "abnormal", "indeterminate"], seed: 42)
   }
 
   @Test func radlmClassifierGivesTransformersLogitsInBothLayouts() throws {
     let folder = TrainingFixtures.folder.appendingPathComponent("radlm_bert_classifier")
-    try Self.expectWritesCommittedFiles("radlm_bert_classifier", files: ["config.json", "model.safetensors"]) { folder in
+    try Self.expectWritesCommittedFiles("radlm_bert_classifier", files: ["config.json", "model.safetensors"]) {
+      folder in
       try Self.bertClassifier().save(to: folder)
     }
     let stored = try SafetensorsFile(url: folder.appendingPathComponent("model.safetensors"))
@@ -95,7 +102,9 @@ struct ReferenceReadsRadLMFilesTests {
     defer { try? FileManager.default.removeItem(at: old) }
     try WeightLoader.save(loaded.encoder, to: old)
     try JSONSerialization.data(withJSONObject: loaded.labels).write(to: old.appendingPathComponent("labels.json"))
-    #expect(try SafetensorsFile(url: old.appendingPathComponent("model.safetensors")).tensorNames.contains("pooler.dense.weight"))
+    #expect(
+      try SafetensorsFile(url: old.appendingPathComponent("model.safetensors")).tensorNames.contains(
+        "pooler.dense.weight"))
     #expect(BertSequenceClassifier.isClassifierFolder(old))
     let reloaded = try BertSequenceClassifier.load(directory: old)
     #expect(reloaded.labels == loaded.labels)

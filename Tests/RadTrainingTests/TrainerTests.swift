@@ -19,7 +19,8 @@ enum TinySetup {
   }
 
   static func model(seed: UInt64 = 1) -> GPT2Model {
-    GPT2Model(config: GPT2Configuration(vocabularySize: 256, maxPositions: 64, width: 32, layers: 2, heads: 4), seed: seed)
+    GPT2Model(
+      config: GPT2Configuration(vocabularySize: 256, maxPositions: 64, width: 32, layers: 2, heads: 4), seed: seed)
   }
 
   static func objective(_ model: GPT2Model, blocks: [[Int]]) throws -> CausalLanguageModelingObjective {
@@ -77,7 +78,8 @@ struct TrainerTests {
     }
     let straightModel = TinySetup.model()
     let straight = try Trainer(
-      objective: try TinySetup.objective(straightModel, blocks: blocks), configuration: TinySetup.configuration(steps: 6),
+      objective: try TinySetup.objective(straightModel, blocks: blocks),
+      configuration: TinySetup.configuration(steps: 6),
       output: straightOutput
     ).run()
 
@@ -89,7 +91,8 @@ struct TrainerTests {
     // A fresh process would build the model from a different seed: resume must overwrite it all.
     let resumedModel = TinySetup.model(seed: 77)
     let trainer = Trainer(
-      objective: try TinySetup.objective(resumedModel, blocks: blocks), configuration: TinySetup.configuration(steps: 6),
+      objective: try TinySetup.objective(resumedModel, blocks: blocks),
+      configuration: TinySetup.configuration(steps: 6),
       output: splitOutput)
     try trainer.resume()
     #expect(trainer.state.step == 3)
@@ -106,7 +109,8 @@ struct TrainerTests {
     let output = TinySetup.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: output) }
     try Trainer(
-      objective: try TinySetup.objective(TinySetup.model(), blocks: blocks), configuration: TinySetup.configuration(steps: 3),
+      objective: try TinySetup.objective(TinySetup.model(), blocks: blocks),
+      configuration: TinySetup.configuration(steps: 3),
       output: output
     ).run()
     // What a SIGKILL during the next write leaves: a half-written temporary folder.
@@ -128,7 +132,8 @@ struct TrainerTests {
     let output = TinySetup.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: output) }
     let trainer = Trainer(
-      objective: try TinySetup.objective(TinySetup.model(), blocks: blocks), configuration: TinySetup.configuration(steps: 10),
+      objective: try TinySetup.objective(TinySetup.model(), blocks: blocks),
+      configuration: TinySetup.configuration(steps: 10),
       output: output)
     var stopped: String?
     try trainer.run { event in

@@ -21,7 +21,8 @@ struct RasterFontTests {
     var seen = Set<[[Bool]]>()
     for character in Self.printable {
       let glyph = RasterFont.glyph(for: character)
-      #expect(glyph.count == RasterFont.glyphHeight && glyph.allSatisfy { $0.count == RasterFont.glyphWidth }, "\(character)")
+      #expect(
+        glyph.count == RasterFont.glyphHeight && glyph.allSatisfy { $0.count == RasterFont.glyphWidth }, "\(character)")
       #expect(glyph.joined().contains(true) == (character != " "), "\(character)")
       seen.insert(glyph)
     }
@@ -32,7 +33,8 @@ struct RasterFontTests {
     for character: Character in ["\u{E9}", "e\u{301}", "✓", "\t", "\u{7F}", "🫁"] {
       #expect(RasterFont.glyph(for: character) == fallback, "\(character.unicodeScalars.map(\.value))")
     }
-    #expect(RasterFont.glyph(for: "A") == RasterFont.table[0x41 - 0x20].split(separator: " ").map { $0.map { $0 == "#" } })
+    #expect(
+      RasterFont.glyph(for: "A") == RasterFont.table[0x41 - 0x20].split(separator: " ").map { $0.map { $0 == "#" } })
   }
 
   @Test(arguments: [1, 3])
@@ -66,7 +68,9 @@ struct RasterFontTests {
   @Test func neighbouringGlyphsAreOneAdvanceApart() {
     var pair = RasterImage(width: 20, height: 9)
     pair.draw(text: "H|", x: 1, y: 1, color: Self.ink)
-    #expect(RasterFont.length(of: "H|") == 11 && RasterFont.length(of: "") == 0 && RasterFont.length(of: "ab", scale: 2) == 22)
+    #expect(
+      RasterFont.length(of: "H|") == 11 && RasterFont.length(of: "") == 0 && RasterFont.length(of: "ab", scale: 2) == 22
+    )
     // "H" fills columns 1 and 5; "|" is the middle column of the next cell (1 + 6 + 2).
     #expect(Self.isInk(pair, 1, 4) && Self.isInk(pair, 5, 4) && !Self.isInk(pair, 6, 4) && Self.isInk(pair, 9, 1))
     #expect(!Self.isInk(pair, 7, 1) && !Self.isInk(pair, 8, 1) && !Self.isInk(pair, 10, 1))
@@ -109,7 +113,8 @@ struct RasterFontTests {
   @Test func heatMapLabelsSitBesideTheirRowsAndAboveTheirColumns() {
     let weights: [[Float]] = [[1, 0], [0.5, 0.5]]
     let plain = ModelPictures.attentionImage(weights: weights, cell: 16)
-    let labelled = ModelPictures.attentionImage(weights: weights, queryTokens: ["<s>", "lung"], keyTokens: ["<s>", "lung"], title: "t", cell: 16)
+    let labelled = ModelPictures.attentionImage(
+      weights: weights, queryTokens: ["<s>", "lung"], keyTokens: ["<s>", "lung"], title: "t", cell: 16)
     // Left margin grows by the longest query label + 4, the top by the title band (7 + 8) and
     // the longest key label + 4.
     let left = 8 + RasterFont.length(of: "lung") + 4
@@ -129,12 +134,16 @@ struct RasterFontTests {
     #expect(Self.contains(labelled, word("lung"), atX: left - 4 - RasterFont.length(of: "lung"), y: top + 16 + 5))
     #expect(Self.contains(labelled, word("<s>"), atX: left - 4 - RasterFont.length(of: "<s>"), y: top + 5))
     // Column 1: the upward label ends 4 pixels above the grid.
-    #expect(Self.contains(labelled, word("lung", upward: true), atX: left + 16 + 5, y: top - 4 - RasterFont.length(of: "lung")))
-    #expect(!Self.contains(labelled, word("lung", upward: true), atX: left + 5, y: top - 4 - RasterFont.length(of: "lung")))
+    #expect(
+      Self.contains(
+        labelled, word("lung", upward: true), atX: left + 16 + 5, y: top - 4 - RasterFont.length(of: "lung")))
+    #expect(
+      !Self.contains(labelled, word("lung", upward: true), atX: left + 5, y: top - 4 - RasterFont.length(of: "lung")))
   }
 
   @Test func scatterLabelsFollowTheirPoints() {
-    let labelled = ModelPictures.scatterImage(points: [(0, 0), (1, 1)], labels: ["heart", "lung"], title: "PCA", size: 200)
+    let labelled = ModelPictures.scatterImage(
+      points: [(0, 0), (1, 1)], labels: ["heart", "lung"], title: "PCA", size: 200)
     func word(_ text: String, scale: Int) -> RasterImage {
       var image = RasterImage(width: RasterFont.length(of: text, scale: scale), height: 7 * scale)
       image.draw(text: text, x: 0, y: 0, color: Self.ink, scale: scale)
@@ -144,10 +153,13 @@ struct RasterFontTests {
     // centred on the point.
     #expect(Self.contains(labelled, word("lung", scale: 2), atX: 147, y: 53))
     #expect(!Self.contains(labelled, word("lung", scale: 2), atX: 67, y: 133))
-    #expect(Self.contains(labelled, word("PC 1", scale: 2), atX: (200 - RasterFont.length(of: "PC 1", scale: 2)) / 2, y: 200 - 24))
-    #expect(Self.contains(
-      ModelPictures.scatterImage(points: [(0, 0), (1, 1)], labels: ["heart", "lung"], size: 200, textScale: 1),
-      word("lung", scale: 1), atX: 147, y: 57))
+    #expect(
+      Self.contains(
+        labelled, word("PC 1", scale: 2), atX: (200 - RasterFont.length(of: "PC 1", scale: 2)) / 2, y: 200 - 24))
+    #expect(
+      Self.contains(
+        ModelPictures.scatterImage(points: [(0, 0), (1, 1)], labels: ["heart", "lung"], size: 200, textScale: 1),
+        word("lung", scale: 1), atX: 147, y: 57))
     // Without labels or title: dots only.
     let plain = ModelPictures.scatterImage(points: [(0, 0), (1, 1)], size: 200)
     var inkPixels = 0

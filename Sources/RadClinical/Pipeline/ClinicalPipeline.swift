@@ -97,7 +97,8 @@ public final class ClinicalPipeline: @unchecked Sendable {
       if let flagged { flaggedIds[name] = Set(zip(results, flagged).filter(\.1).map(\.0.id)) }
       let score = try ImpressionScores.score(
         name: name, references: references, hypotheses: results.map(\.impression), abnormal: abnormal,
-        bertScorer: bertScorer, flagged: flagged, tokensPerSecond: timed && seconds > 0 ? Double(tokens) / seconds : nil)
+        bertScorer: bertScorer, flagged: flagged, tokensPerSecond: timed && seconds > 0 ? Double(tokens) / seconds : nil
+      )
       scores.append(score)
       log(
         String(

@@ -6,7 +6,8 @@
 public enum PNGEncoder {
   /// PNG bytes of a `width`×`height` image; `rgb` holds 3 bytes per pixel, row by row.
   public static func encode(width: Int, height: Int, rgb: [UInt8]) -> [UInt8] {
-    precondition(width > 0 && height > 0 && rgb.count == width * height * 3, "RGB buffer does not match \(width)×\(height)")
+    precondition(
+      width > 0 && height > 0 && rgb.count == width * height * 3, "RGB buffer does not match \(width)×\(height)")
     var raw: [UInt8] = []
     raw.reserveCapacity((width * 3 + 1) * height)
     for y in 0..<height {

@@ -80,6 +80,7 @@ public enum Dequantize {
   }
 
   /// Q8_0: f16 scale d, then 32 signed bytes; w = q * d.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   static func q8_0Blocks(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutablePointer<Float>) {
     for b in 0..<n {
       let block = src + b * 34
@@ -92,6 +93,7 @@ public enum Dequantize {
 
   /// Q4_0: f16 scale d, 16 bytes of nibbles (weight j < 16 low nibble of byte j, j + 16 the high
   /// nibble); w = d * (q - 8).
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   static func q4_0Blocks(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutablePointer<Float>) {
     for b in 0..<n {
       let block = src + b * 18
@@ -106,6 +108,7 @@ public enum Dequantize {
   }
 
   /// Q4_1: f16 scale d, f16 minimum m, 16 bytes of nibbles as in Q4_0; w = d * q + m.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   static func q4_1Blocks(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutablePointer<Float>) {
     for b in 0..<n {
       let block = src + b * 20
@@ -123,6 +126,7 @@ public enum Dequantize {
   /// Q4_K super-block of 256: f16 d, f16 dmin, 12 bytes packing eight 6-bit scales and mins, then
   /// 128 bytes of nibbles. Sub-block j (32 weights) reads byte run j / 2, low nibbles for even j
   /// and high for odd; w = (d * scale_j) * q - (dmin * min_j).
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   static func q4_KBlocks(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutablePointer<Float>) {
     for b in 0..<n {
       let block = src + b * 144
@@ -155,6 +159,7 @@ public enum Dequantize {
   /// int8 scales, f16 d. Weight i lives in half h = i / 128; within it group g = (i % 128) / 32
   /// takes the low (g < 2) or high nibble of ql[h*64 + (g % 2)*32 + l] and bits 2g of
   /// qh[h*32 + l]; w = (d * scale_{i/16}) * (q - 32).
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   static func q6_KBlocks(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutablePointer<Float>) {
     for b in 0..<n {
       let block = src + b * 210

@@ -27,13 +27,17 @@ public struct BartConfiguration: Sendable {
     encoderFFN = try json.int("encoder_ffn_dim")
     decoderFFN = try json.int("decoder_ffn_dim")
     maxPositions = try json.int("max_position_embeddings")
-    activation = try Activation(name: try json.string("activation_function", default: "gelu"), source: json.source, field: "activation_function")
+    activation = try Activation(
+      name: try json.string("activation_function", default: "gelu"), source: json.source, field: "activation_function")
     scaleEmbedding = try json.bool("scale_embedding", default: false)
     padTokenId = try json.int("pad_token_id", default: 1)
     decoderStartTokenId = try json.int("decoder_start_token_id", default: 2)
     eosTokenId = try json.int("eos_token_id", default: 2)
-    if try json.bool("add_final_layer_norm", default: false) || json.has("normalize_before") && (try json.bool("normalize_before", default: false)) {
-      throw ModelError.invalidConfig(file: json.source, field: "normalize_before", reason: "pre-norm BART variants (mBART) are not supported")
+    if try json.bool("add_final_layer_norm", default: false)
+      || json.has("normalize_before") && (try json.bool("normalize_before", default: false))
+    {
+      throw ModelError.invalidConfig(
+        file: json.source, field: "normalize_before", reason: "pre-norm BART variants (mBART) are not supported")
     }
   }
 }
@@ -90,8 +94,10 @@ public final class BartModel: TransformerModel, @unchecked Sendable {
     let d = config.width
     shared = Embedding(
       root.scoped("shared"), count: config.vocabularySize, width: d, paddingIndex: config.padTokenId, random: &random)
-    encoderPositions = Embedding(root.scoped("encoder.embed_positions"), count: config.maxPositions + 2, width: d, random: &random)
-    decoderPositions = Embedding(root.scoped("decoder.embed_positions"), count: config.maxPositions + 2, width: d, random: &random)
+    encoderPositions = Embedding(
+      root.scoped("encoder.embed_positions"), count: config.maxPositions + 2, width: d, random: &random)
+    decoderPositions = Embedding(
+      root.scoped("decoder.embed_positions"), count: config.maxPositions + 2, width: d, random: &random)
     encoderEmbeddingNorm = LayerNorm(root.scoped("encoder.layernorm_embedding"), width: d, eps: 1e-5)
     decoderEmbeddingNorm = LayerNorm(root.scoped("decoder.layernorm_embedding"), width: d, eps: 1e-5)
     func attention(_ scope: ParameterScope, heads: Int, random: inout SeededRandom) -> MultiHeadAttention {
@@ -99,7 +105,8 @@ public final class BartModel: TransformerModel, @unchecked Sendable {
       let v = Linear(scope.scoped("v_proj"), inFeatures: d, outFeatures: d, random: &random)
       let q = Linear(scope.scoped("q_proj"), inFeatures: d, outFeatures: d, random: &random)
       let o = Linear(scope.scoped("out_proj"), inFeatures: d, outFeatures: d, random: &random)
-      return MultiHeadAttention(projections: .separate(query: q, key: k, value: v), output: o, heads: heads, kvHeads: heads, headDim: d / heads)
+      return MultiHeadAttention(
+        projections: .separate(query: q, key: k, value: v), output: o, heads: heads, kvHeads: heads, headDim: d / heads)
     }
     func mlp(_ scope: ParameterScope, hidden: Int, random: inout SeededRandom) -> GELUFeedForward {
       GELUFeedForward(
@@ -136,9 +143,11 @@ public final class BartModel: TransformerModel, @unchecked Sendable {
     try source.validate(vocabularySize: config.vocabularySize, maxPositions: config.maxPositions)
     let shape = [source.batch, source.length]
     let positions = source.resolvedPositions(offset: 0).flatMap { $0 }.map { $0 + Self.positionOffset }
-    var h = encoderEmbeddingNorm(shared(source.ids, shape: shape) * embedScale + encoderPositions(positions, shape: shape))
+    var h = encoderEmbeddingNorm(
+      shared(source.ids, shape: shape) * embedScale + encoderPositions(positions, shape: shape))
     let mask = AttentionMask.make(
-      batch: source.batch, queries: source.length, keys: source.length, offset: 0, causal: false, keyMask: source.attentionMask)
+      batch: source.batch, queries: source.length, keys: source.length, offset: 0, causal: false,
+      keyMask: source.attentionMask)
     for (i, block) in encoderBlocks.enumerated() {
       h = block.selfAttentionNorm(h + block.selfAttention(h, mask: mask, layer: i, probe: probe))
       h = block.finalNorm(h + block.mlp(h))
@@ -157,14 +166,17 @@ public final class BartModel: TransformerModel, @unchecked Sendable {
     try target.validate(vocabularySize: config.vocabularySize, maxPositions: config.maxPositions, offset: offset)
     let shape = [target.batch, target.length]
     let positions = target.resolvedPositions(offset: offset).flatMap { $0 }.map { $0 + Self.positionOffset }
-    var h = decoderEmbeddingNorm(shared(target.ids, shape: shape) * embedScale + decoderPositions(positions, shape: shape))
+    var h = decoderEmbeddingNorm(
+      shared(target.ids, shape: shape) * embedScale + decoderPositions(positions, shape: shape))
     let selfMask = AttentionMask.make(
       batch: target.batch, queries: target.length, keys: offset + target.length, offset: offset, causal: true,
       keyMask: target.attentionMask)
     let crossMask = AttentionMask.make(
-      batch: target.batch, queries: target.length, keys: encoderStates.shape[1], offset: 0, causal: false, keyMask: sourceMask)
+      batch: target.batch, queries: target.length, keys: encoderStates.shape[1], offset: 0, causal: false,
+      keyMask: sourceMask)
     for (i, block) in decoderBlocks.enumerated() {
-      h = block.selfAttentionNorm(h + block.selfAttention(h, mask: selfMask, cache: cache, layer: i, probe: selfAttentionProbe))
+      h = block.selfAttentionNorm(
+        h + block.selfAttention(h, mask: selfMask, cache: cache, layer: i, probe: selfAttentionProbe))
       h = block.crossAttentionNorm(
         h + block.crossAttention(h, context: encoderStates, mask: crossMask, layer: i, probe: crossAttentionProbe))
       h = block.finalNorm(h + block.mlp(h))

@@ -22,7 +22,8 @@ extension BertModel {
       wordEmbeddings(batch.ids, shape: shape) + tokenTypeEmbeddings(types, shape: shape)
         + positionEmbeddings(positions, shape: shape))
     let mask = AttentionMask.make(
-      batch: batch.batch, queries: batch.length, keys: batch.length, offset: 0, causal: false, keyMask: batch.attentionMask)
+      batch: batch.batch, queries: batch.length, keys: batch.length, offset: 0, causal: false,
+      keyMask: batch.attentionMask)
     for (i, block) in blocks.prefix(layers).enumerated() {
       h = block.attentionNorm(h + block.attention(h, mask: mask, layer: i, probe: probe))
       h = block.outputNorm(h + block.output(config.activation(block.intermediate(h))))

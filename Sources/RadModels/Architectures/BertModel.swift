@@ -13,8 +13,10 @@ public struct BertConfiguration: Sendable {
   public var activation: Activation
   public var padTokenId: Int = 0
 
-  public init(vocabularySize: Int, width: Int, layers: Int, heads: Int, intermediateWidth: Int, maxPositions: Int = 512,
-              typeVocabularySize: Int = 2, layerNormEps: Float = 1e-12, activation: Activation = .gelu) {
+  public init(
+    vocabularySize: Int, width: Int, layers: Int, heads: Int, intermediateWidth: Int, maxPositions: Int = 512,
+    typeVocabularySize: Int = 2, layerNormEps: Float = 1e-12, activation: Activation = .gelu
+  ) {
     self.vocabularySize = vocabularySize
     self.width = width
     self.layers = layers
@@ -29,15 +31,18 @@ public struct BertConfiguration: Sendable {
   public init(_ json: ConfigJSON) throws {
     let positionType = try json.string("position_embedding_type", default: "absolute")
     guard positionType == "absolute" else {
-      throw ModelError.invalidConfig(file: json.source, field: "position_embedding_type", reason: "\"\(positionType)\" is not supported")
+      throw ModelError.invalidConfig(
+        file: json.source, field: "position_embedding_type", reason: "\"\(positionType)\" is not supported")
     }
     self.init(
       vocabularySize: try json.int("vocab_size"), width: try json.int("hidden_size"),
       layers: try json.int("num_hidden_layers"), heads: try json.int("num_attention_heads"),
-      intermediateWidth: try json.int("intermediate_size"), maxPositions: try json.int("max_position_embeddings", default: 512),
+      intermediateWidth: try json.int("intermediate_size"),
+      maxPositions: try json.int("max_position_embeddings", default: 512),
       typeVocabularySize: try json.int("type_vocab_size", default: 2),
       layerNormEps: Float(try json.double("layer_norm_eps", default: 1e-12)),
-      activation: try Activation(name: try json.string("hidden_act", default: "gelu"), source: json.source, field: "hidden_act"))
+      activation: try Activation(
+        name: try json.string("hidden_act", default: "gelu"), source: json.source, field: "hidden_act"))
     padTokenId = try json.int("pad_token_id", default: 0)
   }
 
@@ -75,7 +80,10 @@ public final class BertModel: TransformerModel, @unchecked Sendable {
   public let modelType = "bert"
   public let basePrefix: String?
   public var ignorableCheckpointNames: [String] {
-    ["embeddings.position_ids", "bert.embeddings.position_ids", "cls.predictions.decoder.weight", "cls.predictions.decoder.bias"]
+    [
+      "embeddings.position_ids", "bert.embeddings.position_ids", "cls.predictions.decoder.weight",
+      "cls.predictions.decoder.bias",
+    ]
   }
 
   let wordEmbeddings: Embedding
@@ -87,7 +95,10 @@ public final class BertModel: TransformerModel, @unchecked Sendable {
   let maskedLMHead: (transform: Linear, norm: LayerNorm, bias: Parameter)?
 
   /// `pooler`: include `pooler.dense` (BertModel's default); `maskedLM`: build BertForMaskedLM.
-  public init(config: BertConfiguration, store: ParameterStore = ParameterStore(), seed: UInt64 = 0, pooler withPooler: Bool = true, maskedLM: Bool = false) {
+  public init(
+    config: BertConfiguration, store: ParameterStore = ParameterStore(), seed: UInt64 = 0,
+    pooler withPooler: Bool = true, maskedLM: Bool = false
+  ) {
     self.config = config
     self.parameters = store
     var random = SeededRandom(seed: seed)
@@ -98,8 +109,10 @@ public final class BertModel: TransformerModel, @unchecked Sendable {
     wordEmbeddings = Embedding(
       embeddings.scoped("word_embeddings"), count: config.vocabularySize, width: d, paddingIndex: config.padTokenId,
       random: &random)
-    positionEmbeddings = Embedding(embeddings.scoped("position_embeddings"), count: config.maxPositions, width: d, random: &random)
-    tokenTypeEmbeddings = Embedding(embeddings.scoped("token_type_embeddings"), count: config.typeVocabularySize, width: d, random: &random)
+    positionEmbeddings = Embedding(
+      embeddings.scoped("position_embeddings"), count: config.maxPositions, width: d, random: &random)
+    tokenTypeEmbeddings = Embedding(
+      embeddings.scoped("token_type_embeddings"), count: config.typeVocabularySize, width: d, random: &random)
     embeddingNorm = LayerNorm(embeddings.scoped("LayerNorm"), width: d, eps: config.layerNormEps)
     blocks = (0..<config.layers).map { i in
       let layer = root.scoped("encoder.layer.\(i)")
@@ -113,11 +126,15 @@ public final class BertModel: TransformerModel, @unchecked Sendable {
           projections: .separate(query: q, key: k, value: v), output: o, heads: config.heads, kvHeads: config.heads,
           headDim: d / config.heads),
         attentionNorm: LayerNorm(attn.scoped("output.LayerNorm"), width: d, eps: config.layerNormEps),
-        intermediate: Linear(layer.scoped("intermediate.dense"), inFeatures: d, outFeatures: config.intermediateWidth, random: &random),
-        output: Linear(layer.scoped("output.dense"), inFeatures: config.intermediateWidth, outFeatures: d, random: &random),
+        intermediate: Linear(
+          layer.scoped("intermediate.dense"), inFeatures: d, outFeatures: config.intermediateWidth, random: &random),
+        output: Linear(
+          layer.scoped("output.dense"), inFeatures: config.intermediateWidth, outFeatures: d, random: &random),
         outputNorm: LayerNorm(layer.scoped("output.LayerNorm"), width: d, eps: config.layerNormEps))
     }
-    pooler = withPooler && !maskedLM ? Linear(root.scoped("pooler.dense"), inFeatures: d, outFeatures: d, random: &random) : nil
+    pooler =
+      withPooler && !maskedLM
+      ? Linear(root.scoped("pooler.dense"), inFeatures: d, outFeatures: d, random: &random) : nil
     if maskedLM {
       let head = store.scoped("cls.predictions")
       maskedLMHead = (
@@ -132,7 +149,9 @@ public final class BertModel: TransformerModel, @unchecked Sendable {
 
   public convenience init(json: ConfigJSON, store: ParameterStore = ParameterStore(), seed: UInt64 = 0) throws {
     let architectures = (json.values["architectures"] as? [String]) ?? []
-    self.init(config: try BertConfiguration(json), store: store, seed: seed, maskedLM: architectures.contains("BertForMaskedLM"))
+    self.init(
+      config: try BertConfiguration(json), store: store, seed: seed, maskedLM: architectures.contains("BertForMaskedLM")
+    )
   }
 
   /// Last hidden states [batch, length, width]; `probe` collects attention weights.

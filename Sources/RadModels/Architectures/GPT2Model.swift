@@ -11,8 +11,10 @@ public struct GPT2Configuration: Sendable {
   public var layerNormEps: Float
   public var activation: Activation
 
-  public init(vocabularySize: Int, maxPositions: Int, width: Int, layers: Int, heads: Int, innerWidth: Int? = nil,
-              layerNormEps: Float = 1e-5, activation: Activation = .geluNew) {
+  public init(
+    vocabularySize: Int, maxPositions: Int, width: Int, layers: Int, heads: Int, innerWidth: Int? = nil,
+    layerNormEps: Float = 1e-5, activation: Activation = .geluNew
+  ) {
     self.vocabularySize = vocabularySize
     self.maxPositions = maxPositions
     self.width = width
@@ -31,7 +33,8 @@ public struct GPT2Configuration: Sendable {
       innerWidth: json.optionalInt("n_inner"),
       layerNormEps: Float(try json.double("layer_norm_epsilon", default: 1e-5)),
       activation: try Activation(
-        name: try json.string("activation_function", default: "gelu_new"), source: json.source, field: "activation_function"))
+        name: try json.string("activation_function", default: "gelu_new"), source: json.source,
+        field: "activation_function"))
     guard width % heads == 0 else {
       throw ModelError.invalidConfig(file: json.source, field: "n_head", reason: "does not divide n_embd \(width)")
     }
@@ -66,7 +69,8 @@ public final class GPT2Model: LanguageModel, @unchecked Sendable {
   public let modelType = "gpt2"
   public let basePrefix: String? = "transformer"
   public var ignorableCheckpointNames: [String] {
-    ["lm_head.weight"] + (0..<config.layers).flatMap { ["transformer.h.\($0).attn.bias", "transformer.h.\($0).attn.masked_bias"] }
+    ["lm_head.weight"]
+      + (0..<config.layers).flatMap { ["transformer.h.\($0).attn.bias", "transformer.h.\($0).attn.masked_bias"] }
   }
   public var vocabularySize: Int { config.vocabularySize }
   public var maxPositions: Int? { config.maxPositions }
@@ -92,15 +96,21 @@ public final class GPT2Model: LanguageModel, @unchecked Sendable {
     blocks = (0..<config.layers).map { i in
       let block = root.scoped("h.\(i)")
       let ln1 = LayerNorm(block.scoped("ln_1"), width: d, eps: config.layerNormEps)
-      let cAttn = Linear(block.scoped("attn.c_attn"), inFeatures: d, outFeatures: 3 * d, layout: .inOut, random: &random)
-      let cProj = Linear(block.scoped("attn.c_proj"), inFeatures: d, outFeatures: d, layout: .inOut, std: residualStd, random: &random)
+      let cAttn = Linear(
+        block.scoped("attn.c_attn"), inFeatures: d, outFeatures: 3 * d, layout: .inOut, random: &random)
+      let cProj = Linear(
+        block.scoped("attn.c_proj"), inFeatures: d, outFeatures: d, layout: .inOut, std: residualStd, random: &random)
       let ln2 = LayerNorm(block.scoped("ln_2"), width: d, eps: config.layerNormEps)
-      let fc = Linear(block.scoped("mlp.c_fc"), inFeatures: d, outFeatures: config.innerWidth, layout: .inOut, random: &random)
-      let proj = Linear(block.scoped("mlp.c_proj"), inFeatures: config.innerWidth, outFeatures: d, layout: .inOut, std: residualStd, random: &random)
+      let fc = Linear(
+        block.scoped("mlp.c_fc"), inFeatures: d, outFeatures: config.innerWidth, layout: .inOut, random: &random)
+      let proj = Linear(
+        block.scoped("mlp.c_proj"), inFeatures: config.innerWidth, outFeatures: d, layout: .inOut, std: residualStd,
+        random: &random)
       return Block(
         ln1: ln1,
         attention: MultiHeadAttention(
-          projections: .fused(cAttn), output: cProj, heads: config.heads, kvHeads: config.heads, headDim: d / config.heads),
+          projections: .fused(cAttn), output: cProj, heads: config.heads, kvHeads: config.heads,
+          headDim: d / config.heads),
         ln2: ln2, mlp: GELUFeedForward(up: fc, down: proj, activation: config.activation))
     }
     finalNorm = LayerNorm(root.scoped("ln_f"), width: d, eps: config.layerNormEps)
@@ -118,7 +128,8 @@ public final class GPT2Model: LanguageModel, @unchecked Sendable {
     if let bad = positions.joined().first(where: { $0 < 0 || $0 >= config.maxPositions }) {
       throw ModelError.sequenceTooLong(length: bad + 1, maximum: config.maxPositions)
     }
-    var h = tokenEmbedding(batch.ids, shape: [batch.batch, batch.length])
+    var h =
+      tokenEmbedding(batch.ids, shape: [batch.batch, batch.length])
       + positionEmbedding(positions.flatMap { $0 }, shape: [batch.batch, batch.length])
     let keys = offset + batch.length
     let mask = AttentionMask.make(

@@ -35,7 +35,9 @@ extension LlamaModel {
       parts.append(next)
       next += size
     }
-    let (x, normed, q, k, v, attended, projected) = (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6])
+    let (x, normed, q, k, v, attended, projected) = (
+      parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6]
+    )
     let (gate, up, scores) = (parts[7], parts[8], parts[9])
     embedding.withUnsafeBufferPointer { x.update(from: $0.baseAddress! + id * d, count: d) }
     for (layer, block) in blocks.enumerated() {
@@ -99,7 +101,8 @@ extension LlamaModel {
     }
     let plain = linears.allSatisfy { linear in
       linear.quantizedSlot.matrix == nil && linear.layout == .outIn && linear.adapterSlot.frozenBase == nil
-        && (linear.adapterSlot.adapter == nil || !linear.adapterSlot.isEnabled) && linear.weight.value.shape.last == count
+        && (linear.adapterSlot.adapter == nil || !linear.adapterSlot.isEnabled)
+        && linear.weight.value.shape.last == count
     }
     if plain {
       multiplyF32(x, count, linears.map { $0.weight.value.data }, into: outputs)

@@ -79,7 +79,8 @@ public struct LlamaConfiguration: Sendable {
       throw ModelError.invalidConfig(file: json.source, field: "hidden_act", reason: "is \"\(act)\"; Llama needs silu")
     }
     guard heads % kvHeads == 0 else {
-      throw ModelError.invalidConfig(file: json.source, field: "num_key_value_heads", reason: "does not divide num_attention_heads \(heads)")
+      throw ModelError.invalidConfig(
+        file: json.source, field: "num_key_value_heads", reason: "does not divide num_attention_heads \(heads)")
     }
   }
 
@@ -146,7 +147,8 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
     let root = store.scoped("model")
     let d = config.width
     embedTokens = Embedding(
-      root.scoped("embed_tokens"), count: config.vocabularySize, width: d, paddingIndex: config.padTokenId, random: &random)
+      root.scoped("embed_tokens"), count: config.vocabularySize, width: d, paddingIndex: config.padTokenId,
+      random: &random)
     blocks = (0..<config.layers).map { i in
       let layer = root.scoped("layers.\(i)")
       let attn = layer.scoped("self_attn")
@@ -162,12 +164,17 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
           projections: .separate(query: q, key: k, value: v), output: o, heads: config.heads,
           kvHeads: config.kvHeads, headDim: config.headDim),
         postAttentionNorm: RMSNorm(layer.scoped("post_attention_layernorm"), width: d, eps: config.rmsNormEps),
-        mlp: SwiGLUFeedForward(layer.scoped("mlp"), width: d, hidden: config.intermediateWidth, bias: config.mlpBias, random: &random))
+        mlp: SwiGLUFeedForward(
+          layer.scoped("mlp"), width: d, hidden: config.intermediateWidth, bias: config.mlpBias, random: &random))
     }
     norm = RMSNorm(root.scoped("norm"), width: d, eps: config.rmsNormEps)
-    lmHead = config.tieWordEmbeddings
-      ? nil : Linear(store.scoped("lm_head"), inFeatures: d, outFeatures: config.vocabularySize, bias: false, random: &random)
-    rotary = RotaryEmbedding(headDim: config.headDim, base: config.ropeTheta, interleaved: config.interleavedRotary, scaling: config.ropeScaling)
+    lmHead =
+      config.tieWordEmbeddings
+      ? nil
+      : Linear(store.scoped("lm_head"), inFeatures: d, outFeatures: config.vocabularySize, bias: false, random: &random)
+    rotary = RotaryEmbedding(
+      headDim: config.headDim, base: config.ropeTheta, interleaved: config.interleavedRotary,
+      scaling: config.ropeScaling)
   }
 
   public convenience init(json: ConfigJSON, store: ParameterStore = ParameterStore(), seed: UInt64 = 0) throws {
@@ -185,9 +192,11 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
       batch: batch.batch, queries: batch.length, keys: offset + batch.length, offset: offset, causal: true,
       keyMask: batch.attentionMask)
     for (i, block) in blocks.enumerated() {
-      h = h + block.attention(
-        block.inputNorm(h), mask: mask, rotary: (angles.cos, angles.sin, rotary.interleaved), cache: cache, layer: i,
-        probe: probe)
+      h =
+        h
+        + block.attention(
+          block.inputNorm(h), mask: mask, rotary: (angles.cos, angles.sin, rotary.interleaved), cache: cache, layer: i,
+          probe: probe)
       h = h + block.mlp(block.postAttentionNorm(h))
     }
     return norm(h)

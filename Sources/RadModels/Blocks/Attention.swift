@@ -158,7 +158,8 @@ extension MultiHeadAttention {
     let causal = mask.map { AttentionMask.isCausal($0, queries: x.shape[1], keys: keysCount) } ?? false
     let additive = causal ? nil : mask
     if case .fused(let qkv) = projections, rotary == nil {
-      return Tensor.attention(packed: qkv(x), heads: heads, kvHeads: kvHeads, scale: scale, causal: causal, mask: additive)
+      return Tensor.attention(
+        packed: qkv(x), heads: heads, kvHeads: kvHeads, scale: scale, causal: causal, mask: additive)
     }
     let (q, k, v) = tokenMajorProjections(x, context: context, rotary: rotary)
     return Tensor.attention(

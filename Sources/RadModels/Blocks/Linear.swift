@@ -67,7 +67,10 @@ public struct Embedding: @unchecked Sendable {
   public var count: Int { weight.value.shape[0] }
   public var width: Int { weight.value.shape[1] }
 
-  public init(_ scope: ParameterScope, count: Int, width: Int, paddingIndex: Int? = nil, std: Float = 0.02, random: inout SeededRandom) {
+  public init(
+    _ scope: ParameterScope, count: Int, width: Int, paddingIndex: Int? = nil, std: Float = 0.02,
+    random: inout SeededRandom
+  ) {
     var initial = WeightInitialization.normal([count, width], std: std, using: &random)
     if let paddingIndex, paddingIndex >= 0, paddingIndex < count {
       for column in 0..<width { initial.data[paddingIndex * width + column] = 0 }
@@ -79,7 +82,9 @@ public struct Embedding: @unchecked Sendable {
   /// Rows for `ids`, shaped `shape + [width]`.
   public func callAsFunction(_ ids: [Int], shape: [Int]) -> Tensor {
     let rows = weight.value.embedding(ids, idsShape: shape)
-    guard let paddingIndex, weight.value.requiresGrad, Autograd.isEnabled, ids.contains(paddingIndex) else { return rows }
+    guard let paddingIndex, weight.value.requiresGrad, Autograd.isEnabled, ids.contains(paddingIndex) else {
+      return rows
+    }
     // Same values, but padding rows come from a detached table so no gradient reaches them.
     let keep = Tensor(shape: shape + [1], data: ids.map { $0 == paddingIndex ? 0 : 1 })
     let frozen = weight.value.detached().embedding(ids, idsShape: shape) * (1 - keep)

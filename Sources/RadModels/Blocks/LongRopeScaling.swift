@@ -44,7 +44,8 @@ public struct LongRopeScaling: Sendable, Equatable {
           file: json.source, field: key, reason: "has \(values.count) values; head_dim \(headDim) needs \(headDim / 2)")
       }
       if let bad = values.first(where: { !($0 > 0 && $0.isFinite) }) {
-        throw ModelError.invalidConfig(file: json.source, field: key, reason: "holds \(bad); every factor must be positive")
+        throw ModelError.invalidConfig(
+          file: json.source, field: key, reason: "holds \(bad); every factor must be positive")
       }
       return values
     }
@@ -58,7 +59,8 @@ public struct LongRopeScaling: Sendable, Equatable {
     }
     self.init(
       shortFactor: try factors("short_factor"), longFactor: try factors("long_factor"),
-      originalMaxPositions: try RopeScaling.originalMaxPositions(json, maxPositions: maxPositions, topLevel: topLevelOriginalMaxPositions),
+      originalMaxPositions: try RopeScaling.originalMaxPositions(
+        json, maxPositions: maxPositions, topLevel: topLevelOriginalMaxPositions),
       maxPositions: maxPositions, factor: try positive("factor"), attentionFactor: try positive("attention_factor"))
   }
 

@@ -31,7 +31,8 @@ public enum RopeScaling: Sendable, Equatable {
     let heads = try config.int("num_attention_heads", default: 1)
     let headDim = try config.int("head_dim", default: try config.int("hidden_size", default: 0) / max(heads, 1))
     try self.init(
-      json, maxPositions: maxPositions, headDim: headDim, originalMaxPositions: config.optionalInt("original_max_position_embeddings"))
+      json, maxPositions: maxPositions, headDim: headDim,
+      originalMaxPositions: config.optionalInt("original_max_position_embeddings"))
   }
 
   /// Reads a `rope_parameters`/`rope_scaling` object for a model of `maxPositions` positions and
@@ -41,7 +42,9 @@ public enum RopeScaling: Sendable, Equatable {
     let type = try json.string("rope_type", default: try json.string("type", default: "default"))
     func factor() throws -> Double {
       let value = try json.double("factor")
-      guard value > 0 else { throw ModelError.invalidConfig(file: json.source, field: "factor", reason: "must be positive") }
+      guard value > 0 else {
+        throw ModelError.invalidConfig(file: json.source, field: "factor", reason: "must be positive")
+      }
       return value
     }
     switch type {
@@ -52,16 +55,20 @@ public enum RopeScaling: Sendable, Equatable {
       let low = try json.double("low_freq_factor")
       let high = try json.double("high_freq_factor")
       guard high != low else {
-        throw ModelError.invalidConfig(file: json.source, field: "high_freq_factor", reason: "must differ from low_freq_factor")
+        throw ModelError.invalidConfig(
+          file: json.source, field: "high_freq_factor", reason: "must differ from low_freq_factor")
       }
       self = .llama3(
         factor: try factor(), lowFrequencyFactor: low, highFrequencyFactor: high,
-        originalMaxPositions: try Self.originalMaxPositions(json, maxPositions: maxPositions, topLevel: originalMaxPositions))
+        originalMaxPositions: try Self.originalMaxPositions(
+          json, maxPositions: maxPositions, topLevel: originalMaxPositions))
     case "yarn":
-      self = .yarn(try YarnRopeScaling(json, maxPositions: maxPositions, topLevelOriginalMaxPositions: originalMaxPositions))
+      self = .yarn(
+        try YarnRopeScaling(json, maxPositions: maxPositions, topLevelOriginalMaxPositions: originalMaxPositions))
     case "longrope":
       self = .longRope(
-        try LongRopeScaling(json, maxPositions: maxPositions, headDim: headDim, topLevelOriginalMaxPositions: originalMaxPositions))
+        try LongRopeScaling(
+          json, maxPositions: maxPositions, headDim: headDim, topLevelOriginalMaxPositions: originalMaxPositions))
     default:
       throw ModelError.invalidConfig(
         file: json.source, field: "rope_type",
@@ -74,7 +81,8 @@ public enum RopeScaling: Sendable, Equatable {
   static func originalMaxPositions(_ json: ConfigJSON, maxPositions: Int, topLevel: Int?) throws -> Int {
     let value = try topLevel ?? json.int("original_max_position_embeddings", default: maxPositions)
     guard value > 0 else {
-      throw ModelError.invalidConfig(file: json.source, field: "original_max_position_embeddings", reason: "must be positive, got \(value)")
+      throw ModelError.invalidConfig(
+        file: json.source, field: "original_max_position_embeddings", reason: "must be positive, got \(value)")
     }
     return value
   }

@@ -29,7 +29,8 @@ public struct RotaryEmbedding: Sendable {
 
   /// The inv_freq table used when the longest position is `length − 1`.
   public func inverseFrequencies(length: Int) -> [Float] {
-    scaling.dependsOnLength ? scaling.inverseFrequencies(headDim: headDim, theta: base, length: length) : inverseFrequencies
+    scaling.dependsOnLength
+      ? scaling.inverseFrequencies(headDim: headDim, theta: base, length: length) : inverseFrequencies
   }
 
   /// cos/sin tables [tokens, headDim/2] for one list of positions, or [batch, tokens, headDim/2]

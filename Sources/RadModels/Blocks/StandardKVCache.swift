@@ -89,9 +89,13 @@ public final class StandardKVCache: KVCache, @unchecked Sendable {
   /// Stores token-major keys and values straight into the heads-major buffers; a cache that was
   /// empty returns the new tensors themselves (a fresh prompt needs no copy of what it just made),
   /// otherwise every cached position is gathered back into token-major order.
-  public func updateTokenMajor(layer: Int, keys newKeys: Tensor, values newValues: Tensor, kvHeads heads: Int) -> (keys: Tensor, values: Tensor) {
+  public func updateTokenMajor(layer: Int, keys newKeys: Tensor, values newValues: Tensor, kvHeads heads: Int) -> (
+    keys: Tensor, values: Tensor
+  ) {
     let (batch, steps, width) = (newKeys.shape[0], newKeys.shape[1], newKeys.shape[2])
-    precondition(newKeys.shape == newValues.shape && width % heads == 0, "KV cache: keys \(newKeys.shape), values \(newValues.shape)")
+    precondition(
+      newKeys.shape == newValues.shape && width % heads == 0,
+      "KV cache: keys \(newKeys.shape), values \(newValues.shape)")
     let headDim = width / heads
     let start = reserve(layer: layer, steps: steps, batch: batch, heads: heads, headDim: headDim)
     let total = start + steps

@@ -37,32 +37,41 @@ public struct YarnRopeScaling: Sendable, Equatable {
   /// `max_position_embeddings` to the original context); a top-level
   /// `original_max_position_embeddings` wins over the nested one, as in transformers.
   init(_ json: ConfigJSON, maxPositions: Int, topLevelOriginalMaxPositions: Int?) throws {
-    let original = try RopeScaling.originalMaxPositions(json, maxPositions: maxPositions, topLevel: topLevelOriginalMaxPositions)
+    let original = try RopeScaling.originalMaxPositions(
+      json, maxPositions: maxPositions, topLevel: topLevelOriginalMaxPositions)
     guard json.values["factor"] != nil else {
-      throw ModelError.invalidConfig(file: json.source, field: "factor", reason: "is missing (yarn needs it; null means max_position_embeddings / original_max_position_embeddings)")
+      throw ModelError.invalidConfig(
+        file: json.source, field: "factor",
+        reason: "is missing (yarn needs it; null means max_position_embeddings / original_max_position_embeddings)")
     }
     let factor = json.has("factor") ? try json.double("factor") : Double(maxPositions) / Double(original)
     guard factor > 0, factor.isFinite else {
-      throw ModelError.invalidConfig(file: json.source, field: "factor", reason: "must be a positive number, got \(factor)")
+      throw ModelError.invalidConfig(
+        file: json.source, field: "factor", reason: "must be a positive number, got \(factor)")
     }
     func optional(_ key: String) throws -> Double? { json.has(key) ? try json.double(key) : nil }
     self.init(
-      factor: factor, originalMaxPositions: original, betaFast: try optional("beta_fast"), betaSlow: try optional("beta_slow"),
-      mscale: try optional("mscale"), mscaleAllDim: try optional("mscale_all_dim"), attentionFactor: try optional("attention_factor"),
+      factor: factor, originalMaxPositions: original, betaFast: try optional("beta_fast"),
+      betaSlow: try optional("beta_slow"),
+      mscale: try optional("mscale"), mscaleAllDim: try optional("mscale_all_dim"),
+      attentionFactor: try optional("attention_factor"),
       truncate: json.has("truncate") ? try json.bool("truncate", default: true) : nil)
     for (key, value) in [("beta_fast", betaFast), ("beta_slow", betaSlow)] {
       // transformers takes the log of original/(beta·2π): a negative beta has none (0 means the default).
       if let value, !(value >= 0 && value.isFinite) {
-        throw ModelError.invalidConfig(file: json.source, field: key, reason: "must be a non-negative number, got \(value)")
+        throw ModelError.invalidConfig(
+          file: json.source, field: key, reason: "must be a non-negative number, got \(value)")
       }
     }
     if let explicitAttentionFactor, !(explicitAttentionFactor > 0 && explicitAttentionFactor.isFinite) {
-      throw ModelError.invalidConfig(file: json.source, field: "attention_factor", reason: "must be positive, got \(explicitAttentionFactor)")
+      throw ModelError.invalidConfig(
+        file: json.source, field: "attention_factor", reason: "must be positive, got \(explicitAttentionFactor)")
     }
     let attention = attentionFactor
     guard attention > 0, attention.isFinite else {
       throw ModelError.invalidConfig(
-        file: json.source, field: "mscale_all_dim", reason: "gives the attention factor \(attention); it must be positive")
+        file: json.source, field: "mscale_all_dim",
+        reason: "gives the attention factor \(attention); it must be positive")
     }
   }
 
@@ -73,7 +82,7 @@ public struct YarnRopeScaling: Sendable, Equatable {
       ("beta_fast", betaFast), ("beta_slow", betaSlow), ("mscale", mscale), ("mscale_all_dim", mscaleAllDim),
       ("attention_factor", explicitAttentionFactor), ("truncate", truncate),
     ]
-    for case let (key, value?) in optional { values[key] = value }
+    for case (let key, let value?) in optional { values[key] = value }
     return values
   }
 
@@ -101,7 +110,8 @@ public struct YarnRopeScaling: Sendable, Equatable {
   /// times over the original context, floored/ceiled unless `truncate` is false, clamped to [0, dim − 1].
   func correctionRange(headDim: Int, theta: Double) -> (low: Double, high: Double) {
     func dimension(_ rotations: Double) -> Double {
-      Double(headDim) * Foundation.log(Double(originalMaxPositions) / (rotations * 2 * Double.pi)) / (2 * Foundation.log(theta))
+      Double(headDim) * Foundation.log(Double(originalMaxPositions) / (rotations * 2 * Double.pi))
+        / (2 * Foundation.log(theta))
     }
     var low = dimension(effectiveBetaFast)
     var high = dimension(effectiveBetaSlow)

@@ -14,11 +14,14 @@ public enum GGUFLlamaLoader {
     let path = file.url.path
     let architecture = file["general.architecture"]?.stringValue ?? "(missing)"
     guard architecture == "llama" || architecture == "qwen2" else {
-      throw ModelError.invalidConfig(file: path, field: "general.architecture", reason: "is \"\(architecture)\"; only llama and qwen2 GGUF files are supported")
+      throw ModelError.invalidConfig(
+        file: path, field: "general.architecture",
+        reason: "is \"\(architecture)\"; only llama and qwen2 GGUF files are supported")
     }
     func int(_ key: String) throws -> Int {
       guard let value = file["\(architecture).\(key)"]?.intValue else {
-        throw ModelError.invalidConfig(file: path, field: "\(architecture).\(key)", reason: "is missing or not an integer")
+        throw ModelError.invalidConfig(
+          file: path, field: "\(architecture).\(key)", reason: "is missing or not an integer")
       }
       return value
     }
@@ -64,7 +67,9 @@ public enum GGUFLlamaLoader {
   public static func huggingFaceName(_ name: String) -> String? {
     if let mapped = globalNames[name] { return mapped }
     let parts = name.split(separator: ".", maxSplits: 2).map(String.init)
-    guard parts.count == 3, parts[0] == "blk", let layer = Int(parts[1]), let suffix = layerNames[parts[2]] else { return nil }
+    guard parts.count == 3, parts[0] == "blk", let layer = Int(parts[1]), let suffix = layerNames[parts[2]] else {
+      return nil
+    }
     return "model.layers.\(layer).\(suffix)"
   }
 

@@ -26,11 +26,14 @@ public enum GGUFLlamaRopeScaling {
     case .dynamic:
       throw ModelError.invalidConfig(
         file: destination, field: "rope_parameters",
-        reason: "dynamic (NTK) RoPE scaling has no GGUF form: llama.cpp's converter writes none and llama.cpp would run the model unscaled")
+        reason:
+          "dynamic (NTK) RoPE scaling has no GGUF form: llama.cpp's converter writes none and llama.cpp would run the model unscaled"
+      )
     case .longRope:
       throw ModelError.invalidConfig(
         file: destination, field: "rope_parameters",
-        reason: "longrope RoPE scaling has no GGUF form for the llama architecture: llama.cpp's converter writes only the type, "
+        reason:
+          "longrope RoPE scaling has no GGUF form for the llama architecture: llama.cpp's converter writes only the type, "
           + "without the factor lists or attention factor, and llama.cpp would run the model unscaled")
     case .yarn(let yarn):
       if let difference = differenceFromLlamaCpp(yarn) {
@@ -45,9 +48,12 @@ public enum GGUFLlamaRopeScaling {
         ("\(architecture).rope.scaling.original_context_length", .uint32(UInt32(yarn.originalMaxPositions))),
       ]
       let optional: [(String, Double?)] = [
-        ("yarn_attn_factor", yarn.explicitAttentionFactor), ("yarn_beta_fast", yarn.betaFast), ("yarn_beta_slow", yarn.betaSlow),
+        ("yarn_attn_factor", yarn.explicitAttentionFactor), ("yarn_beta_fast", yarn.betaFast),
+        ("yarn_beta_slow", yarn.betaSlow),
       ]
-      for case let (name, value?) in optional { entries.append(("\(architecture).rope.scaling.\(name)", .float32(Float(value)))) }
+      for case (let name, let value?) in optional {
+        entries.append(("\(architecture).rope.scaling.\(name)", .float32(Float(value))))
+      }
       return entries
     }
   }
@@ -62,7 +68,8 @@ public enum GGUFLlamaRopeScaling {
     if !(yarn.truncate ?? true) { return "truncate false (llama.cpp always truncates the correction range)" }
     let llamaCpp = YarnRopeScaling.magnitudeScale(yarn.factor)
     if Float(yarn.attentionFactor) != Float(llamaCpp) {
-      return "attention factor \(yarn.attentionFactor) (from attention_factor/mscale/mscale_all_dim; llama.cpp uses 0.1·ln(factor) + 1 = \(llamaCpp))"
+      return
+        "attention factor \(yarn.attentionFactor) (from attention_factor/mscale/mscale_all_dim; llama.cpp uses 0.1·ln(factor) + 1 = \(llamaCpp))"
     }
     return nil
   }
@@ -81,7 +88,9 @@ public enum GGUFLlamaRopeScaling {
   /// frequency is a float32 torch scalar, `a / tensor` is PyTorch's `reciprocal(tensor) * a`,
   /// and Python numbers meet it as float32. Kept frequencies get 1, divided ones `factor`, the
   /// band between 1 / ((1 − smooth)/factor + smooth).
-  static func llama3Factors(headDim: Int, theta: Double, factor: Double, low: Double, high: Double, original: Int) -> [Float] {
+  static func llama3Factors(headDim: Int, theta: Double, factor: Double, low: Double, high: Double, original: Int)
+    -> [Float]
+  {
     let frequencies = RopeScaling.none.inverseFrequencies(headDim: headDim, theta: theta, length: 0)
     let lowWavelength = Float(Double(original) / low)
     let highWavelength = Float(Double(original) / high)
@@ -102,10 +111,12 @@ public enum GGUFLlamaRopeScaling {
     if file.tensorNames.contains(frequencyTensorName) {
       let factors = try file.tensor(frequencyTensorName)
       guard factors.shape == [headDim / 2] else {
-        throw ModelError.shapeMismatch(file: path, name: frequencyTensorName, expected: [headDim / 2], found: factors.shape)
+        throw ModelError.shapeMismatch(
+          file: path, name: frequencyTensorName, expected: [headDim / 2], found: factors.shape)
       }
       guard factors.data.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-        throw ModelError.invalidConfig(file: path, field: frequencyTensorName, reason: "factors must be positive and finite")
+        throw ModelError.invalidConfig(
+          file: path, field: frequencyTensorName, reason: "factors must be positive and finite")
       }
       return .frequencyFactors(factors.data)
     }
@@ -137,7 +148,8 @@ public enum GGUFLlamaRopeScaling {
     let path = file.url.path
     let prefix = "\(architecture).rope.scaling."
     guard let factor = file[prefix + "factor"]?.doubleValue, factor > 0, factor.isFinite else {
-      throw ModelError.invalidConfig(file: path, field: prefix + "factor", reason: "is missing or not a positive number")
+      throw ModelError.invalidConfig(
+        file: path, field: prefix + "factor", reason: "is missing or not a positive number")
     }
     let originalKey = prefix + "original_context_length"
     let original = file[originalKey]?.intValue ?? file["\(architecture).context_length"]?.intValue ?? 0
@@ -153,7 +165,8 @@ public enum GGUFLlamaRopeScaling {
       guard let value = file[prefix + name] else { continue }
       guard let number = value.doubleValue, Float(number) == Float(used) else {
         throw ModelError.invalidConfig(
-          file: path, field: prefix + name, reason: "is \(value); llama.cpp runs yarn on this architecture with \(Float(used)) instead")
+          file: path, field: prefix + name,
+          reason: "is \(value); llama.cpp runs yarn on this architecture with \(Float(used)) instead")
       }
     }
     return yarn

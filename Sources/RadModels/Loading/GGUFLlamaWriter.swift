@@ -12,6 +12,7 @@ import RadTokenizers
 public enum GGUFLlamaWriter {
   /// Stored precision of the matrices (`--dtype` of `radlm convert --to gguf`).
   public enum StoredType: String, Sendable, CaseIterable {
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     case f32, f16, q8_0, q4_1
 
     public var ggmlType: GGMLType {
@@ -41,7 +42,8 @@ public enum GGUFLlamaWriter {
   ) throws -> GGUFWriter {
     let config = model.config
     let arch = config.modelType
-    let ropeMetadata = try GGUFLlamaRopeScaling.metadata(config.ropeScaling, architecture: arch, destination: destination)
+    let ropeMetadata = try GGUFLlamaRopeScaling.metadata(
+      config.ropeScaling, architecture: arch, destination: destination)
     var writer = GGUFWriter(destination: destination)
     writer.set("general.architecture", .string(arch))
     if let name { writer.set("general.name", .string(name)) }
@@ -60,9 +62,11 @@ public enum GGUFLlamaWriter {
     writer.set("general.file_type", .uint32(dtype.fileType))
     writer.set("\(arch).vocab_size", .uint32(UInt32(config.vocabularySize)))
     writer.set("\(arch).rope.dimension_count", .uint32(UInt32(config.headDim)))
-    let special = GGUFVocabulary.SpecialTokens(bos: config.bosTokenId, eos: config.eosTokenIds.first, padding: config.padTokenId)
+    let special = GGUFVocabulary.SpecialTokens(
+      bos: config.bosTokenId, eos: config.eosTokenIds.first, padding: config.padTokenId)
     let vocabulary: [(key: String, value: GGUFValue)]
-    do { vocabulary = try GGUFVocabulary.metadata(for: tokenizer, special: special, chatTemplate: chatTemplate) } catch {
+    do { vocabulary = try GGUFVocabulary.metadata(for: tokenizer, special: special, chatTemplate: chatTemplate) } catch
+    {
       throw ModelError.invalidConfig(file: destination, field: "tokenizer.ggml.*", reason: "\(error)")
     }
     for (key, value) in vocabulary { writer.set(key, value) }
@@ -71,8 +75,11 @@ public enum GGUFLlamaWriter {
     let unmapped = model.parameters.names.filter { GGUFLlamaLoader.ggufName($0) == nil }
     guard unmapped.isEmpty else { throw ModelError.unexpectedTensors(file: destination, names: unmapped) }
     // Llama 3.1 scaling travels as llama.cpp's per-frequency divisors, first as its converter writes them.
-    if let factors = GGUFLlamaRopeScaling.frequencyFactors(config.ropeScaling, headDim: config.headDim, theta: config.ropeTheta) {
-      try writer.addTensor(GGUFLlamaRopeScaling.frequencyTensorName, Tensor(shape: [factors.count], data: factors), as: .f32)
+    if let factors = GGUFLlamaRopeScaling.frequencyFactors(
+      config.ropeScaling, headDim: config.headDim, theta: config.ropeTheta)
+    {
+      try writer.addTensor(
+        GGUFLlamaRopeScaling.frequencyTensorName, Tensor(shape: [factors.count], data: factors), as: .f32)
     }
     let permute = GGUFLlamaLoader.permutesQueryKey(arch)
     for parameter in model.parameters.parameters {
@@ -81,7 +88,8 @@ public enum GGUFLlamaWriter {
       if permute, name.contains(".attn_q.") || name.contains(".attn_k.") {
         let heads = name.contains(".attn_q.") ? config.heads : config.kvHeads
         let shape = tensor.shape
-        tensor = RotaryEmbedding.permuteGGUF(tensor.rank == 1 ? tensor.reshaped([-1, 1]) : tensor, heads: heads).reshaped(shape)
+        tensor = RotaryEmbedding.permuteGGUF(tensor.rank == 1 ? tensor.reshaped([-1, 1]) : tensor, heads: heads)
+          .reshaped(shape)
       }
       // Like llama.cpp: vectors stay F32, and matrices whose rows are not whole blocks fall back to F16.
       var type = tensor.rank == 1 ? GGMLType.f32 : dtype.ggmlType
@@ -96,7 +104,9 @@ public enum GGUFLlamaWriter {
     _ model: LlamaModel, tokenizer: Tokenizer, chatTemplate: String? = nil, name: String? = nil,
     dtype: StoredType = .f32, to url: URL
   ) throws {
-    try makeWriter(model, tokenizer: tokenizer, chatTemplate: chatTemplate, name: name, dtype: dtype, destination: url.path)
-      .write(to: url)
+    try makeWriter(
+      model, tokenizer: tokenizer, chatTemplate: chatTemplate, name: name, dtype: dtype, destination: url.path
+    )
+    .write(to: url)
   }
 }

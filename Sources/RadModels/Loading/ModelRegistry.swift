@@ -18,7 +18,9 @@ public enum ModelRegistry {
   public static var knownTypes: [String] { builders.keys.sorted() }
 
   /// Builds (randomly initialised from `seed`) the architecture `config` names.
-  public static func build(_ config: ConfigJSON, store: ParameterStore = ParameterStore(), seed: UInt64 = 0) throws -> any TransformerModel {
+  public static func build(_ config: ConfigJSON, store: ParameterStore = ParameterStore(), seed: UInt64 = 0) throws
+    -> any TransformerModel
+  {
     let type = try config.string("model_type")
     guard let builder = builders[type] else { throw ModelError.unknownModelType(type, known: knownTypes) }
     return try builder(config, store, seed)

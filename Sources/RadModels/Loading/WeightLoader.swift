@@ -47,7 +47,11 @@ public enum WeightLoader {
       guard let stored = available[parameter.name] else { continue }
       let shape = try archive.shape(of: stored)
       // Tensors such as final_logits_bias [1, V] load into [V] when the element count matches.
-      guard shape == parameter.value.shape || shape.reduce(1, *) == parameter.value.count && shape.filter({ $0 != 1 }) == parameter.value.shape.filter({ $0 != 1 }) else {
+      guard
+        shape == parameter.value.shape
+          || shape.reduce(1, *) == parameter.value.count
+            && shape.filter({ $0 != 1 }) == parameter.value.shape.filter({ $0 != 1 })
+      else {
         throw ModelError.shapeMismatch(file: file, name: stored, expected: parameter.value.shape, found: shape)
       }
       var tensor = try archive.tensor(stored)

@@ -48,7 +48,7 @@ public enum Int8WeightFormat {
   /// linear weight, and a Llama model's token embedding when it doubles as the LM head.
   static func quantizableNames(_ model: any TransformerModel) -> [String] {
     var names: [String] = []
-    for case let (_, slot as LinearAdapterSlot) in model.parameters.attachments where slot.weightIsOutIn {
+    for case (_, let slot as LinearAdapterSlot) in model.parameters.attachments where slot.weightIsOutIn {
       names.append(slot.weight.name)
     }
     if let llama = model as? LlamaModel, llama.config.tieWordEmbeddings { names.append("model.embed_tokens.weight") }
@@ -68,19 +68,22 @@ public enum Int8WeightFormat {
         let (q, scales) = quantizeRows(value.data, rows: value.shape[0], columns: value.shape[1])
         entries.append((parameter.name, "I8", value.shape, q.withUnsafeBytes { Array($0) }))
         let groups = value.shape[1] / group(columns: value.shape[1])
-        entries.append((parameter.name + scaleSuffix, "F32", [value.shape[0], groups], scales.withUnsafeBytes { Array($0) }))
+        entries.append(
+          (parameter.name + scaleSuffix, "F32", [value.shape[0], groups], scales.withUnsafeBytes { Array($0) }))
       } else {
         entries.append((parameter.name, "F32", value.shape, value.data.withUnsafeBytes { Array($0) }))
       }
     }
     try AtomicFile.write(safetensorsBytes(entries), to: directory.appendingPathComponent("model.safetensors"))
     var config = model.configJSON.values
-    config["quantization_config"] = [
-      "quant_method": method, "bits": 8, "symmetric": true, "group_size": groupSize,
-      "granularity": "groups of group_size columns per output row (one group per row when the width is not a multiple)",
-      "weight_dtype": "I8", "scale_dtype": "F32", "scale_suffix": scaleSuffix,
-      "quantized_tensors": quantized.sorted(),
-    ] as [String: Any]
+    config["quantization_config"] =
+      [
+        "quant_method": method, "bits": 8, "symmetric": true, "group_size": groupSize,
+        "granularity":
+          "groups of group_size columns per output row (one group per row when the width is not a multiple)",
+        "weight_dtype": "I8", "scale_dtype": "F32", "scale_suffix": scaleSuffix,
+        "quantized_tensors": quantized.sorted(),
+      ] as [String: Any]
     let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
     try AtomicFile.write([UInt8](data), to: directory.appendingPathComponent("config.json"))
     return quantized.count
@@ -116,13 +119,15 @@ public enum Int8WeightFormat {
     let model = try WeightInitialization.deferred { try ModelRegistry.build(config) }
     try WeightLoader.load(archive, into: model)
     func matrix(_ name: String) throws -> QuantizedMatrix? {
-      guard let info = try? file.info(name), info.dtype == .i8, info.shape.count == 2, info.shape[1] % 32 == 0 else { return nil }
+      guard let info = try? file.info(name), info.dtype == .i8, info.shape.count == 2, info.shape[1] % 32 == 0 else {
+        return nil
+      }
       let scales = try file.tensor(name + scaleSuffix).data
       return try file.withRawBytes(of: name) { raw, info in
         try QuantizedMatrix(int8Rows: raw, groupScales: scales, rows: info.shape[0], columns: info.shape[1])
       }
     }
-    for case let (name, slot as QuantizedWeightSlot) in model.parameters.attachments {
+    for case (let name, let slot as QuantizedWeightSlot) in model.parameters.attachments {
       slot.stored = try matrix(name + ".weight")
       slot.matrix = slot.stored
     }
@@ -144,7 +149,8 @@ final class Int8Archive: TensorArchive, @unchecked Sendable {
   var tensorNames: [String] {
     let names = Set(file.tensorNames)
     return file.tensorNames.filter {
-      !($0.hasSuffix(Int8WeightFormat.scaleSuffix) && names.contains(String($0.dropLast(Int8WeightFormat.scaleSuffix.count))))
+      !($0.hasSuffix(Int8WeightFormat.scaleSuffix)
+        && names.contains(String($0.dropLast(Int8WeightFormat.scaleSuffix.count))))
     }
   }
   func storedTypeName(of name: String) throws -> String { try file.storedTypeName(of: name) }
@@ -158,7 +164,8 @@ final class Int8Archive: TensorArchive, @unchecked Sendable {
       scaleInfo.shape == [info.shape[0], groups]
     else {
       throw ModelError.invalidInput(
-        "\(url.path): I8 tensor \(name) \(info.shape) needs an F32 \(name + Int8WeightFormat.scaleSuffix) of shape [\(info.shape.first ?? 0), \(groups)]")
+        "\(url.path): I8 tensor \(name) \(info.shape) needs an F32 \(name + Int8WeightFormat.scaleSuffix) of shape [\(info.shape.first ?? 0), \(groups)]"
+      )
     }
     let scales = try file.tensor(name + Int8WeightFormat.scaleSuffix).data
     let size = info.shape[1] / groups

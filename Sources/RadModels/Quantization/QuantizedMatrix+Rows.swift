@@ -28,6 +28,7 @@ extension QuantizedMatrix {
   }
 
   /// One Q8_0 block: w = d · q for 32 int8 values (a loop the compiler vectorises).
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   @inline(__always)
   static func decodeQ8_0(_ q: UnsafePointer<Int8>, scale d: Float, into out: UnsafeMutablePointer<Float>) {
     for j in 0..<32 { out[j] = d * Float(q[j]) }
@@ -35,8 +36,11 @@ extension QuantizedMatrix {
 
   /// One Q4_1 block: w = d · q + m, weights 0–15 in the low nibbles of its 16 bytes and weights
   /// 16–31 in the high nibbles (llama.cpp's layout).
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   @inline(__always)
-  static func decodeQ4_1(_ q: UnsafePointer<UInt8>, scale d: Float, minimum m: Float, into out: UnsafeMutablePointer<Float>) {
+  static func decodeQ4_1(
+    _ q: UnsafePointer<UInt8>, scale d: Float, minimum m: Float, into out: UnsafeMutablePointer<Float>
+  ) {
     for j in 0..<16 {
       let byte = q[j]
       out[j] = d * Float(byte & 0x0F) + m

@@ -11,6 +11,7 @@ import RadTensor
 /// dot-product kernels (CKernels' QuantizedDot.c: AVX-512 VNNI or AVX2 chosen at run time, plain C
 /// otherwise) work on them directly.
 public final class QuantizedMatrix: @unchecked Sendable {
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   public enum Format: String, Sendable { case q8_0 = "Q8_0", q4_1 = "Q4_1" }
 
   public let format: Format
@@ -44,7 +45,9 @@ public final class QuantizedMatrix: @unchecked Sendable {
   /// Unpacks GGUF block bytes (`type` Q8_0 or Q4_1) of a [rows, columns] tensor.
   public convenience init(ggufBlocks raw: UnsafeRawBufferPointer, type: GGMLType, rows: Int, columns: Int) throws {
     let parts = try Self.unpack(ggufBlocks: raw, type: type, rows: rows, columns: columns)
-    self.init(format: parts.format, rows: rows, columns: columns, scales: parts.scales, minimums: parts.minimums, values: parts.values)
+    self.init(
+      format: parts.format, rows: rows, columns: columns, scales: parts.scales, minimums: parts.minimums,
+      values: parts.values)
   }
 
   static func unpack(ggufBlocks raw: UnsafeRawBufferPointer, type: GGMLType, rows: Int, columns: Int) throws -> (
@@ -56,7 +59,9 @@ public final class QuantizedMatrix: @unchecked Sendable {
     let blocks = rows * columns / Self.blockSize
     switch type {
     case .q8_0:
-      guard raw.count >= blocks * 34 else { throw ModelError.invalidInput("Q8_0 data too short: \(raw.count) bytes for \(blocks) blocks") }
+      guard raw.count >= blocks * 34 else {
+        throw ModelError.invalidInput("Q8_0 data too short: \(raw.count) bytes for \(blocks) blocks")
+      }
       var scales = [Float](repeating: 0, count: blocks)
       var values = [UInt8](repeating: 0, count: blocks * 32)
       values.withUnsafeMutableBytes { destination in
@@ -67,7 +72,9 @@ public final class QuantizedMatrix: @unchecked Sendable {
       }
       return (.q8_0, scales, [], values)
     case .q4_1:
-      guard raw.count >= blocks * 20 else { throw ModelError.invalidInput("Q4_1 data too short: \(raw.count) bytes for \(blocks) blocks") }
+      guard raw.count >= blocks * 20 else {
+        throw ModelError.invalidInput("Q4_1 data too short: \(raw.count) bytes for \(blocks) blocks")
+      }
       var scales = [Float](repeating: 0, count: blocks)
       var minimums = [Float](repeating: 0, count: blocks)
       var values = [UInt8](repeating: 0, count: blocks * 16)
@@ -92,11 +99,15 @@ public final class QuantizedMatrix: @unchecked Sendable {
     guard columns % Self.blockSize == 0, raw.count >= rows * columns, groups > 0, groupScales.count == rows * groups,
       columns % groups == 0, (columns / groups) % Self.blockSize == 0
     else {
-      throw ModelError.invalidInput("int8 rows: \(raw.count) bytes and \(groupScales.count) scales for \(rows)×\(columns) (groups must be multiples of 32 columns)")
+      throw ModelError.invalidInput(
+        "int8 rows: \(raw.count) bytes and \(groupScales.count) scales for \(rows)×\(columns) (groups must be multiples of 32 columns)"
+      )
     }
     let blocksPerGroup = columns / groups / Self.blockSize
     let scales = (0..<(rows * columns / Self.blockSize)).map { groupScales[$0 / blocksPerGroup] }
-    self.init(format: .q8_0, rows: rows, columns: columns, scales: scales, minimums: [], values: Array(raw.prefix(rows * columns)))
+    self.init(
+      format: .q8_0, rows: rows, columns: columns, scales: scales, minimums: [],
+      values: Array(raw.prefix(rows * columns)))
   }
 
   /// Quantises an F32 [rows, columns] matrix into GGUF Q8_0 / Q4_1 blocks bit for bit as gguf-py
@@ -109,7 +120,9 @@ public final class QuantizedMatrix: @unchecked Sendable {
       throw ModelError.invalidInput("quantised rows need a multiple of 32 columns, got \(columns)")
     }
     let parts = try bytes.withUnsafeBytes { try Self.unpack(ggufBlocks: $0, type: type, rows: rows, columns: columns) }
-    self.init(format: format, rows: rows, columns: columns, scales: parts.scales, minimums: parts.minimums, values: parts.values)
+    self.init(
+      format: format, rows: rows, columns: columns, scales: parts.scales, minimums: parts.minimums, values: parts.values
+    )
   }
 
   /// The F32 matrix these blocks stand for.
@@ -143,7 +156,9 @@ public final class QuantizedMatrix: @unchecked Sendable {
     level: QuantizedKernelLevel = .best
   ) {
     guard let columns = matrices.first?.columns else { return }
-    precondition(matrices.allSatisfy { $0.columns == columns } && outputs.count == matrices.count, "fused product: mismatched matrices")
+    precondition(
+      matrices.allSatisfy { $0.columns == columns } && outputs.count == matrices.count,
+      "fused product: mismatched matrices")
     precondition(x.count == m * columns, "quantised matmul: \(x.count) inputs for \(m)×\(columns)")
     let activations = QuantizedActivations(
       x, rows: m, columns: columns, withSums: matrices.contains { $0.format == .q4_1 }, level: level)
@@ -158,7 +173,8 @@ public final class QuantizedMatrix: @unchecked Sendable {
               return (
                 first,
                 QuantizedMatVec(
-                  format: matrix.format, level: level.rawValue, rows: matrix.rows, blocks: blocks, m: m, xq: qb.baseAddress!,
+                  format: matrix.format, level: level.rawValue, rows: matrix.rows, blocks: blocks, m: m,
+                  xq: qb.baseAddress!,
                   xd: db.baseAddress!, xs: sb.baseAddress, scales: matrix.scales.baseAddress!,
                   minimums: matrix.minimums.baseAddress, values: matrix.values.baseAddress!, output: output)
               )
@@ -169,7 +185,8 @@ public final class QuantizedMatrix: @unchecked Sendable {
             // One contiguous half per core: small pieces claimed in turn (so a faster core takes
             // more) made the cores read neighbouring pieces at once, and q4 decoding fell from
             // 191-211 to 166-167 tok/s (the same pattern as reading two rows in step).
-            Parallel.forEachChunk(total, minimumPerThread: total * columns * m >= parallelThreshold ? 2 : total) { range in
+            Parallel.forEachChunk(total, minimumPerThread: total * columns * m >= parallelThreshold ? 2 : total) {
+              range in
               for (start, job) in jobs {
                 let lower = Swift.max(range.lowerBound, start), upper = Swift.min(range.upperBound, start + job.rows)
                 if lower < upper { job.run((lower - start)..<(upper - start)) }
@@ -213,7 +230,8 @@ public struct QuantizedActivations: Sendable {
 
   /// Quantises `rows` rows of `columns` (a multiple of 32) values each.
   public init(_ x: [Float], rows: Int, columns: Int, withSums: Bool, level: QuantizedKernelLevel = .best) {
-    precondition(columns % 32 == 0 && x.count == rows * columns, "activations: \(x.count) values for \(rows)×\(columns)")
+    precondition(
+      columns % 32 == 0 && x.count == rows * columns, "activations: \(x.count) values for \(rows)×\(columns)")
     let blocks = x.count / 32
     q = [Int8](repeating: 0, count: x.count)
     scales = [Float](repeating: 0, count: blocks)
@@ -224,7 +242,8 @@ public struct QuantizedActivations: Sendable {
           sums.withUnsafeMutableBufferPointer { sb in
             // An empty array's buffer may still have a base address: pass nil when no sums are wanted.
             radlm_quantize_q8_blocks(
-              level.rawValue, xb.baseAddress!, blocks, qb.baseAddress!, db.baseAddress!, withSums ? sb.baseAddress : nil)
+              level.rawValue, xb.baseAddress!, blocks, qb.baseAddress!, db.baseAddress!, withSums ? sb.baseAddress : nil
+            )
           }
         }
       }

@@ -43,9 +43,11 @@ public enum WeightDType: String, Sendable, CaseIterable {
 public enum ModelQuantizer {
   /// Returns the number of matrices quantised and the bytes their blocks occupy.
   @discardableResult
-  public static func quantize(_ model: any TransformerModel, to dtype: WeightDType, gguf: GGUFFile? = nil) throws -> (matrices: Int, bytes: Int) {
+  public static func quantize(_ model: any TransformerModel, to dtype: WeightDType, gguf: GGUFFile? = nil) throws -> (
+    matrices: Int, bytes: Int
+  ) {
     guard let format = dtype.format else {
-      for case let (_, slot as QuantizedWeightSlot) in model.parameters.attachments { slot.matrix = nil }
+      for case (_, let slot as QuantizedWeightSlot) in model.parameters.attachments { slot.matrix = nil }
       (model as? LlamaModel)?.quantizedHead.matrix = nil
       return (0, 0)
     }
@@ -59,7 +61,9 @@ public enum ModelQuantizer {
       // Rows must hold whole 32-weight blocks; other matrices stay in F32.
       let columns = layouts[weightName] == .inOut ? parameter.value.shape[0] : parameter.value.shape.last ?? 0
       guard columns % 32 == 0 else { return nil }
-      if let gguf, let stored = ggufNames[weightName], let info = try? gguf.info(stored), usesStoredBlocks(info.type, for: dtype) {
+      if let gguf, let stored = ggufNames[weightName], let info = try? gguf.info(stored),
+        usesStoredBlocks(info.type, for: dtype)
+      {
         var matrix = try gguf.withRawBytes(of: stored) { raw, info in
           try QuantizedMatrix(ggufBlocks: raw, type: info.type, rows: info.shape[0], columns: info.shape[1])
         }
@@ -70,16 +74,18 @@ public enum ModelQuantizer {
         return matrix
       }
       var weight = parameter.value.detached()
-      if weight.rank == 2, let linearLayout = layouts[weightName], linearLayout == .inOut { weight = weight.transposed(0, 1) }
+      if weight.rank == 2, let linearLayout = layouts[weightName], linearLayout == .inOut {
+        weight = weight.transposed(0, 1)
+      }
       return try QuantizedMatrix(quantizing: weight, format: format)
     }
     var layouts: [String: Linear.Layout] = [:]
-    for case let (_, slot as LinearAdapterSlot) in model.parameters.attachments {
+    for case (_, let slot as LinearAdapterSlot) in model.parameters.attachments {
       layouts[slot.weight.name] = slot.weightIsOutIn ? .outIn : .inOut
     }
     var count = 0
     var bytes = 0
-    for case let (name, slot as QuantizedWeightSlot) in model.parameters.attachments {
+    for case (let name, let slot as QuantizedWeightSlot) in model.parameters.attachments {
       slot.matrix = format == .q8_0 && slot.stored != nil ? slot.stored : try make(name + ".weight")
       if let matrix = slot.matrix {
         count += 1
@@ -136,7 +142,8 @@ extension QuantizedMatrix {
         }
       }
     }
-    return QuantizedMatrix(format: format, rows: rows, columns: columns, scales: newScales, minimums: newMinimums, values: newValues)
+    return QuantizedMatrix(
+      format: format, rows: rows, columns: columns, scales: newScales, minimums: newMinimums, values: newValues)
   }
 }
 
@@ -146,7 +153,7 @@ extension ModelQuantizer {
   /// row is read, unless it doubles as the (tied) LM head.
   public static func decodeWeightBytes(_ model: any LanguageModel) -> Int {
     var quantised: [String: Int] = [:]
-    for case let (name, slot as QuantizedWeightSlot) in model.parameters.attachments {
+    for case (let name, let slot as QuantizedWeightSlot) in model.parameters.attachments {
       if let matrix = slot.matrix { quantised[name + ".weight"] = matrix.byteCount }
     }
     let llama = model as? LlamaModel

@@ -53,7 +53,9 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Codable, Equatable 
 
 extension Tensor {
   /// Values drawn uniformly from [low, high).
-  public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1, using random: inout SeededRandom) -> Tensor {
+  public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1, using random: inout SeededRandom)
+    -> Tensor
+  {
     let count = shape.reduce(1, *)
     var values = [Float](repeating: 0, count: count)
     for index in 0..<count { values[index] = low + (high - low) * random.nextUniform() }
@@ -61,7 +63,8 @@ extension Tensor {
   }
 
   /// Values drawn from a normal distribution.
-  public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1, using random: inout SeededRandom) -> Tensor {
+  public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1, using random: inout SeededRandom) -> Tensor
+  {
     let count = shape.reduce(1, *)
     var values = [Float](repeating: 0, count: count)
     for index in 0..<count { values[index] = mean + std * random.nextNormal() }

@@ -31,9 +31,11 @@ public enum Parallel {
     withoutActuallyEscaping(body) { escapable in
       var job = ChunkJob(count: count, chunk: chunk, body: escapable)
       let ran = withUnsafeMutablePointer(to: &job) { pointer in
-        radlm_parallel_run(workers, workers, { context, piece in
-          context!.assumingMemoryBound(to: ChunkJob.self).pointee.run(piece)
-        }, pointer)
+        radlm_parallel_run(
+          workers, workers,
+          { context, piece in
+            context!.assumingMemoryBound(to: ChunkJob.self).pointee.run(piece)
+          }, pointer)
       }
       if ran == 0 {
         let box = UncheckedSendable(escapable)

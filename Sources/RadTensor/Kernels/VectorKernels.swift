@@ -150,7 +150,8 @@ public enum Kernels {
     var lanes = Float16Lanes(repeating: 0)
     var index = 0
     while index + 16 <= count {
-      lanes += UnsafeRawPointer(a + index).loadUnaligned(as: Float16Lanes.self)
+      lanes +=
+        UnsafeRawPointer(a + index).loadUnaligned(as: Float16Lanes.self)
         * UnsafeRawPointer(b + index).loadUnaligned(as: Float16Lanes.self)
       index += 16
     }

@@ -21,9 +21,12 @@ extension Tensor {
     causal: Bool, mask: Tensor?
   ) -> Tensor {
     precondition(q.rank == 3 && k.rank == 3 && v.rank == 3, "attention expects [B, T, heads·D] inputs")
-    precondition(k.shape == v.shape && q.shape[0] == k.shape[0], "attention: keys \(k.shape), values \(v.shape), queries \(q.shape)")
+    precondition(
+      k.shape == v.shape && q.shape[0] == k.shape[0],
+      "attention: keys \(k.shape), values \(v.shape), queries \(q.shape)")
     let headDim = q.shape[2] / heads
-    precondition(headDim * heads == q.shape[2] && headDim * kvHeads == k.shape[2], "attention: head sizes do not divide")
+    precondition(
+      headDim * heads == q.shape[2] && headDim * kvHeads == k.shape[2], "attention: head sizes do not divide")
     let plan = AttentionPlan(
       batch: q.shape[0], queries: q.shape[1], keys: k.shape[1], heads: heads, kvHeads: kvHeads, headDim: headDim,
       scale: scale, causal: causal, mask: mask,
@@ -139,7 +142,8 @@ struct AttentionPlan: Sendable {
   static let kernelBlockRows = 32
 
   init(
-    batch: Int, queries: Int, keys: Int, heads: Int, kvHeads: Int, headDim: Int, scale: Float, causal: Bool, mask: Tensor?,
+    batch: Int, queries: Int, keys: Int, heads: Int, kvHeads: Int, headDim: Int, scale: Float, causal: Bool,
+    mask: Tensor?,
     query: Layout, key: Layout, value: Layout
   ) {
     precondition(heads % kvHeads == 0, "\(heads) query heads do not divide into \(kvHeads) key/value heads")
@@ -180,8 +184,12 @@ struct AttentionPlan: Sendable {
 
   /// Where head h of batch row b starts in each operand (elements from the base pointer); keys
   /// and values are those of h's key/value head.
-  @inline(__always) func queryStart(_ b: Int, _ h: Int) -> Int { b * queries * query.stride + query.offset + h * headDim }
-  @inline(__always) func keyStart(_ b: Int, _ h: Int) -> Int { b * keys * key.stride + key.offset + (h / groups) * headDim }
+  @inline(__always) func queryStart(_ b: Int, _ h: Int) -> Int {
+    b * queries * query.stride + query.offset + h * headDim
+  }
+  @inline(__always) func keyStart(_ b: Int, _ h: Int) -> Int {
+    b * keys * key.stride + key.offset + (h / groups) * headDim
+  }
   @inline(__always) func valueStart(_ b: Int, _ h: Int) -> Int {
     b * keys * value.stride + value.offset + (h / groups) * headDim
   }
@@ -252,37 +260,37 @@ struct AttentionPlan: Sendable {
     output.withUnsafeMutableBufferPointer { outBuffer in
       probabilities.withUnsafeMutableBufferPointer { pBuffer in
         maskValues.withUnsafeBufferPointer { maskBuffer in
-        let maskBase = UncheckedSendable(mask == nil ? nil : maskBuffer.baseAddress)
-        let out = SendablePointer(outBuffer.baseAddress!)
-        let probs = SendablePointer(pBuffer.baseAddress!)
-        let (qs, ks, vs) = (UncheckedSendable(q), UncheckedSendable(k), UncheckedSendable(v))
-        forEachQueryBlock(rows: blockRows, parallel: parallelHeads) { b, h, r0, r1 in
-          let qh = qs.value + queryStart(b, h)
-          let kh = ks.value + keyStart(b, h)
-          let vh = vs.value + valueStart(b, h)
-          let p = probs.pointer + probabilitiesStart(b, h)
-          let o = out.pointer + outputStart(b, h)
-          let n = blockKeys(r1)
-          // Scores of this block of query rows against the keys they may see.
-          AttentionPlan.gemm(
-            false, true, r1 - r0, n, headDim, alpha: scale, qh + r0 * query.stride, query.stride, kh, key.stride,
-            beta: 0, p + r0 * keys, keys)
-          for t in r0..<r1 {
-            let row = p + t * keys
-            let visible = visibleKeys(t)
-            if let maskPointer = maskBase.value {
-              let maskRow = maskPointer + ((maskPerBatch ? b * queries : 0) + t) * keys
-              for s in 0..<visible { row[s] += maskRow[s] }
+          let maskBase = UncheckedSendable(mask == nil ? nil : maskBuffer.baseAddress)
+          let out = SendablePointer(outBuffer.baseAddress!)
+          let probs = SendablePointer(pBuffer.baseAddress!)
+          let (qs, ks, vs) = (UncheckedSendable(q), UncheckedSendable(k), UncheckedSendable(v))
+          forEachQueryBlock(rows: blockRows, parallel: parallelHeads) { b, h, r0, r1 in
+            let qh = qs.value + queryStart(b, h)
+            let kh = ks.value + keyStart(b, h)
+            let vh = vs.value + valueStart(b, h)
+            let p = probs.pointer + probabilitiesStart(b, h)
+            let o = out.pointer + outputStart(b, h)
+            let n = blockKeys(r1)
+            // Scores of this block of query rows against the keys they may see.
+            AttentionPlan.gemm(
+              false, true, r1 - r0, n, headDim, alpha: scale, qh + r0 * query.stride, query.stride, kh, key.stride,
+              beta: 0, p + r0 * keys, keys)
+            for t in r0..<r1 {
+              let row = p + t * keys
+              let visible = visibleKeys(t)
+              if let maskPointer = maskBase.value {
+                let maskRow = maskPointer + ((maskPerBatch ? b * queries : 0) + t) * keys
+                for s in 0..<visible { row[s] += maskRow[s] }
+              }
+              let maximum = RowKernels.maximum(row, visible)
+              let total = RowKernels.expShifted(row, row, visible, shift: maximum)
+              RowKernels.scale(row, visible, by: 1 / total)
+              if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
             }
-            let maximum = RowKernels.maximum(row, visible)
-            let total = RowKernels.expShifted(row, row, visible, shift: maximum)
-            RowKernels.scale(row, visible, by: 1 / total)
-            if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
+            AttentionPlan.gemm(
+              false, false, r1 - r0, headDim, n, alpha: 1, p + r0 * keys, keys, vh, value.stride,
+              beta: 0, o + r0 * outputStride, outputStride)
           }
-          AttentionPlan.gemm(
-            false, false, r1 - r0, headDim, n, alpha: 1, p + r0 * keys, keys, vh, value.stride,
-            beta: 0, o + r0 * outputStride, outputStride)
-        }
         }
       }
     }
@@ -296,7 +304,8 @@ struct AttentionPlan: Sendable {
   func kernelForward(
     q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, keepProbabilities: Bool
   ) -> ([Float], [Float]) {
-    let panelFloats = (keys + Int(RADLM_ATTENTION_PANEL) - 1) / Int(RADLM_ATTENTION_PANEL) * Int(RADLM_ATTENTION_PANEL) * headDim
+    let panelFloats =
+      (keys + Int(RADLM_ATTENTION_PANEL) - 1) / Int(RADLM_ATTENTION_PANEL) * Int(RADLM_ATTENTION_PANEL) * headDim
     var packedKeys = Tensor.uninitializedValues(batch * kvHeads * panelFloats)
     var output = Tensor.uninitializedValues(batch * queries * outputStride)
     // Every element is written by the kernel (probabilities past a row's visible keys are zeroed).
@@ -359,7 +368,8 @@ struct AttentionPlan: Sendable {
     scratch.withUnsafeMutableBufferPointer { scratchBuffer in
       let spare = SendablePointer(scratchBuffer.baseAddress ?? dq)
       let (gs, qs, ks, vs, ps) = (
-        UncheckedSendable(g), UncheckedSendable(q), UncheckedSendable(k), UncheckedSendable(v), UncheckedSendable(probabilities)
+        UncheckedSendable(g), UncheckedSendable(q), UncheckedSendable(k), UncheckedSendable(v),
+        UncheckedSendable(probabilities)
       )
       let (dqs, dks, dvs) = (SendablePointer(dq), SendablePointer(dk), SendablePointer(dv))
       forEachHead { b, h in
@@ -386,7 +396,9 @@ struct AttentionPlan: Sendable {
             (dvh + s * dvStride).update(repeating: 0, count: headDim)
           }
         }
-        var dScores = [Float](unsafeUninitializedCapacity: blockRows * keys) { _, initialized in initialized = blockRows * keys }
+        var dScores = [Float](unsafeUninitializedCapacity: blockRows * keys) { _, initialized in
+          initialized = blockRows * keys
+        }
         dScores.withUnsafeMutableBufferPointer { dsBuffer in
           let ds = dsBuffer.baseAddress!
           var r0 = 0
@@ -395,7 +407,9 @@ struct AttentionPlan: Sendable {
             let n = blockKeys(r1)
             let rows = r1 - r0
             // dP = dO · Vᵀ, then the softmax backward dS = P ⊙ (dP − Σ dP⊙P), times the score scale.
-            AttentionPlan.gemm(false, true, rows, n, headDim, alpha: 1, gh + r0 * outputStride, outputStride, vh, value.stride, beta: 0, ds, keys)
+            AttentionPlan.gemm(
+              false, true, rows, n, headDim, alpha: 1, gh + r0 * outputStride, outputStride, vh, value.stride, beta: 0,
+              ds, keys)
             for t in r0..<r1 {
               let row = ds + (t - r0) * keys
               let pRow = p + t * keys
@@ -406,9 +420,15 @@ struct AttentionPlan: Sendable {
               if visible < n { (row + visible).update(repeating: 0, count: n - visible) }
             }
             // dQ = dS · K; dK += dSᵀ · Q; dV += Pᵀ · dO.
-            AttentionPlan.gemm(false, false, rows, headDim, n, alpha: 1, ds, keys, kh, key.stride, beta: 0, dqh + r0 * query.stride, query.stride)
-            AttentionPlan.gemm(true, false, n, headDim, rows, alpha: 1, ds, keys, qh + r0 * query.stride, query.stride, beta: 1, dkh, dkStride)
-            AttentionPlan.gemm(true, false, n, headDim, rows, alpha: 1, p + r0 * keys, keys, gh + r0 * outputStride, outputStride, beta: 1, dvh, dvStride)
+            AttentionPlan.gemm(
+              false, false, rows, headDim, n, alpha: 1, ds, keys, kh, key.stride, beta: 0, dqh + r0 * query.stride,
+              query.stride)
+            AttentionPlan.gemm(
+              true, false, n, headDim, rows, alpha: 1, ds, keys, qh + r0 * query.stride, query.stride, beta: 1, dkh,
+              dkStride)
+            AttentionPlan.gemm(
+              true, false, n, headDim, rows, alpha: 1, p + r0 * keys, keys, gh + r0 * outputStride, outputStride,
+              beta: 1, dvh, dvStride)
             r0 = r1
           }
         }

@@ -47,33 +47,33 @@ extension Tensor {
         gate.withUnsafeBufferPointer { x in
           upValues.withUnsafeBufferPointer { u in
             siluValues.withUnsafeBufferPointer { s in
-            gateGradient.withUnsafeMutableBufferPointer { dgBuffer in
-              upGradient.withUnsafeMutableBufferPointer { duBuffer in
-                guard let gp = g.baseAddress, let xp = x.baseAddress, let up = u.baseAddress, let sp = s.baseAddress
-                else { return }
-                // (An empty array may still have a base address: the flags decide what is written.)
-                let dg = needed[0] ? dgBuffer.baseAddress.map(SendablePointer.init) : nil
-                let du = needed[1] ? duBuffer.baseAddress.map(SendablePointer.init) : nil
-                Parallel.forEachChunk(count) { range in
-                  var index = range.lowerBound
-                  while index < range.upperBound {
-                    let available = range.upperBound - index
-                    let upstream = Kernels.load(gp, index, available)
-                    let input = Kernels.load(xp, index, available)
-                    if let dg {
-                      let sigmoid = 1 / (1 + simdExp(-input))
-                      // d/dx silu(x) = s·(1 + x·(1 − s)), applied to the product's gradient g·u.
-                      let product = upstream * Kernels.load(up, index, available)
-                      Kernels.store(product * (sigmoid * (1 + input * (1 - sigmoid))), dg.pointer, index, available)
+              gateGradient.withUnsafeMutableBufferPointer { dgBuffer in
+                upGradient.withUnsafeMutableBufferPointer { duBuffer in
+                  guard let gp = g.baseAddress, let xp = x.baseAddress, let up = u.baseAddress, let sp = s.baseAddress
+                  else { return }
+                  // (An empty array may still have a base address: the flags decide what is written.)
+                  let dg = needed[0] ? dgBuffer.baseAddress.map(SendablePointer.init) : nil
+                  let du = needed[1] ? duBuffer.baseAddress.map(SendablePointer.init) : nil
+                  Parallel.forEachChunk(count) { range in
+                    var index = range.lowerBound
+                    while index < range.upperBound {
+                      let available = range.upperBound - index
+                      let upstream = Kernels.load(gp, index, available)
+                      let input = Kernels.load(xp, index, available)
+                      if let dg {
+                        let sigmoid = 1 / (1 + simdExp(-input))
+                        // d/dx silu(x) = s·(1 + x·(1 − s)), applied to the product's gradient g·u.
+                        let product = upstream * Kernels.load(up, index, available)
+                        Kernels.store(product * (sigmoid * (1 + input * (1 - sigmoid))), dg.pointer, index, available)
+                      }
+                      if let du {
+                        Kernels.store(upstream * Kernels.load(sp, index, available), du.pointer, index, available)
+                      }
+                      index += 16
                     }
-                    if let du {
-                      Kernels.store(upstream * Kernels.load(sp, index, available), du.pointer, index, available)
-                    }
-                    index += 16
                   }
                 }
               }
-            }
             }
           }
         }

@@ -22,8 +22,11 @@ public struct LowRankUpdate: @unchecked Sendable {
 extension Tensor {
   /// `weight` is [out, in] when `weightIsOutIn` (nn.Linear) or [in, out] (GPT-2's Conv1D); the
   /// layout is a BLAS transpose flag, never a copy.
-  public func linear(weight: Tensor, weightIsOutIn: Bool = true, bias: Tensor? = nil, lowRank: LowRankUpdate? = nil) -> Tensor {
-    precondition(rank >= 1 && weight.rank == 2, "linear expects x [..., in] and a 2-D weight, got \(shape) and \(weight.shape)")
+  public func linear(weight: Tensor, weightIsOutIn: Bool = true, bias: Tensor? = nil, lowRank: LowRankUpdate? = nil)
+    -> Tensor
+  {
+    precondition(
+      rank >= 1 && weight.rank == 2, "linear expects x [..., in] and a 2-D weight, got \(shape) and \(weight.shape)")
     let inFeatures = shape[rank - 1]
     let outFeatures = weightIsOutIn ? weight.shape[0] : weight.shape[1]
     precondition(
@@ -121,7 +124,8 @@ extension Tensor {
             bValues.withUnsafeBufferPointer { b in
               u.withUnsafeMutableBufferPointer { uBuffer in
                 ThinProduct.gemm(
-                  transposeA: false, transposeB: false, m: rows, n: rankOfUpdate, k: outFeatures, a: g, b: b.baseAddress!,
+                  transposeA: false, transposeB: false, m: rows, n: rankOfUpdate, k: outFeatures, a: g,
+                  b: b.baseAddress!,
                   c: uBuffer.baseAddress!)
               }
             }
@@ -221,7 +225,8 @@ enum ThinProduct {
     let side = splitRows ? m : n
     let perPiece = Swift.max(1, singleThreadedProduct / Swift.max(1, (splitRows ? n : m) * k))
     guard m > 0, n > 0, side > perPiece else {
-      BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
+      BLAS.gemm(
+        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
       return
     }
     let pieces = (side + perPiece - 1) / perPiece
@@ -233,12 +238,14 @@ enum ThinProduct {
         if splitRows {
           // Rows start..<start+size of C come from the same rows of op(A).
           AttentionPlan.gemm(
-            transposeA, transposeB, size, n, k, alpha: alpha, sa.value + (transposeA ? start : start * lda), lda, sb.value, ldb,
+            transposeA, transposeB, size, n, k, alpha: alpha, sa.value + (transposeA ? start : start * lda), lda,
+            sb.value, ldb,
             beta: beta, sc.pointer + start * n, n)
         } else {
           // Columns start..<start+size of C come from the same columns of op(B).
           AttentionPlan.gemm(
-            transposeA, transposeB, m, size, k, alpha: alpha, sa.value, lda, sb.value + (transposeB ? start * ldb : start), ldb,
+            transposeA, transposeB, m, size, k, alpha: alpha, sa.value, lda,
+            sb.value + (transposeB ? start * ldb : start), ldb,
             beta: beta, sc.pointer + start, n)
         }
       }

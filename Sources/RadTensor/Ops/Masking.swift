@@ -9,7 +9,10 @@ extension Tensor {
     let (outShape, values) = Broadcast.apply(self, mask) { x, m in x.replacing(with: fill, where: m .!= 0) }
     precondition(outShape == shape, "mask \(mask.shape) must broadcast to \(shape)")
     return Tensor.result(shape: shape, data: values, inputs: [self]) { gradient, _ in
-      [Broadcast.apply(Tensor(shape: outShape, data: gradient), mask) { g, m in g.replacing(with: 0, where: m .!= 0) }.1]
+      [
+        Broadcast.apply(Tensor(shape: outShape, data: gradient), mask) { g, m in g.replacing(with: 0, where: m .!= 0) }
+          .1
+      ]
     }
   }
 

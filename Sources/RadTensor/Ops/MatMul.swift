@@ -89,10 +89,13 @@ struct MatMulPlan {
           let beta: Float = selfBatched ? 0 : 1
           if !transposeSelf {
             // A stored [m,k]: dA = dC · op(B)ᵀ.
-            BLAS.gemm(transposeA: false, transposeB: !transposeOther, m: m, n: k, k: n, a: gb, b: bb, beta: beta, c: destination)
+            BLAS.gemm(
+              transposeA: false, transposeB: !transposeOther, m: m, n: k, k: n, a: gb, b: bb, beta: beta, c: destination
+            )
           } else {
             // A stored [k,m]: dA = op(B) · dCᵀ.
-            BLAS.gemm(transposeA: transposeOther, transposeB: true, m: k, n: m, k: n, a: bb, b: gb, beta: beta, c: destination)
+            BLAS.gemm(
+              transposeA: transposeOther, transposeB: true, m: k, n: m, k: n, a: bb, b: gb, beta: beta, c: destination)
           }
         }
       }
@@ -121,10 +124,12 @@ struct MatMulPlan {
           let beta: Float = otherBatched ? 0 : 1
           if !transposeOther {
             // B stored [k,n]: dB = op(A)ᵀ · dC.
-            BLAS.gemm(transposeA: !transposeSelf, transposeB: false, m: k, n: n, k: m, a: ab, b: gb, beta: beta, c: destination)
+            BLAS.gemm(
+              transposeA: !transposeSelf, transposeB: false, m: k, n: n, k: m, a: ab, b: gb, beta: beta, c: destination)
           } else {
             // B stored [n,k]: dB = dCᵀ · op(A).
-            BLAS.gemm(transposeA: true, transposeB: transposeSelf, m: n, n: k, k: m, a: gb, b: ab, beta: beta, c: destination)
+            BLAS.gemm(
+              transposeA: true, transposeB: transposeSelf, m: n, n: k, k: m, a: gb, b: ab, beta: beta, c: destination)
           }
         }
       }

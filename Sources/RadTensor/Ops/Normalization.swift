@@ -11,7 +11,8 @@ extension Tensor {
     if let weight { precondition(weight.count == columns, "layerNorm weight size \(weight.count) != \(columns)") }
     if let bias { precondition(bias.count == columns, "layerNorm bias size \(bias.count) != \(columns)") }
     let gamma = weight?.data
-    let (values, statistics) = Self.normalizeRows(data, columns: columns, gamma: gamma, beta: bias?.data, eps: eps, centred: true)
+    let (values, statistics) = Self.normalizeRows(
+      data, columns: columns, gamma: gamma, beta: bias?.data, eps: eps, centred: true)
     let input = data
     let inputs = [self] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
     let hasWeight = weight != nil
@@ -29,7 +30,8 @@ extension Tensor {
     let columns = shape.last ?? 1
     if let weight { precondition(weight.count == columns, "rmsNorm weight size \(weight.count) != \(columns)") }
     let gamma = weight?.data
-    let (values, statistics) = Self.normalizeRows(data, columns: columns, gamma: gamma, beta: nil, eps: eps, centred: false)
+    let (values, statistics) = Self.normalizeRows(
+      data, columns: columns, gamma: gamma, beta: nil, eps: eps, centred: false)
     let input = data
     let inputs = [self] + (weight.map { [$0] } ?? [])
     let hasWeight = weight != nil

@@ -10,16 +10,20 @@ extension Tensor {
   public func rotaryEmbedding(cos: Tensor, sin: Tensor, interleaved: Bool = false) -> Tensor {
     precondition(rank == 4, "rotaryEmbedding expects [batch, heads, tokens, headDim], got \(shape)")
     return rotaryEmbedding(
-      cos: cos, sin: sin, interleaved: interleaved, batch: shape[0], heads: shape[1], tokens: shape[2], headDim: shape[3],
+      cos: cos, sin: sin, interleaved: interleaved, batch: shape[0], heads: shape[1], tokens: shape[2],
+      headDim: shape[3],
       tokenMajor: false)
   }
 
   /// The same rotation of a token-major [batch, tokens, heads·headDim] tensor (a q or k
   /// projection's output before its heads are split).
   public func rotaryEmbedding(cos: Tensor, sin: Tensor, interleaved: Bool = false, heads: Int) -> Tensor {
-    precondition(rank == 3 && shape[2] % heads == 0, "rotaryEmbedding(heads:) expects [batch, tokens, heads·headDim], got \(shape)")
+    precondition(
+      rank == 3 && shape[2] % heads == 0, "rotaryEmbedding(heads:) expects [batch, tokens, heads·headDim], got \(shape)"
+    )
     return rotaryEmbedding(
-      cos: cos, sin: sin, interleaved: interleaved, batch: shape[0], heads: heads, tokens: shape[1], headDim: shape[2] / heads,
+      cos: cos, sin: sin, interleaved: interleaved, batch: shape[0], heads: heads, tokens: shape[1],
+      headDim: shape[2] / heads,
       tokenMajor: true)
   }
 

@@ -118,7 +118,8 @@ extension Tensor {
       for o in 0..<outer {
         let source = o * length * inner
         let destination = (o * total + offset) * inner
-        values.replaceSubrange(destination..<(destination + length * inner), with: tensor.data[source..<(source + length * inner)])
+        values.replaceSubrange(
+          destination..<(destination + length * inner), with: tensor.data[source..<(source + length * inner)])
       }
       offset += length
     }
@@ -136,7 +137,8 @@ extension Tensor {
         var piece = [Float](repeating: 0, count: outer * length * inner)
         for o in 0..<outer {
           let source = (o * total + start) * inner
-          piece.replaceSubrange((o * length * inner)..<((o + 1) * length * inner), with: gradient[source..<(source + length * inner)])
+          piece.replaceSubrange(
+            (o * length * inner)..<((o + 1) * length * inner), with: gradient[source..<(source + length * inner)])
         }
         gradients.append(piece)
       }

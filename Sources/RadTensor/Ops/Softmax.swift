@@ -108,7 +108,9 @@ enum RowKernels {
 
   /// dst = exp(src − shift); returns the sum of dst.
   @inline(__always)
-  static func expShifted(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Float {
+  static func expShifted(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, shift: Float)
+    -> Float
+  {
     exponentials(src, storingInto: dst, n, shift: shift)
   }
 
@@ -158,7 +160,8 @@ enum RowKernels {
     var index = 0
     while index < n {
       let available = n - index
-      Kernels.store(function(Kernels.load(a, index, available), Kernels.load(b, index, available)), dst, index, available)
+      Kernels.store(
+        function(Kernels.load(a, index, available), Kernels.load(b, index, available)), dst, index, available)
       index += 16
     }
   }

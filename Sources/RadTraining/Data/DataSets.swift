@@ -73,7 +73,9 @@ public struct TrainingDataSets {
             return ChatTemplate.Message(role: role, content: content)
           }
           guard parsed.count == messages.count, parsed.contains(where: { $0.role == "assistant" }) else {
-            try reader.reject(.malformedLine(file: file, line: row.line, reason: "messages need role/content strings and an assistant turn"))
+            try reader.reject(
+              .malformedLine(
+                file: file, line: row.line, reason: "messages need role/content strings and an assistant turn"))
             continue
           }
           let format = try chosen ?? chooseFormat()
@@ -85,7 +87,8 @@ public struct TrainingDataSets {
             continue
           }
           let completionIds = tokenizer.encodeIds(completion) + (endOfText.map { [$0] } ?? [])
-          try append(LabeledSequence(prompt: tokenizer.encodeIds(prompt), completion: completionIds), file: file, line: row.line)
+          try append(
+            LabeledSequence(prompt: tokenizer.encodeIds(prompt), completion: completionIds), file: file, line: row.line)
         } else {
           try reader.reject(.missingField(file: file, line: row.line, field: "prompt"))
         }

@@ -42,7 +42,8 @@ public struct JSONLinesReader {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw TrainingDataError.unreadable(file: url.path, reason: "not readable as UTF-8 (\(error.localizedDescription))")
+      throw TrainingDataError.unreadable(
+        file: url.path, reason: "not readable as UTF-8 (\(error.localizedDescription))")
     }
     var rows: [(Int, [String: Any])] = []
     for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

@@ -76,10 +76,12 @@ public final class LoRAAdapterSet: @unchecked Sendable {
     for (name, slot) in layers where configuration.targets(name) {
       let bound = 1 / Float(slot.inFeatures).squareRoot()
       let a = store.register(
-        "\(name).lora_A.weight", Tensor.uniform([configuration.rank, slot.inFeatures], low: -bound, high: bound, using: &random))
+        "\(name).lora_A.weight",
+        Tensor.uniform([configuration.rank, slot.inFeatures], low: -bound, high: bound, using: &random))
       let b = store.register("\(name).lora_B.weight", Tensor.zeros([slot.outFeatures, configuration.rank]))
       let adapter = LoRAAdapter(
-        name: name, a: a, b: b, scaling: configuration.scaling, dropout: configuration.dropout, dropoutSource: dropoutSource)
+        name: name, a: a, b: b, scaling: configuration.scaling, dropout: configuration.dropout,
+        dropoutSource: dropoutSource)
       slot.adapter = adapter
       slot.isEnabled = true
       slots[name] = slot

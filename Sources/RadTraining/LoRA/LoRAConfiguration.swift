@@ -45,7 +45,9 @@ public struct LoRAConfiguration: Codable, Equatable, Sendable {
     guard (object["peft_type"] as? String)?.uppercased() == "LORA" else {
       throw LoRAError.unsupported(file: file, reason: "peft_type is \(object["peft_type"] ?? "missing"), expected LORA")
     }
-    guard let rank = object["r"] as? Int, rank > 0 else { throw LoRAError.unsupported(file: file, reason: "missing or invalid r") }
+    guard let rank = object["r"] as? Int, rank > 0 else {
+      throw LoRAError.unsupported(file: file, reason: "missing or invalid r")
+    }
     self.rank = rank
     alpha = Float((object["lora_alpha"] as? Double) ?? Double(rank))
     dropout = Float((object["lora_dropout"] as? Double) ?? 0)
@@ -77,8 +79,10 @@ public enum LoRAError: Error, CustomStringConvertible, Equatable {
     switch self {
     case .unsupported(let file, let reason): return "\(file): unsupported adapter: \(reason)"
     case .noTargets(let patterns, let available):
-      return "no linear layer matches target modules \(patterns); layers are e.g. \(available.prefix(8).joined(separator: ", "))"
-    case .missingWeights(let file, let names): return "\(file): missing adapter tensors: \(names.joined(separator: ", "))"
+      return
+        "no linear layer matches target modules \(patterns); layers are e.g. \(available.prefix(8).joined(separator: ", "))"
+    case .missingWeights(let file, let names):
+      return "\(file): missing adapter tensors: \(names.joined(separator: ", "))"
     case .unexpectedWeights(let file, let names):
       return "\(file): tensors that match no adapted layer: \(names.joined(separator: ", "))"
     case .shapeMismatch(let file, let name, let expected, let found):

@@ -17,7 +17,8 @@ extension LoRAAdapterSet {
       tensors["\(Self.keyPrefix)\(adapter.name).lora_A.weight"] = adapter.a.value.detached()
       tensors["\(Self.keyPrefix)\(adapter.name).lora_B.weight"] = adapter.b.value.detached()
     }
-    try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: directory.appendingPathComponent("adapter_model.safetensors"))
+    try SafetensorsWriter.write(
+      tensors, metadata: ["format": "pt"], to: directory.appendingPathComponent("adapter_model.safetensors"))
     let fanInFanOut = slots.values.contains { !$0.weightIsOutIn }
     let json = try JSONSerialization.data(
       withJSONObject: configuration.peftJSON(fanInFanOut: fanInFanOut), options: [.prettyPrinted, .sortedKeys])
@@ -54,7 +55,8 @@ extension LoRAAdapterSet {
         }
         let tensor = try file.tensor(key)
         guard tensor.shape == parameter.value.shape else {
-          throw LoRAError.shapeMismatch(file: weightsURL.path, name: key, expected: parameter.value.shape, found: tensor.shape)
+          throw LoRAError.shapeMismatch(
+            file: weightsURL.path, name: key, expected: parameter.value.shape, found: tensor.shape)
         }
         parameter.update { $0 = tensor.data }
       }

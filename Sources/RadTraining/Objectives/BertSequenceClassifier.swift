@@ -22,7 +22,8 @@ public final class BertSequenceClassifier: @unchecked Sendable {
     self.labels = labels
     var random = SeededRandom(seed: seed ^ 0xC1A5)
     classifier = Linear(
-      encoder.parameters.scoped("classifier"), inFeatures: encoder.config.width, outFeatures: labels.count, random: &random)
+      encoder.parameters.scoped("classifier"), inFeatures: encoder.config.width, outFeatures: labels.count,
+      random: &random)
   }
 
   public var parameters: ParameterStore { encoder.parameters }
@@ -50,14 +51,17 @@ public final class BertSequenceClassifier: @unchecked Sendable {
       let isHead = parameter.name.hasPrefix("classifier.")
       tensors[isHead ? parameter.name : Self.encoderPrefix + parameter.name] = parameter.value.detached()
     }
-    try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
+    try SafetensorsWriter.write(
+      tensors, metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
     try AtomicFile.write([UInt8](try configJSON.jsonData()), to: directory.appendingPathComponent("config.json"))
   }
 
   /// Whether `directory` holds a saved classifier: its config names `BertForSequenceClassification`,
   /// or (the older RadLM layout) a `labels.json` sits beside it.
   public static func isClassifierFolder(_ directory: URL) -> Bool {
-    guard let config = try? ConfigJSON(contentsOf: directory.appendingPathComponent("config.json")) else { return false }
+    guard let config = try? ConfigJSON(contentsOf: directory.appendingPathComponent("config.json")) else {
+      return false
+    }
     return ((config.values["architectures"] as? [String]) ?? []).contains("BertForSequenceClassification")
       || FileManager.default.fileExists(atPath: directory.appendingPathComponent("labels.json").path)
   }
@@ -68,7 +72,9 @@ public final class BertSequenceClassifier: @unchecked Sendable {
     let configURL = directory.appendingPathComponent("config.json")
     let config = try ConfigJSON(contentsOf: configURL)
     let labels = try labelNames(config, directory: directory)
-    let encoder = try WeightInitialization.deferred { BertModel(config: try BertConfiguration(config), pooler: true, maskedLM: false) }
+    let encoder = try WeightInitialization.deferred {
+      BertModel(config: try BertConfiguration(config), pooler: true, maskedLM: false)
+    }
     let classifier = BertSequenceClassifier(encoder: encoder, labels: labels, seed: 0)
     try WeightLoader.load(try ModelLoader.weightsArchive(in: directory), into: encoder) { stored in
       stored.hasPrefix(encoderPrefix) ? String(stored.dropFirst(encoderPrefix.count)) : stored
@@ -81,14 +87,17 @@ public final class BertSequenceClassifier: @unchecked Sendable {
       var names = [String](repeating: "", count: map.count)
       for (key, name) in map {
         guard let index = Int(key), names.indices.contains(index) else {
-          throw ModelError.invalidConfig(file: config.source, field: "id2label", reason: "key \"\(key)\" is not an index below \(map.count)")
+          throw ModelError.invalidConfig(
+            file: config.source, field: "id2label", reason: "key \"\(key)\" is not an index below \(map.count)")
         }
         names[index] = name
       }
       return names
     }
     let labelsFile = directory.appendingPathComponent("labels.json")
-    if let data = try? Data(contentsOf: labelsFile), let names = try? JSONSerialization.jsonObject(with: data) as? [String] {
+    if let data = try? Data(contentsOf: labelsFile),
+      let names = try? JSONSerialization.jsonObject(with: data) as? [String]
+    {
       return names
     }
     let count = try config.int("num_labels", default: 2)

@@ -22,7 +22,9 @@ public final class CausalLanguageModelingObjective: TrainingObjective {
     padId: Int = 0, seed: UInt64
   ) throws {
     guard !training.isEmpty else { throw TrainingDataError.noExamples(what: "training examples") }
-    guard batchSize >= 1 else { throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1") }
+    guard batchSize >= 1 else {
+      throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1")
+    }
     self.model = model
     self.training = training
     self.validation = validation
@@ -32,7 +34,9 @@ public final class CausalLanguageModelingObjective: TrainingObjective {
   }
 
   /// Plain pretraining blocks (every token is a target).
-  public convenience init(model: any LanguageModel, blocks: [[Int]], validationBlocks: [[Int]], batchSize: Int, seed: UInt64) throws {
+  public convenience init(
+    model: any LanguageModel, blocks: [[Int]], validationBlocks: [[Int]], batchSize: Int, seed: UInt64
+  ) throws {
     try self.init(
       model: model, training: blocks.map { LabeledSequence(ids: $0, labels: $0) },
       validation: validationBlocks.map { LabeledSequence(ids: $0, labels: $0) }, batchSize: batchSize, seed: seed)

@@ -37,7 +37,9 @@ public final class DirectPreferenceObjective: TrainingObjective {
     padId: Int, seed: UInt64
   ) throws {
     guard !pairs.isEmpty else { throw TrainingDataError.noExamples(what: "preference pairs") }
-    guard batchSize >= 1 else { throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1") }
+    guard batchSize >= 1 else {
+      throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1")
+    }
     guard referenceLogProbabilities.count == pairs.count + validationPairs.count else {
       throw TrainingDataError.invalidSetting(
         name: "reference log-probabilities", value: "\(referenceLogProbabilities.count)",
@@ -89,7 +91,9 @@ public final class DirectPreferenceObjective: TrainingObjective {
       dropoutSource.training = true
     }
     let indices = (0..<batchSize).map { _ in order.next() }
-    return (try batchLoss(indices.map { pairs[$0] }, references: indices.map { referenceLogProbabilities[$0] }), indices.count)
+    return (
+      try batchLoss(indices.map { pairs[$0] }, references: indices.map { referenceLogProbabilities[$0] }), indices.count
+    )
   }
 
   public func validationLoss() throws -> Float? {

@@ -19,7 +19,9 @@ public final class MaskedLanguageModelingObjective: TrainingObjective {
     padId: Int, seed: UInt64
   ) throws {
     guard !sequences.isEmpty else { throw TrainingDataError.noExamples(what: "training sequences") }
-    guard batchSize >= 1 else { throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1") }
+    guard batchSize >= 1 else {
+      throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1")
+    }
     self.model = model
     self.masker = masker
     self.sequences = sequences
@@ -77,7 +79,9 @@ public final class SequenceClassificationObjective: TrainingObjective {
     batchSize: Int, padId: Int, seed: UInt64
   ) throws {
     guard !examples.isEmpty else { throw TrainingDataError.noExamples(what: "training examples") }
-    guard batchSize >= 1 else { throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1") }
+    guard batchSize >= 1 else {
+      throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1")
+    }
     self.head = head
     self.examples = examples
     self.validation = validation
@@ -145,7 +149,9 @@ public final class RewardModelObjective: TrainingObjective {
     padId: Int, seed: UInt64
   ) throws {
     guard !pairs.isEmpty else { throw TrainingDataError.noExamples(what: "preference pairs") }
-    guard batchSize >= 1 else { throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1") }
+    guard batchSize >= 1 else {
+      throw TrainingDataError.invalidSetting(name: "batch size", value: "\(batchSize)", rule: "at least 1")
+    }
     self.model = model
     var random = SeededRandom(seed: seed ^ 0x5C0E)
     score = Linear(model.parameters.scoped("score"), inFeatures: width, outFeatures: 1, bias: false, random: &random)

@@ -48,7 +48,8 @@ public final class QuantizedFrozenBase: FrozenLinearBase, @unchecked Sendable {
           // A chunk that is the whole matrix lands in y directly; otherwise its columns are
           // copied into place, row by row.
           let target = count == rows ? y : part
-          BLAS.gemm(transposeA: false, transposeB: true, m: m, n: count, k: columns, a: xb.baseAddress!, b: decoded, c: target)
+          BLAS.gemm(
+            transposeA: false, transposeB: true, m: m, n: count, k: columns, a: xb.baseAddress!, b: decoded, c: target)
           if count != rows {
             for i in 0..<m { (y + i * rows + first).update(from: part + i * count, count: count) }
           }
@@ -72,7 +73,8 @@ public final class QuantizedFrozenBase: FrozenLinearBase, @unchecked Sendable {
             for i in 0..<m { (part + i * count).update(from: dy + i * rows + first, count: count) }
           }
           BLAS.gemm(
-            transposeA: false, transposeB: false, m: m, n: columns, k: count, a: count == rows ? dy : UnsafePointer(part), b: decoded,
+            transposeA: false, transposeB: false, m: m, n: columns, k: count,
+            a: count == rows ? dy : UnsafePointer(part), b: decoded,
             beta: first == 0 ? 0 : 1, c: db.baseAddress!)
         }
       }
@@ -84,7 +86,9 @@ public final class QuantizedFrozenBase: FrozenLinearBase, @unchecked Sendable {
   /// first..<first + count decoded into `decoded` ([count, in]), and `part`, scratch for an
   /// [m, count] slice of activations. Both are heap blocks the allocator hands back on the next call.
   func forEachDecodedChunk(
-    m: Int, _ body: (_ first: Int, _ count: Int, _ decoded: UnsafeMutablePointer<Float>, _ part: UnsafeMutablePointer<Float>) -> Void
+    m: Int,
+    _ body: (_ first: Int, _ count: Int, _ decoded: UnsafeMutablePointer<Float>, _ part: UnsafeMutablePointer<Float>) ->
+      Void
   ) {
     let rows = matrix.rows, chunk = chunkRows
     withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk * matrix.columns) { decoded in
@@ -103,7 +107,9 @@ public final class QuantizedFrozenBase: FrozenLinearBase, @unchecked Sendable {
     let matrix = matrix
     let columns = matrix.columns
     Parallel.forEachChunk(rows.count, minimumPerThread: Swift.max(1, 65_536 / Swift.max(columns, 1))) { part in
-      matrix.dequantizeRows((rows.lowerBound + part.lowerBound)..<(rows.lowerBound + part.upperBound), into: destination + part.lowerBound * columns)
+      matrix.dequantizeRows(
+        (rows.lowerBound + part.lowerBound)..<(rows.lowerBound + part.upperBound),
+        into: destination + part.lowerBound * columns)
     }
   }
 }
@@ -123,15 +129,17 @@ public enum QuantizedLoRABase {
   }
 
   @discardableResult
-  public static func freeze(_ model: any TransformerModel, dtype: WeightDType, gguf: GGUFFile? = nil) throws -> Summary {
+  public static func freeze(_ model: any TransformerModel, dtype: WeightDType, gguf: GGUFFile? = nil) throws -> Summary
+  {
     guard dtype != .f32 else {
-      return Summary(matrices: 0, quantizedBytes: 0, releasedBytes: 0, remainingFloatBytes: model.parameters.scalarCount * 4)
+      return Summary(
+        matrices: 0, quantizedBytes: 0, releasedBytes: 0, remainingFloatBytes: model.parameters.scalarCount * 4)
     }
     try ModelQuantizer.quantize(model, to: dtype, gguf: gguf)
     var layers: [String: LinearAdapterSlot] = [:]
-    for case let (name, slot as LinearAdapterSlot) in model.parameters.attachments { layers[name] = slot }
+    for case (let name, let slot as LinearAdapterSlot) in model.parameters.attachments { layers[name] = slot }
     var summary = Summary(matrices: 0, quantizedBytes: 0, releasedBytes: 0, remainingFloatBytes: 0)
-    for case let (name, slot as QuantizedWeightSlot) in model.parameters.attachments {
+    for case (let name, let slot as QuantizedWeightSlot) in model.parameters.attachments {
       guard let matrix = slot.matrix, let layer = layers[name] else { continue }
       layer.frozenBase = QuantizedFrozenBase(matrix: matrix)
       summary.matrices += 1

@@ -20,7 +20,7 @@ extension QuantizedLoRABase {
     let model = WeightInitialization.deferred { LlamaModel(config: config) }
     var kept: Set<String> = []  // Hugging Face names of the weights left to `freeze`
     var keptStored: Set<String> = []  // their GGUF names
-    for case let (name, slot as LinearAdapterSlot) in model.parameters.attachments {
+    for case (let name, let slot as LinearAdapterSlot) in model.parameters.attachments {
       let weight = name + ".weight"
       guard let stored = GGUFLlamaLoader.ggufName(weight), let info = try? file.info(stored),
         ModelQuantizer.usesStoredBlocks(info.type, for: dtype), info.shape == slot.weight.value.shape
@@ -35,7 +35,9 @@ extension QuantizedLoRABase {
       GGUFTensorsExcept(file: file, excluded: keptStored), into: model, rename: GGUFLlamaLoader.huggingFaceName,
       transform: { name, tensor in
         guard permuted else { return tensor }
-        let heads = name.hasSuffix("q_proj.weight") || name.hasSuffix("q_proj.bias") ? config.heads
+        let heads =
+          name.hasSuffix("q_proj.weight") || name.hasSuffix("q_proj.bias")
+          ? config.heads
           : name.hasSuffix("k_proj.weight") || name.hasSuffix("k_proj.bias") ? config.kvHeads : nil
         guard let heads else { return tensor }
         return RotaryEmbedding.unpermuteGGUF(tensor.rank == 1 ? tensor.reshaped([-1, 1]) : tensor, heads: heads)
@@ -43,7 +45,7 @@ extension QuantizedLoRABase {
     let summary = try freeze(model, dtype: dtype, gguf: file)
     // Every placeholder must now be a frozen base read from the file's blocks.
     var frozen: Set<String> = []
-    for case let (name, slot as LinearAdapterSlot) in model.parameters.attachments where slot.frozenBase != nil {
+    for case (let name, let slot as LinearAdapterSlot) in model.parameters.attachments where slot.frozenBase != nil {
       frozen.insert(name + ".weight")
     }
     let unfrozen = kept.subtracting(frozen)

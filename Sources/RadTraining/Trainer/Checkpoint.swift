@@ -65,11 +65,13 @@ public struct CheckpointStore: Sendable {
     // Frozen parameters (a LoRA base) never change, so only trainable ones are stored.
     var weights: [String: Tensor] = [:]
     for parameter in parameters.trainable { weights[parameter.name] = parameter.value.detached() }
-    try SafetensorsWriter.write(weights, metadata: ["format": "pt"], to: temporary.appendingPathComponent("model.safetensors"))
+    try SafetensorsWriter.write(
+      weights, metadata: ["format": "pt"], to: temporary.appendingPathComponent("model.safetensors"))
     var moments: [String: Tensor] = [:]
     for (index, parameter) in optimizer.parameters.enumerated() {
       moments["exp_avg.\(parameter.name)"] = Tensor(shape: parameter.value.shape, data: optimizer.firstMoments[index])
-      moments["exp_avg_sq.\(parameter.name)"] = Tensor(shape: parameter.value.shape, data: optimizer.secondMoments[index])
+      moments["exp_avg_sq.\(parameter.name)"] = Tensor(
+        shape: parameter.value.shape, data: optimizer.secondMoments[index])
     }
     try SafetensorsWriter.write(moments, to: temporary.appendingPathComponent("optimizer.safetensors"))
     let encoder = JSONEncoder()
@@ -87,7 +89,8 @@ public struct CheckpointStore: Sendable {
   func prune(except newest: String) throws {
     let fileManager = FileManager.default
     let entries = try fileManager.contentsOfDirectory(atPath: folder.path)
-    for entry in entries where entry.hasPrefix(".step-") && !entry.contains("\(ProcessInfo.processInfo.processIdentifier)") {
+    for entry in entries
+    where entry.hasPrefix(".step-") && !entry.contains("\(ProcessInfo.processInfo.processIdentifier)") {
       try? fileManager.removeItem(at: folder.appendingPathComponent(entry))
     }
     let complete = entries.filter { $0.hasPrefix("step-") }.sorted()
@@ -119,12 +122,14 @@ public struct CheckpointStore: Sendable {
     let weights = try SafetensorsFile(url: weightsURL)
     for parameter in parameters.trainable {
       guard weights.tensorNames.contains(parameter.name) else {
-        throw CheckpointError.mismatch(file: weightsURL.path, reason: "no tensor for trainable parameter \(parameter.name)")
+        throw CheckpointError.mismatch(
+          file: weightsURL.path, reason: "no tensor for trainable parameter \(parameter.name)")
       }
       let tensor = try weights.tensor(parameter.name)
       guard tensor.shape == parameter.value.shape else {
         throw CheckpointError.mismatch(
-          file: weightsURL.path, reason: "\(parameter.name) has shape \(tensor.shape), model expects \(parameter.value.shape)")
+          file: weightsURL.path,
+          reason: "\(parameter.name) has shape \(tensor.shape), model expects \(parameter.value.shape)")
       }
       parameter.update { $0 = tensor.data }
     }

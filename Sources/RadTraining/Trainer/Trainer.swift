@@ -45,9 +45,10 @@ public final class Trainer {
     let total = configuration.steps
     let schedule = configuration.learningRateSchedule
     let startStep = state.step
-    events(.started(
-      totalSteps: total, resumedFromStep: startStep > 0 ? startStep : nil,
-      trainableParameters: optimizer.parameters.reduce(0) { $0 + $1.value.count }))
+    events(
+      .started(
+        totalSteps: total, resumedFromStep: startStep > 0 ? startStep : nil,
+        trainableParameters: optimizer.parameters.reduce(0) { $0 + $1.value.count }))
     let clock = ContinuousClock()
     let began = clock.now
     var tokensSinceStart = 0
@@ -65,18 +66,25 @@ public final class Trainer {
         let (loss, tokens) = try objective.nextLoss(random: &random)
         let value = loss.item
         guard value.isFinite else {
-          events(.stopped(step: state.step, reason: "loss became \(value) at step \(state.step + 1); the last good checkpoint is kept"))
+          events(
+            .stopped(
+              step: state.step,
+              reason: "loss became \(value) at step \(state.step + 1); the last good checkpoint is kept"))
           return state
         }
         (loss / Float(Swift.max(1, configuration.gradientAccumulation))).backward()
         stepLoss += Double(value)
         stepTokens += tokens
       }
-      let norm = configuration.maxGradientNorm > 0
+      let norm =
+        configuration.maxGradientNorm > 0
         ? clipGradientNorm(optimizer.parameters, maxNorm: configuration.maxGradientNorm)
         : clipGradientNorm(optimizer.parameters, maxNorm: .infinity)
       guard norm.isFinite else {
-        events(.stopped(step: state.step, reason: "gradient norm became \(norm) at step \(state.step + 1); the last good checkpoint is kept"))
+        events(
+          .stopped(
+            step: state.step,
+            reason: "gradient norm became \(norm) at step \(state.step + 1); the last good checkpoint is kept"))
         return state
       }
       let rate = schedule.learningRate(base: configuration.learningRate, at: state.step)
@@ -91,9 +99,11 @@ public final class Trainer {
       let done = state.step - startStep
       let rateTokens = elapsed > 0 ? Double(tokensSinceStart) / elapsed : 0
       let eta = done > 0 ? elapsed / Double(done) * Double(total - state.step) : 0
-      events(.step(StepReport(
-        step: state.step, totalSteps: total, loss: meanLoss, learningRate: rate, gradientNorm: norm,
-        tokens: stepTokens, tokensPerSecond: rateTokens, elapsedSeconds: elapsed, etaSeconds: eta)))
+      events(
+        .step(
+          StepReport(
+            step: state.step, totalSteps: total, loss: meanLoss, learningRate: rate, gradientNorm: norm,
+            tokens: stepTokens, tokensPerSecond: rateTokens, elapsedSeconds: elapsed, etaSeconds: eta)))
       if configuration.evaluateEvery > 0 && state.step % configuration.evaluateEvery == 0 && state.step < total {
         try evaluate(events)
       }

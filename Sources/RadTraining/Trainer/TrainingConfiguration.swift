@@ -47,7 +47,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     warmupSteps = try container.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? warmupSteps
     schedule = try container.decodeIfPresent(String.self, forKey: .schedule) ?? schedule
     maxGradientNorm = try container.decodeIfPresent(Float.self, forKey: .maxGradientNorm) ?? maxGradientNorm
-    gradientAccumulation = try container.decodeIfPresent(Int.self, forKey: .gradientAccumulation) ?? gradientAccumulation
+    gradientAccumulation =
+      try container.decodeIfPresent(Int.self, forKey: .gradientAccumulation) ?? gradientAccumulation
     seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
     evaluateEvery = try container.decodeIfPresent(Int.self, forKey: .evaluateEvery) ?? evaluateEvery
     checkpointEvery = try container.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? checkpointEvery
@@ -80,7 +81,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
       check(eps.isFinite && eps > 0, "eps", "a finite number > 0", "\(eps)"),
       check(warmupSteps >= 0, "warmupSteps", "at least 0", "\(warmupSteps)"),
       check(["constant", "linear", "cosine"].contains(schedule), "schedule", "constant, linear or cosine", schedule),
-      check(maxGradientNorm.isFinite && maxGradientNorm >= 0, "maxGradientNorm", "a finite number >= 0", "\(maxGradientNorm)"),
+      check(
+        maxGradientNorm.isFinite && maxGradientNorm >= 0, "maxGradientNorm", "a finite number >= 0",
+        "\(maxGradientNorm)"),
       check(gradientAccumulation >= 1, "gradientAccumulation", "at least 1", "\(gradientAccumulation)"),
       check(evaluateEvery >= 0, "evaluateEvery", "at least 0", "\(evaluateEvery)"),
       check(checkpointEvery >= 0, "checkpointEvery", "at least 0", "\(checkpointEvery)"),

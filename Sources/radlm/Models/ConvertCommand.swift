@@ -14,7 +14,8 @@ import RadTokenizers
 struct ConvertCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "convert",
-    abstract: "Convert a GGUF file or model folder into a Hugging Face folder, (--to int8) an int8 weight-only folder, or (--to gguf) a Llama-family model into a GGUF file.",
+    abstract:
+      "Convert a GGUF file or model folder into a Hugging Face folder, (--to int8) an int8 weight-only folder, or (--to gguf) a Llama-family model into a GGUF file.",
     discussion: """
       --to hf (default): --dtype F32, F16 or BF16; the output is a folder. --to gguf: --dtype f32, \
       f16, q8_0 or q4_1 (matrices; norms stay F32), tokenizer.ggml.* from the model's tokenizer \
@@ -27,11 +28,14 @@ struct ConvertCommand: ParsableCommand {
   @Argument(help: "A .gguf file, a model folder, or a fetched model name.") var source: String?
   @Option(help: "The model (instead of the argument).") var model: String?
   @Option(help: "Output folder (hf) or file (gguf).") var output: String?
-  @Option(help: "Target format: hf, int8 (I8 weights with F32 scales, docs/int8-weight-format.md) or gguf.") var to = "hf"
+  @Option(help: "Target format: hf, int8 (I8 weights with F32 scales, docs/int8-weight-format.md) or gguf.") var to =
+    "hf"
   @Option(help: "Stored precision: F32, F16 or BF16 (hf); f32, f16, q8_0 or q4_1 (gguf).") var dtype: String?
 
   func validate() throws {
-    if (source == nil) == (model == nil) { throw ValidationError("give the model once: as the argument or with --model") }
+    if (source == nil) == (model == nil) {
+      throw ValidationError("give the model once: as the argument or with --model")
+    }
     try OptionCheck.model(source, "<source>")
     try OptionCheck.model(model)
     if !["hf", "gguf", "int8"].contains(to) { throw ValidationError("--to must be hf, gguf or int8") }
@@ -54,11 +58,13 @@ struct ConvertCommand: ParsableCommand {
       }
       let bundle = try ModelBundle.open(path: path)
       guard let llama = bundle.model as? LlamaModel else {
-        throw ValidationError("\(path): model_type \(bundle.model.modelType) cannot be written to GGUF (llama and qwen2 only)")
+        throw ValidationError(
+          "\(path): model_type \(bundle.model.modelType) cannot be written to GGUF (llama and qwen2 only)")
       }
       let destination = URL(fileURLWithPath: output ?? "\(base)-\(name).gguf")
       try GGUFLlamaWriter.write(
-        llama, tokenizer: bundle.tokenizer, chatTemplate: bundle.chatTemplateSource, name: base, dtype: stored, to: destination)
+        llama, tokenizer: bundle.tokenizer, chatTemplate: bundle.chatTemplateSource, name: base, dtype: stored,
+        to: destination)
       print(destination.path)
       return
     }
@@ -76,7 +82,9 @@ struct ConvertCommand: ParsableCommand {
       if let llama = loaded as? LlamaModel, case .frequencyFactors = llama.config.ropeScaling {
         throw ModelError.invalidConfig(
           file: path, field: GGUFLlamaRopeScaling.frequencyTensorName,
-          reason: "Llama 3.1 RoPE scaling stored as per-frequency factors has no config.json form; convert the original folder instead")
+          reason:
+            "Llama 3.1 RoPE scaling stored as per-frequency factors has no config.json form; convert the original folder instead"
+        )
       }
       tokenizer = bundle.tokenizer
       chatTemplate = bundle.chatTemplateSource
@@ -93,7 +101,8 @@ struct ConvertCommand: ParsableCommand {
       try TokenizerJSON.save(tokenizer, path: destination.appendingPathComponent("tokenizer.json").path)
     }
     if let chatTemplate {
-      let json = try JSONSerialization.data(withJSONObject: ["chat_template": chatTemplate], options: [.prettyPrinted, .sortedKeys])
+      let json = try JSONSerialization.data(
+        withJSONObject: ["chat_template": chatTemplate], options: [.prettyPrinted, .sortedKeys])
       try AtomicFile.write([UInt8](json), to: destination.appendingPathComponent("tokenizer_config.json"))
     }
     print(destination.path)

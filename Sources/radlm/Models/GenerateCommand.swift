@@ -39,7 +39,8 @@ struct SamplingOptions: ParsableArguments {
 struct GenerateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "generate",
-    abstract: "Generate text with a language model (HF folder, .gguf file, or a fetched name such as smollm2) or an encoder–decoder (BART) folder.",
+    abstract:
+      "Generate text with a language model (HF folder, .gguf file, or a fetched name such as smollm2) or an encoder–decoder (BART) folder.",
     discussion: """
       Without --chat the prompt is encoded as the model's Hugging Face tokenizer does by default \
       (SmolLM2: no BOS; BART: <s> … </s>, the source of the encoder). With --json one object is \
@@ -59,7 +60,10 @@ struct GenerateCommand: ParsableCommand {
   @Option(help: "Generate for the prompts of --prompt-file this many at a time.") var batchSize: Int?
   @Flag(help: "Wrap the prompt as a user turn in the model's chat template.") var chat = false
   @Option(help: "System message (with --chat).") var system: String?
-  @Option(help: "With --chat: chatml, llama3 or plain instead of the model's own template (needed when RadLM does not recognise it).")
+  @Option(
+    help:
+      "With --chat: chatml, llama3 or plain instead of the model's own template (needed when RadLM does not recognise it)."
+  )
   var chatTemplate: ChatTemplate?
   @OptionGroup var sampling: SamplingOptions
   @Flag(help: "Print text as it is generated.") var stream = false
@@ -95,7 +99,8 @@ struct GenerateCommand: ParsableCommand {
     if batchSize != nil, let promptFile {
       prompts = try PromptList.read(promptFile)
     } else if let promptFile {
-      guard let data = FileManager.default.contents(atPath: promptFile), let read = String(data: data, encoding: .utf8) else {
+      guard let data = FileManager.default.contents(atPath: promptFile), let read = String(data: data, encoding: .utf8)
+      else {
         throw ValidationError("\(promptFile): cannot be read as UTF-8 text")
       }
       prompts = [read]
@@ -113,9 +118,14 @@ struct GenerateCommand: ParsableCommand {
       let settings = sampling.settings(eos: bundle.eosTokenIds)
       let generator = bundle.generator
       if let batchSize {
-        results = try Self.inBatches(sources, size: batchSize, settings: settings) { try generator.generateBatch(sourceIds: $0, settings: $1) }
+        results = try Self.inBatches(sources, size: batchSize, settings: settings) {
+          try generator.generateBatch(sourceIds: $0, settings: $1)
+        }
       } else {
-        results = [try generator.generate(sourceIds: sources[0], settings: settings, onText: stream ? { StandardOutput.write($0) } : nil)]
+        results = [
+          try generator.generate(
+            sourceIds: sources[0], settings: settings, onText: stream ? { StandardOutput.write($0) } : nil)
+        ]
       }
     }
     for result in results {
@@ -161,9 +171,13 @@ struct GenerateCommand: ParsableCommand {
       }
     }
     if let batchSize {
-      return try Self.inBatches(ids, size: batchSize, settings: settings) { try generator.generateBatch(promptIds: $0, settings: $1) }
+      return try Self.inBatches(ids, size: batchSize, settings: settings) {
+        try generator.generateBatch(promptIds: $0, settings: $1)
+      }
     }
-    return [try generator.generate(promptIds: ids[0], settings: settings, onText: stream ? { StandardOutput.write($0) } : nil)]
+    return [
+      try generator.generate(promptIds: ids[0], settings: settings, onText: stream ? { StandardOutput.write($0) } : nil)
+    ]
   }
 
   /// Runs `prompts` in consecutive batches of `size`; the batch starting at prompt i samples
@@ -226,7 +240,8 @@ struct LogitsCommand: ParsableCommand {
 struct EmbedCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "embed",
-    abstract: "Embed sentences with a sentence-transformers model (one per stdin line; prints {\"embedding\":[…]} per line).")
+    abstract:
+      "Embed sentences with a sentence-transformers model (one per stdin line; prints {\"embedding\":[…]} per line).")
 
   @Option(help: "A sentence-transformers folder (modules.json, 1_Pooling) or a fetched name such as minilm.")
   var model: String
@@ -267,7 +282,8 @@ struct ChatCommand: ParsableCommand {
 
   @Option(help: "Model folder, .gguf file, or fetched model name.") var model: String
   @Option(help: "System message.") var system: String?
-  @Option(help: "chatml, llama3 or plain instead of the model's own template (needed when RadLM does not recognise it).")
+  @Option(
+    help: "chatml, llama3 or plain instead of the model's own template (needed when RadLM does not recognise it).")
   var chatTemplate: ChatTemplate?
   @OptionGroup var sampling: SamplingOptions
 

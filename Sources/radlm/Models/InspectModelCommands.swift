@@ -13,7 +13,8 @@ import RadViz
 struct InspectAttentionCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "attention",
-    abstract: "Write a heat map (SVG, PNG or JSON by the --output extension) of one layer/head's attention weights over the tokens of a text.",
+    abstract:
+      "Write a heat map (SVG, PNG or JSON by the --output extension) of one layer/head's attention weights over the tokens of a text.",
     discussion: """
       Row = query token, column = key token, darker = more attention; both picture formats are \
       labelled with the tokens (the PNG in RadLM's 5×7 pixel font: printable ASCII, other characters \
@@ -27,7 +28,8 @@ struct InspectAttentionCommand: ParsableCommand {
   @Option(help: "Model folder (BERT, GPT-2, Llama, BART…), .gguf file, or fetched name.") var model: String
   @Option(help: "Text to look at (the source, for an encoder–decoder model).") var text: String
   @Option(help: "Encoder–decoder models: the target text the decoder reads.") var target: String?
-  @Option(help: "Encoder–decoder models: encoder, decoder or cross (default: cross with --target, else encoder).") var kind: String?
+  @Option(help: "Encoder–decoder models: encoder, decoder or cross (default: cross with --target, else encoder).")
+  var kind: String?
   @Option(help: "Layer (0-based; negative counts from the end).") var layer = -1
   @Option(help: "Head (0-based).") var head = 0
   @Option(help: "Output file (.svg, .png or .json).") var output = "attention.svg"
@@ -37,7 +39,9 @@ struct InspectAttentionCommand: ParsableCommand {
     // Checked against the model's own layer and head counts once it is loaded.
     try OptionCheck.integer(layer, "--layer", in: -(1 << 16)...(1 << 16))
     try OptionCheck.integer(head, "--head", in: 0...(1 << 16))
-    if let kind, !["encoder", "decoder", "cross"].contains(kind) { throw ValidationError("--kind must be encoder, decoder or cross") }
+    if let kind, !["encoder", "decoder", "cross"].contains(kind) {
+      throw ValidationError("--kind must be encoder, decoder or cross")
+    }
     if kind == "decoder" || kind == "cross", target == nil { throw ValidationError("--kind \(kind!) needs --target") }
   }
 
@@ -64,7 +68,8 @@ struct InspectAttentionCommand: ParsableCommand {
       let ids = tokenizer!.encode(text).ids
       if let bart = loaded as? BartModel { return try recordBart(bart, source: ids, tokenizer: tokenizer!) }
       guard target == nil && kind == nil else {
-        throw ValidationError("--target and --kind are for encoder–decoder models; \(loaded.modelType) has one attention stack")
+        throw ValidationError(
+          "--target and --kind are for encoder–decoder models; \(loaded.modelType) has one attention stack")
       }
       if let bert = loaded as? BertModel {
         let probe = AttentionProbe(layers: [try layerIndex(of: bert.config.layers)])
@@ -76,7 +81,9 @@ struct InspectAttentionCommand: ParsableCommand {
       }
       return try recordLanguageModel(lm, ids: ids)
     }
-    guard target == nil && kind == nil else { throw ValidationError("--target and --kind are for encoder–decoder model folders") }
+    guard target == nil && kind == nil else {
+      throw ValidationError("--target and --kind are for encoder–decoder model folders")
+    }
     let bundle = try ModelBundle.open(path: path)
     tokenizer = bundle.tokenizer
     return try recordLanguageModel(bundle.model, ids: bundle.tokenizer.encode(text).ids)
@@ -108,7 +115,9 @@ struct InspectAttentionCommand: ParsableCommand {
   }
 
   func recorded(_ probe: AttentionProbe, kind: String, queryIds: [Int], keyIds: [Int]) throws -> Recorded {
-    guard let (layerIndex, weights) = probe.weights.first else { throw ValidationError("--layer \(layer) is outside the model") }
+    guard let (layerIndex, weights) = probe.weights.first else {
+      throw ValidationError("--layer \(layer) is outside the model")
+    }
     return Recorded(kind: kind, layer: layerIndex, weights: weights, queryIds: queryIds, keyIds: keyIds)
   }
 
@@ -120,25 +129,33 @@ struct InspectAttentionCommand: ParsableCommand {
     let heads = weights.shape[1]
     guard head >= 0 && head < heads else { throw ValidationError("--head must be in 0..<\(heads)") }
     let (rows, columns) = (weights.shape[2], weights.shape[3])
-    let matrix = (0..<rows).map { q in Array(weights.data[(head * rows + q) * columns..<(head * rows + q + 1) * columns]) }
-    func tokens(_ ids: [Int]) -> [String] { ids.map { (try? tokenizer?.decode([$0], skipSpecialTokens: false)) ?? "?" } }
+    let matrix = (0..<rows).map { q in
+      Array(weights.data[(head * rows + q) * columns..<(head * rows + q + 1) * columns])
+    }
+    func tokens(_ ids: [Int]) -> [String] {
+      ids.map { (try? tokenizer?.decode([$0], skipSpecialTokens: false)) ?? "?" }
+    }
     let (queryTokens, keyTokens) = (tokens(recorded.queryIds), tokens(recorded.keyIds))
     var title = "layer \(recorded.layer), head \(head): \(text)"
     if recorded.kind != "self" { title = "\(recorded.kind) " + title + (target.map { " → \($0)" } ?? "") }
     let bytes: [UInt8]
     if output.lowercased().hasSuffix(".json") {
       let object: [String: Any] = [
-        "kind": recorded.kind, "layer": recorded.layer, "head": head, "query_tokens": queryTokens, "key_tokens": keyTokens,
+        "kind": recorded.kind, "layer": recorded.layer, "head": head, "query_tokens": queryTokens,
+        "key_tokens": keyTokens,
         "weights": matrix.map { $0.map(Double.init) },
       ]
       bytes = [UInt8](try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
     } else if PictureFormat(output) == .png {
       // The pixel font is ASCII: spell the arrow so that it does not become a box.
-      bytes = ModelPictures.attentionImage(
-        weights: matrix, queryTokens: queryTokens, keyTokens: keyTokens, title: title.replacingOccurrences(of: "→", with: "->")
-      ).png
+      bytes =
+        ModelPictures.attentionImage(
+          weights: matrix, queryTokens: queryTokens, keyTokens: keyTokens,
+          title: title.replacingOccurrences(of: "→", with: "->")
+        ).png
     } else {
-      bytes = Array(ModelPictures.attentionSVG(weights: matrix, queryTokens: queryTokens, keyTokens: keyTokens, title: title).utf8)
+      bytes = Array(
+        ModelPictures.attentionSVG(weights: matrix, queryTokens: queryTokens, keyTokens: keyTokens, title: title).utf8)
     }
     try AtomicFile.write(bytes, to: URL(fileURLWithPath: output))
     print(output)
@@ -149,7 +166,8 @@ struct InspectAttentionCommand: ParsableCommand {
 struct InspectEmbeddingsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "embeddings",
-    abstract: "Write a map (first two principal components; SVG, or PNG when --output ends in .png) of word or sentence embeddings, one input per line.",
+    abstract:
+      "Write a map (first two principal components; SVG, or PNG when --output ends in .png) of word or sentence embeddings, one input per line.",
     discussion: """
       A sentence-transformers folder (modules.json) embeds each line as a sentence; any other model \
       uses the mean of the line's input token embeddings. Each point is labelled with its line (the \
@@ -177,7 +195,11 @@ struct InspectEmbeddingsCommand: ParsableCommand {
       vectors = try SentenceEmbedder(directory: URL(fileURLWithPath: path)).embed(lines)
     } else {
       let bundle = try ModelBundle.open(path: path)
-      guard let table = bundle.model.parameters.parameters.first(where: { $0.name.hasSuffix("embed_tokens.weight") || $0.name.hasSuffix("wte.weight") }) else {
+      guard
+        let table = bundle.model.parameters.parameters.first(where: {
+          $0.name.hasSuffix("embed_tokens.weight") || $0.name.hasSuffix("wte.weight")
+        })
+      else {
         throw ValidationError("no token-embedding table found in \(path)")
       }
       let width = table.value.shape[1]
@@ -190,7 +212,8 @@ struct InspectEmbeddingsCommand: ParsableCommand {
     }
     let points = ModelPictures.principalComponents(vectors)
     let title = "PCA of \(URL(fileURLWithPath: path).lastPathComponent) embeddings"
-    let bytes = PictureFormat(output) == .png
+    let bytes =
+      PictureFormat(output) == .png
       ? ModelPictures.scatterImage(points: points, labels: lines, title: title).png
       : Array(ModelPictures.scatterSVG(points: points, labels: lines, title: title).utf8)
     try AtomicFile.write(bytes, to: URL(fileURLWithPath: output))

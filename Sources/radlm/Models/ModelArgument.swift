@@ -17,7 +17,8 @@ enum ModelArgument {
   /// Opens a language model with its tokenizer, quantised to `dtype`.
   static func bundle(_ value: String, dtype: WeightDType) throws -> ModelBundle {
     guard case .decoderOnly(let bundle) = try generationModel(value, dtype: dtype) else {
-      throw ValidationError("--model \(value): an encoder–decoder model; this command needs a decoder-only language model")
+      throw ValidationError(
+        "--model \(value): an encoder–decoder model; this command needs a decoder-only language model")
     }
     return bundle
   }
@@ -29,7 +30,9 @@ enum ModelArgument {
     case .decoderOnly(let bundle):
       if dtype != .f32 { try ModelQuantizer.quantize(bundle.model, to: dtype, gguf: bundle.ggufFile) }
     case .encoderDecoder:
-      if dtype != .f32 { throw ValidationError("--dtype \(dtype.rawValue) is for decoder-only models; encoder–decoder models run in f32") }
+      if dtype != .f32 {
+        throw ValidationError("--dtype \(dtype.rawValue) is for decoder-only models; encoder–decoder models run in f32")
+      }
     }
     return opened
   }

@@ -43,7 +43,9 @@ struct PipelineCommand: ParsableCommand {
     let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("pipeline: \($0)\n".utf8)) }
     let collection = try IUReportCollection.load(from: try cache.path(of: "iu-reports").path)
     let stats = collection.statistics
-    log("IU reports: \(collection.reports.count); findings→impression pairs train \(stats.train.pairs), test \(stats.test.pairs)")
+    log(
+      "IU reports: \(collection.reports.count); findings→impression pairs train \(stats.train.pairs), test \(stats.test.pairs)"
+    )
     let byNumber = Dictionary(uniqueKeysWithValues: collection.reports.map { ($0.number, $0) })
     let deid = Deidentifier()
     var found: [String: Int] = [:]
@@ -61,7 +63,9 @@ struct PipelineCommand: ParsableCommand {
     let train = studies(.train)
     let test = Array(studies(.test).prefix(testLimit ?? (quick ? 100 : Int.max)))
     let foundText = found.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-    log("de-identification (tag mode; the collection's own XXXX redactions kept): " + (found.isEmpty ? "nothing found" : foundText))
+    log(
+      "de-identification (tag mode; the collection's own XXXX redactions kept): "
+        + (found.isEmpty ? "nothing found" : foundText))
     var configuration = ClinicalPipelineConfiguration()
     configuration.shots = shots
     configuration.loraSteps = loraSteps ?? (quick ? 60 : 300)
@@ -69,12 +73,15 @@ struct PipelineCommand: ParsableCommand {
     let bundle = try ModelBundle.open(path: try cache.path(of: "smollm2").path)
     let minilm = try cache.path(of: "minilm")
     let pipeline = ClinicalPipeline(
-      bundle: bundle, embedder: try SentenceEmbedder(directory: minilm), bertScorer: try BERTScorer(directory: minilm, layer: 6),
+      bundle: bundle, embedder: try SentenceEmbedder(directory: minilm),
+      bertScorer: try BERTScorer(directory: minilm, layer: 6),
       configuration: configuration, output: output, log: log)
     // Hallucination and omission: the checker's unsupported claims, laterality and negation
     // conflicts and missed critical findings (not its style checks) flag an output.
     let checker = ReportChecker()
-    let hallucinations: Set<ReportIssueKind> = [.unsupportedClaim, .lateralityConflict, .negationConflict, .missedCritical]
+    let hallucinations: Set<ReportIssueKind> = [
+      .unsupportedClaim, .lateralityConflict, .negationConflict, .missedCritical,
+    ]
     pipeline.flagger = { findings, impression in
       try checker.check(CheckableReport(id: "0", findings: findings, impression: impression))
         .filter { hallucinations.contains($0.kind) }.map(\.kind.rawValue)

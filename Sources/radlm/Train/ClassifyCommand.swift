@@ -15,7 +15,8 @@ struct ClassifyCommand: ParsableCommand {
   var model: String
   @Option(help: "Tokenizer (default: the classifier folder's tokenizer.json).") var tokenizer: String?
   @Option(help: "Texts: JSONL with a \"text\" field (labels, if any, are ignored). Repeatable.") var data: [String]
-  @Option(help: "Tokens kept per text, [CLS] and [SEP] included (as train classify's --block-size).") var maxLength = 128
+  @Option(help: "Tokens kept per text, [CLS] and [SEP] included (as train classify's --block-size).") var maxLength =
+    128
   @Flag(help: "Skip malformed data lines (reported on stderr) instead of stopping.") var skipBadLines = false
 
   func validate() throws {
@@ -29,7 +30,8 @@ struct ClassifyCommand: ParsableCommand {
   func run() throws {
     let folder = URL(fileURLWithPath: try ModelArgument.path(model))
     guard BertSequenceClassifier.isClassifierFolder(folder) else {
-      throw ValidationError("\(folder.path) is not a sequence classifier (config.json architectures lacks BertForSequenceClassification)")
+      throw ValidationError(
+        "\(folder.path) is not a sequence classifier (config.json architectures lacks BertForSequenceClassification)")
     }
     let head = try BertSequenceClassifier.load(directory: folder)
     let tokenizer = try TokenizerFiles.load(path: tokenizer ?? folder.path)
@@ -46,14 +48,17 @@ struct ClassifyCommand: ParsableCommand {
 /// object with the predicted `label`, its `id` and the `logits`, each text scored on its own (no
 /// padding), so the same weights give the same lines wherever they are computed.
 enum ClassifierPredictions {
-  static func lines(head: BertSequenceClassifier, tokenizer: Tokenizer, texts: [String], maxLength: Int) throws -> [String] {
+  static func lines(head: BertSequenceClassifier, tokenizer: Tokenizer, texts: [String], maxLength: Int) throws
+    -> [String]
+  {
     let sequences = tokenizer.encodeBatch(texts, addSpecialTokens: true).map { Array($0.ids.prefix(maxLength)) }
     return try Autograd.inferenceMode {
       try sequences.map { ids in
         let logits = try head.logits(TokenBatch(ids)).data
         let best = logits.indices.max { logits[$0] < logits[$1] } ?? 0
         let object: [String: Any] = ["label": head.labels[best], "id": best, "logits": logits.map(Double.init)]
-        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        return String(
+          decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
       }
     }
   }

@@ -23,18 +23,24 @@ extension TrainCommand {
       guard let bert = loaded as? BertModel else {
         throw ValidationError("mlm needs a BERT model with a masked-LM head (architectures: [\"BertForMaskedLM\"])")
       }
-      guard let maskId = tokenizer.tokenToId("[MASK]") else { throw ValidationError("the tokenizer has no [MASK] token") }
+      guard let maskId = tokenizer.tokenToId("[MASK]") else {
+        throw ValidationError("the tokenizer has no [MASK] token")
+      }
       var sets = TrainingDataSets(skipBadLines: options.skipBadLines)
       let documents = try sets.documents(files: options.data, fields: textField)
       TrainingRunner.reportSkipped(sets.reader)
-      let sequences = tokenizer.encodeBatch(documents, addSpecialTokens: true).map { Array($0.ids.prefix(options.blockSize)) }
-      let (train, validation) = TrainingRunner.split(sequences, fraction: options.validationFraction, seed: options.seed)
+      let sequences = tokenizer.encodeBatch(documents, addSpecialTokens: true).map {
+        Array($0.ids.prefix(options.blockSize))
+      }
+      let (train, validation) = TrainingRunner.split(
+        sequences, fraction: options.validationFraction, seed: options.seed)
       let special = Set(["[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]"].compactMap { tokenizer.tokenToId($0) })
       let objective = try MaskedLanguageModelingObjective(
         model: bert,
         masker: MaskedLanguageModelingMasker(
           maskId: maskId, vocabularySize: tokenizer.vocabularySize, specialIds: special, probability: maskProbability),
-        sequences: train, validation: validation, batchSize: options.batchSize, padId: tokenizer.paddingId, seed: options.seed)
+        sequences: train, validation: validation, batchSize: options.batchSize, padId: tokenizer.paddingId,
+        seed: options.seed)
       try TrainingRunner.execute(
         objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: 1e-4),
         title: "masked-LM loss"
@@ -50,7 +56,10 @@ extension TrainCommand {
       abstract: "Fine-tune a BERT encoder with a classification head on {text, label} lines.")
     @OptionGroup var source: ModelSourceOptions
     @OptionGroup var options: TrainingRunOptions
-    @Option(help: "JSONL texts (\"text\" field) to label with the trained model: OUT/predictions.jsonl, as `radlm classify` prints them.")
+    @Option(
+      help:
+        "JSONL texts (\"text\" field) to label with the trained model: OUT/predictions.jsonl, as `radlm classify` prints them."
+    )
     var predict: String?
 
     func validate() throws { try OptionCheck.exists(predict, "--predict") }
@@ -81,7 +90,8 @@ extension TrainCommand {
         try TokenizerJSON.save(tokenizer, path: folder.appendingPathComponent("tokenizer.json").path)
         guard let predictTexts else { return [folder.path] }
         let predictions = output.appendingPathComponent("predictions.jsonl")
-        let lines = try ClassifierPredictions.lines(head: head, tokenizer: tokenizer, texts: predictTexts, maxLength: options.blockSize)
+        let lines = try ClassifierPredictions.lines(
+          head: head, tokenizer: tokenizer, texts: predictTexts, maxLength: options.blockSize)
         try AtomicFile.write(Array(lines.map { $0 + "\n" }.joined().utf8), to: predictions)
         return [folder.path, predictions.path]
       }
@@ -90,7 +100,9 @@ extension TrainCommand {
     /// A new head on a BERT encoder, or a classifier saved earlier (continued training) whose
     /// labels must be the data's.
     func loadClassifier(labels: [String]) throws -> (BertSequenceClassifier, Tokenizer) {
-      if let model = source.model, BertSequenceClassifier.isClassifierFolder(URL(fileURLWithPath: try ModelArgument.path(model))) {
+      if let model = source.model,
+        BertSequenceClassifier.isClassifierFolder(URL(fileURLWithPath: try ModelArgument.path(model)))
+      {
         let folder = URL(fileURLWithPath: try ModelArgument.path(model))
         let head = try BertSequenceClassifier.load(directory: folder)
         guard head.labels == labels else {
@@ -115,7 +127,9 @@ extension TrainCommand {
       let (loaded, tokenizer, _) = try source.load(seed: options.seed)
       let model = try TrainCommand.languageModel(loaded)
       let width: Int
-      if let llama = model as? LlamaModel { width = llama.config.width } else if let gpt2 = model as? GPT2Model {
+      if let llama = model as? LlamaModel {
+        width = llama.config.width
+      } else if let gpt2 = model as? GPT2Model {
         width = gpt2.config.width
       } else {
         throw ValidationError("reward models need a GPT-2 or Llama-family model")

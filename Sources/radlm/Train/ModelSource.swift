@@ -10,7 +10,8 @@ struct ModelSourceOptions: ParsableArguments {
   @Option(help: "A model folder (config.json + safetensors), a .gguf file, or a fetched model name (smollm2, minilm).")
   var model: String?
 
-  @Option(name: .customLong("init"), help: "Start from seeded random weights of the architecture this config.json describes.")
+  @Option(
+    name: .customLong("init"), help: "Start from seeded random weights of the architecture this config.json describes.")
   var initConfig: String?
 
   @Option(help: "Tokenizer (tokenizer.json, model folder, GGUF, vocab.json or vocab.txt); defaults to the model's own.")

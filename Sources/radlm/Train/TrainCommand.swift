@@ -11,7 +11,8 @@ struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train", abstract: "Train or fine-tune a model.",
     subcommands: [
-      Pretrain.self, MaskedLM.self, SupervisedFineTune.self, LoRAFineTune.self, PreferenceOptimization.self, Reward.self,
+      Pretrain.self, MaskedLM.self, SupervisedFineTune.self, LoRAFineTune.self, PreferenceOptimization.self,
+      Reward.self,
       Classify.self,
     ])
 
@@ -38,18 +39,24 @@ extension TrainCommand {
       var sets = TrainingDataSets(skipBadLines: options.skipBadLines)
       let documents = try sets.documents(files: options.data, fields: textField)
       TrainingRunner.reportSkipped(sets.reader)
-      let (trainDocs, validationDocs) = TrainingRunner.split(documents, fraction: options.validationFraction, seed: options.seed)
+      let (trainDocs, validationDocs) = TrainingRunner.split(
+        documents, fraction: options.validationFraction, seed: options.seed)
       let separator = tokenizer.endOfTextId
       let encode = { (texts: [String]) in tokenizer.encodeIdsBatch(texts).map { $0.map(Int.init) } }
       let blocks = try TokenBlocks.pack(encode(trainDocs), blockSize: options.blockSize, separator: separator)
-      let validationBlocks = try TokenBlocks.pack(encode(validationDocs), blockSize: options.blockSize, separator: separator)
+      let validationBlocks = try TokenBlocks.pack(
+        encode(validationDocs), blockSize: options.blockSize, separator: separator)
       guard !blocks.isEmpty else {
-        throw TrainingDataError.tooShort(file: options.data.joined(separator: ", "), tokens: 0, needed: options.blockSize)
+        throw TrainingDataError.tooShort(
+          file: options.data.joined(separator: ", "), tokens: 0, needed: options.blockSize)
       }
       let objective = try CausalLanguageModelingObjective(
-        model: model, blocks: blocks, validationBlocks: validationBlocks, batchSize: options.batchSize, seed: options.seed)
+        model: model, blocks: blocks, validationBlocks: validationBlocks, batchSize: options.batchSize,
+        seed: options.seed)
       FileHandle.standardError.write(
-        Data("\(name): \(blocks.count) training and \(validationBlocks.count) validation blocks of \(options.blockSize) tokens\n".utf8))
+        Data(
+          "\(name): \(blocks.count) training and \(validationBlocks.count) validation blocks of \(options.blockSize) tokens\n"
+            .utf8))
       try TrainingRunner.execute(
         objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: 3e-4),
         title: "pretraining loss"
@@ -66,7 +73,9 @@ extension TrainCommand {
 
     func run() throws {
       let (model, tokenizer, _) = try supervised.load()
-      try supervised.train(model: model, tokenizer: tokenizer, defaultLearningRate: 2e-5, title: "supervised fine-tuning loss") {
+      try supervised.train(
+        model: model, tokenizer: tokenizer, defaultLearningRate: 2e-5, title: "supervised fine-tuning loss"
+      ) {
         output in
         [try TrainingRunner.saveModel(model, tokenizer: tokenizer, to: output.appendingPathComponent("model"))]
       }
@@ -78,7 +87,9 @@ extension TrainCommand {
       commandName: "lora", abstract: "Supervised fine-tuning of LoRA adapters on a frozen base (saved in PEFT format).")
     @OptionGroup var supervised: SupervisedArguments
     @OptionGroup var lora: LoRAOptions
-    @Option(help: "Frozen base weights: f32, or q8 / q4 to keep them in Q8_0 / Q4_1 blocks (QLoRA-style; GGUF blocks as stored).")
+    @Option(
+      help:
+        "Frozen base weights: f32, or q8 / q4 to keep them in Q8_0 / Q4_1 blocks (QLoRA-style; GGUF blocks as stored).")
     var dtype: WeightDType = .f32
 
     func run() throws {
@@ -95,12 +106,14 @@ extension TrainCommand {
         summary = try QuantizedLoRABase.freeze(model, dtype: dtype)
       }
       let megabytes = { (bytes: Int) in String(format: "%.1f MB", Double(bytes) / 1_048_576) }
-      FileHandle.standardError.write(Data((
-        "base (\(dtype.rawValue)): \(summary.matrices) matrices in blocks (\(megabytes(summary.quantizedBytes)), "
-        + "\(megabytes(summary.releasedBytes)) as F32), F32 parameters \(megabytes(summary.remainingFloatBytes)), "
-        + "process resident \(QuantizedLoRABase.residentBytes().map(megabytes) ?? "unknown")\n").utf8))
+      FileHandle.standardError.write(
+        Data(
+          ("base (\(dtype.rawValue)): \(summary.matrices) matrices in blocks (\(megabytes(summary.quantizedBytes)), "
+            + "\(megabytes(summary.releasedBytes)) as F32), F32 parameters \(megabytes(summary.remainingFloatBytes)), "
+            + "process resident \(QuantizedLoRABase.residentBytes().map(megabytes) ?? "unknown")\n").utf8))
       let adapters = try lora.attach(to: model, baseName: name, seed: supervised.options.seed)
-      FileHandle.standardError.write(Data("LoRA: \(adapters.adapters.count) layers, \(adapters.trainableCount) trainable values\n".utf8))
+      FileHandle.standardError.write(
+        Data("LoRA: \(adapters.adapters.count) layers, \(adapters.trainableCount) trainable values\n".utf8))
       try supervised.train(
         model: model, tokenizer: tokenizer, dropoutSource: adapters.dropoutSource, defaultLearningRate: 2e-4,
         title: "LoRA fine-tuning loss"
@@ -122,7 +135,9 @@ extension TrainCommand {
     var useLoRA = false
     @Option(help: "DPO temperature β.") var beta: Float = 0.1
     @Option(help: "Loss: sigmoid, ipo or hinge.") var loss: PreferenceLoss = .sigmoid
-    @Option(help: "Reference log-probabilities cached by an earlier run (reference_logps.json); computed and cached when absent.")
+    @Option(
+      help:
+        "Reference log-probabilities cached by an earlier run (reference_logps.json); computed and cached when absent.")
     var referenceLogps: String?
 
     func validate() throws { try OptionCheck.number(beta, "--beta", above: 0, atMost: 1e6) }
@@ -137,7 +152,8 @@ extension TrainCommand {
       let (train, validation) = TrainingRunner.split(pairs, fraction: options.validationFraction, seed: options.seed)
       let output = options.outputURL
       try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-      let cache = referenceLogps.map { URL(fileURLWithPath: $0) } ?? output.appendingPathComponent("reference_logps.json")
+      let cache =
+        referenceLogps.map { URL(fileURLWithPath: $0) } ?? output.appendingPathComponent("reference_logps.json")
       let references: [(chosen: Float, rejected: Float)]
       if FileManager.default.fileExists(atPath: cache.path) {
         references = try ReferenceCache.read(cache, expected: train.count + validation.count)
@@ -209,7 +225,8 @@ struct SupervisedArguments: ParsableArguments {
   @OptionGroup var options: TrainingRunOptions
   @Option(
     name: [.customLong("chat-template"), .customLong("template")],
-    help: "Chat template for messages data: chatml, llama3 or plain (default: the model's own, if RadLM recognises it).")
+    help: "Chat template for messages data: chatml, llama3 or plain (default: the model's own, if RadLM recognises it)."
+  )
   var chatTemplate: ChatTemplate?
 
   /// The causal language model to fine-tune, its tokenizer and where it came from.
@@ -229,7 +246,8 @@ struct SupervisedArguments: ParsableArguments {
     }
     objective.dropoutSource = dropoutSource
     try TrainingRunner.execute(
-      objective: objective, options: options, configuration: try options.configuration(defaultLearningRate: defaultLearningRate),
+      objective: objective, options: options,
+      configuration: try options.configuration(defaultLearningRate: defaultLearningRate),
       title: title, save: save)
   }
 }
@@ -245,8 +263,10 @@ enum SupervisedSetup {
       maxLength: options.blockSize)
     TrainingRunner.reportSkipped(sets.reader)
     if sets.cutBeforeCompletion > 0 {
-      FileHandle.standardError.write(Data(
-        "note: \(sets.cutBeforeCompletion) examples left out: no completion token within --block-size \(options.blockSize)\n".utf8))
+      FileHandle.standardError.write(
+        Data(
+          "note: \(sets.cutBeforeCompletion) examples left out: no completion token within --block-size \(options.blockSize)\n"
+            .utf8))
     }
     let (train, validation) = TrainingRunner.split(examples, fraction: options.validationFraction, seed: options.seed)
     return try CausalLanguageModelingObjective(

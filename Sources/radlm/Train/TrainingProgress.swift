@@ -24,7 +24,8 @@ final class TrainingProgress {
       if json {
         let object: [String: Any] = [
           "step": report.step, "loss": Double(report.loss), "learning_rate": Double(report.learningRate),
-          "grad_norm": Double(report.gradientNorm), "tokens": report.tokens, "tokens_per_second": report.tokensPerSecond,
+          "grad_norm": Double(report.gradientNorm), "tokens": report.tokens,
+          "tokens_per_second": report.tokensPerSecond,
         ]
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
           FileHandle.standardOutput.write(data + Data([0x0A]))

@@ -57,7 +57,8 @@ struct TrainingRunOptions: ParsableArguments {
     configuration.learningRate = defaultLearningRate
     if let config {
       do {
-        configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: config)))
+        configuration = try JSONDecoder().decode(
+          TrainingConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: config)))
       } catch let error as DecodingError {
         throw ValidationError("--config \(config): not a valid training configuration (\(Self.describe(error)))")
       } catch {

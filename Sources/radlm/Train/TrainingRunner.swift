@@ -23,7 +23,8 @@ enum TrainingRunner {
     let trainer = Trainer(objective: objective, configuration: configuration, output: output)
     if options.resume != nil { try trainer.resume() }
     let progress = TrainingProgress(
-      json: options.json, quiet: options.quiet, log: try MetricsLog(url: output.appendingPathComponent("metrics.jsonl")))
+      json: options.json, quiet: options.quiet, log: try MetricsLog(url: output.appendingPathComponent("metrics.jsonl"))
+    )
 
     signal(SIGINT, SIG_IGN)
     let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
