@@ -82,6 +82,11 @@ struct OptionValidationTests {
       "review import": [files.reviewSheet], "rag index": ["--db", files.output + ".sqlite", files.text],
       "rag search": ["--db", files.text, "Findings"], "rag ask": ["--db", files.text] + model + ["Findings"],
       "rag stats": ["--db", files.text], "serve": model, "vision bench": [], "pipeline": [],
+      "vision classify": [files.png], "vision medmnist": ["--task", "breastmnist", "--data", files.text],
+      "clip train": ["--pairs", files.data, "--out", files.output],
+      "clip pairs": ["--cxr-metadata", files.text, "--out", files.output],
+      "clip zero-shot": [files.png, "--model", files.model, "--labels", "normal,pneumonia"],
+      "clip retrieve": ["--model", files.model, "--pairs", files.data],
     ]
   }
 
