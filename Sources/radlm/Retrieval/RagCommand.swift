@@ -65,10 +65,10 @@ struct RagIndexCommand: ParsableCommand {
     if paths.isEmpty { throw ValidationError("give at least one PATH to index") }
     try OptionCheck.count(chunkSize, "--chunk-size")
     try OptionCheck.model(model)
-    try OptionCheck.exist(paths, "<paths>")
     if overlap < 0 || overlap >= chunkSize {
       throw ValidationError("--overlap must be at least 0 and less than --chunk-size")
     }
+    try OptionCheck.exist(paths, "<paths>")
     if hnswM < 2 || hnswM > 128 { throw ValidationError("--hnsw-m must be between 2 and 128") }
     try OptionCheck.count(efConstruction, "--ef-construction")
     try OptionCheck.integer(batchSize, "--batch-size", in: 1...100_000)
