@@ -119,7 +119,7 @@ let package = Package(
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
     .testTarget(
       name: "RadRetrievalTests",
-      dependencies: ["RadRetrieval", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: ["RadRetrieval", "RadReports", "RadModelFiles", .product(name: "GRDB", package: "GRDB.swift")],
       exclude: ["Fixtures"]
     ),
     .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
