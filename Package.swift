@@ -135,7 +135,7 @@ let package = Package(
     .testTarget(
       name: "RadServerTests",
       dependencies: [
-        "RadServer", "RadInference", "RadModelFiles", "RadModels", "RadTensor", "RadTokenizers",
+        "RadServer", "RadInference", "RadModelFiles", "RadModels", "RadTensor", "RadTokenizers", "RadRetrieval",
       ]
     ),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
