@@ -119,7 +119,7 @@ let package = Package(
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
     .testTarget(
       name: "RadRetrievalTests",
-      dependencies: ["RadRetrieval", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: ["RadRetrieval", "RadReports", "RadModelFiles", .product(name: "GRDB", package: "GRDB.swift")],
       exclude: ["Fixtures"]
     ),
     .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
@@ -135,7 +135,7 @@ let package = Package(
     .testTarget(
       name: "RadServerTests",
       dependencies: [
-        "RadServer", "RadInference", "RadModelFiles", "RadModels", "RadTensor", "RadTokenizers",
+        "RadServer", "RadInference", "RadModelFiles", "RadModels", "RadTensor", "RadTokenizers", "RadRetrieval",
       ]
     ),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).
