@@ -22,6 +22,7 @@ let package = Package(
     .library(name: "RadClinical", targets: ["RadClinical"]),
     .library(name: "RadVision", targets: ["RadVision"]),
     .library(name: "RadMultimodal", targets: ["RadMultimodal"]),
+    .library(name: "RadVisionTasks", targets: ["RadVisionTasks"]),
     .library(name: "RadServer", targets: ["RadServer"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
@@ -85,6 +86,10 @@ let package = Package(
     // Image–text models: CLIP-style contrastive dual encoders, zero-shot classification, retrieval.
     .target(
       name: "RadMultimodal", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadVision", "RadTraining"]),
+    // Medical image tasks: MedMNIST splits, linear probe, fine-tuning, zero-shot, AUROC intervals.
+    .target(
+      name: "RadVisionTasks",
+      dependencies: ["RadTensor", "RadImaging", "RadVision", "RadTraining", "RadEval", "RadMultimodal"]),
     // The OpenAI-compatible HTTP server (Hummingbird 2) over generation and embeddings.
     .target(
       name: "RadServer",
@@ -104,6 +109,7 @@ let package = Package(
         "RadClinical",
         "RadVision",
         "RadMultimodal",
+        "RadVisionTasks",
         "RadServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -132,6 +138,7 @@ let package = Package(
       name: "RadImagingTests", dependencies: ["RadImaging", "RadModelFiles", "RadArchive"], exclude: ["Fixtures"]),
     .testTarget(name: "RadVisionTests", dependencies: ["RadVision"], exclude: ["Fixtures"]),
     .testTarget(name: "RadMultimodalTests", dependencies: ["RadMultimodal"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadVisionTasksTests", dependencies: ["RadVisionTasks"], exclude: ["Fixtures"]),
     .testTarget(
       name: "RadServerTests",
       dependencies: [
