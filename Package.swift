@@ -12,6 +12,7 @@ let package = Package(
     .library(name: "RadModelFiles", targets: ["RadModelFiles"]),
     .library(name: "RadImaging", targets: ["RadImaging"]),
     .library(name: "RadViz", targets: ["RadViz"]),
+    .library(name: "RadSyntheticCXR", targets: ["RadSyntheticCXR"]),
     .library(name: "RadTokenizers", targets: ["RadTokenizers"]),
     .library(name: "RadModels", targets: ["RadModels"]),
     .library(name: "RadTraining", targets: ["RadTraining"]),
@@ -55,6 +56,8 @@ let package = Package(
     .target(name: "RadModelFiles", dependencies: ["RadTensor", "RadArchive"]),
     // Image files: PNG (and, with the imaging work, DICOM and NumPy arrays), pixel preprocessing.
     .target(name: "RadImaging", dependencies: ["RadArchive"]),
+    // Synthetic radiology-like images with exact ground truth (lesions, effusion, reports, questions, priors).
+    .target(name: "RadSyntheticCXR", dependencies: ["RadImaging"]),
     // Pictures: SVG and PNG heat maps, embedding maps, loss curves, the raster font.
     .target(name: "RadViz", dependencies: ["RadImaging"]),
     .target(name: "RadTokenizers", dependencies: ["RadTensor", "RadModelFiles", "RadArchive"]),
@@ -98,7 +101,7 @@ let package = Package(
       name: "radlm",
       dependencies: [
         "RadTensor", "RadModelFiles", "RadImaging", "RadViz", "RadTokenizers", "RadModels", "RadTraining",
-        "RadInference", "RadEval",
+        "RadInference", "RadEval", "RadSyntheticCXR",
         "RadReports",
         "RadRetrieval",
         "RadClinical",
@@ -111,6 +114,7 @@ let package = Package(
     .testTarget(name: "RadArchiveTests", dependencies: ["RadArchive"], exclude: ["Fixtures"]),
     .testTarget(name: "RadTensorTests", dependencies: ["RadTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "RadModelFilesTests", dependencies: ["RadModelFiles", "RadTensor"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadSyntheticCXRTests", dependencies: ["RadSyntheticCXR", "RadImaging"]),
     .testTarget(name: "RadVizTests", dependencies: ["RadViz", "RadImaging"], exclude: ["Fixtures"]),
     .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers", "RadModelFiles"], exclude: ["Fixtures"]),
     .testTarget(name: "RadModelsTests", dependencies: ["RadModels"], exclude: ["Fixtures"]),

@@ -70,6 +70,7 @@ struct OptionValidationTests {
       "bench retrieval": ["--vectors", files.text, "--queries", files.text, "--dimension", "4"],
       "bench dicom": [files.dicom], "check run": [files.text], "check eval": ["--reports", files.reports],
       "data iu-stats": ["--reports", files.reports], "deid run": [files.text],
+      "data synth-cxr": ["--n", "2", "--out", files.output],
       "deid eval": ["--reports", files.reports],
       "sections": [files.text], "eval mesh": ["--reports", files.reports],
       "eval retrieval": ["--qrels", files.qrels, "--run", files.qrels],
