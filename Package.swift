@@ -87,7 +87,11 @@ let package = Package(
     .target(name: "RadVision", dependencies: ["RadTensor", "RadModelFiles", "RadModels"]),
     // Image–text models: CLIP-style contrastive dual encoders, zero-shot classification, retrieval.
     .target(
-      name: "RadMultimodal", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadVision", "RadTraining"]),
+      name: "RadMultimodal",
+      dependencies: [
+        "RadTensor", "RadModelFiles", "RadImaging", "RadTokenizers", "RadModels", "RadVision", "RadTraining",
+        "RadInference", "RadSyntheticCXR",
+      ]),
     // The OpenAI-compatible HTTP server (Hummingbird 2) over generation and embeddings.
     .target(
       name: "RadServer",
@@ -135,7 +139,13 @@ let package = Package(
     .testTarget(
       name: "RadImagingTests", dependencies: ["RadImaging", "RadModelFiles", "RadArchive"], exclude: ["Fixtures"]),
     .testTarget(name: "RadVisionTests", dependencies: ["RadVision"], exclude: ["Fixtures"]),
-    .testTarget(name: "RadMultimodalTests", dependencies: ["RadMultimodal"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "RadMultimodalTests",
+      dependencies: [
+        "RadMultimodal", "RadImaging", "RadInference", "RadModelFiles", "RadModels", "RadSyntheticCXR", "RadTensor",
+        "RadTokenizers", "RadTraining", "RadVision",
+      ],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "RadServerTests",
       dependencies: [

@@ -36,6 +36,7 @@ struct RadLM: AsyncParsableCommand {
       TokenizerCommand.self,
       TrainCommand.self,
       VisionCommand.self,
+      VLMCommand.self,
 
     ]
   )

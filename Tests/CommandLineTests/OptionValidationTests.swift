@@ -28,7 +28,7 @@ struct OptionValidationTests {
   /// Options that take free text or name an output to create: any value is valid.
   static let freeText: Set<String> = [
     "--prompt", "--system", "--stop", "--text", "--target", "--special-token", "--text-field", "--out", "--output",
-    "--ids-output", "--train-output", "--work", "--reference-logps", "--name",
+    "--ids-output", "--train-output", "--work", "--reference-logps", "--name", "<question>",
   ]
 
   /// Exceptions to `freeText` keyed "command --option": here the option names a file to read.
@@ -43,7 +43,7 @@ struct OptionValidationTests {
     "--validation-fraction": ["0"], "--evaluate-every": ["0"], "--checkpoint-every": ["0"], "--lora-dropout": ["0"],
     "--min-frequency": ["0"], "--warmups": ["0"], "--min-time": ["0"], "--prefill-tokens": ["0"],
     "--array-limit": ["0"], "--word-order": ["0"], "--smooth-value": ["0"], "--head": ["0"],
-    "inspect attention --layer": ["0", "-1"],
+    "inspect attention --layer": ["0", "-1"], "--caption-steps": ["0"], "--instruction-steps": ["0"],
   ]
 
   /// Valid arguments per command (check mode reads no model, so repository files stand in).
@@ -71,6 +71,9 @@ struct OptionValidationTests {
       "bench dicom": [files.dicom], "check run": [files.text], "check eval": ["--reports", files.reports],
       "data iu-stats": ["--reports", files.reports], "deid run": [files.text],
       "data synth-cxr": ["--n", "2", "--out", files.output],
+      "vlm ask": ["How many nodules?", "--model", files.model, "--image", files.png],
+      "vlm train": ["--data", files.reports, "--out", files.output],
+      "vlm eval": ["--model", files.model, "--data", files.reports],
       "deid eval": ["--reports", files.reports],
       "sections": [files.text], "eval mesh": ["--reports", files.reports],
       "eval retrieval": ["--qrels", files.qrels, "--run", files.qrels],
