@@ -40,6 +40,17 @@ enum OptionCheck {
     throw ValidationError("\(option) must be a finite number\(wanted) (got \(value))")
   }
 
+  /// Every value of a repeatable count option is a count (see `count`).
+  static func counts(_ values: [Int], _ option: String, minimum: Int = 1) throws {
+    for value in values { try count(value, option, minimum: minimum) }
+  }
+
+  /// `path` names an existing file, or is `-` for standard input.
+  static func input(_ path: String?, _ option: String) throws {
+    guard path != "-" else { return }
+    try exists(path, option)
+  }
+
   /// `path` (when given) names an existing file or folder.
   static func exists(_ path: String?, _ option: String) throws {
     guard let path, !FileManager.default.fileExists(atPath: path) else { return }
@@ -57,6 +68,15 @@ enum OptionCheck {
     guard ModelCache.catalog.contains(where: { $0.name == value }) else {
       throw ValidationError("\(option) \(value): no such file or folder, and not a fetched model name")
     }
+  }
+
+  /// `host` is an IPv4 or IPv6 address literal or `localhost` (the server binds to it; names
+  /// other than localhost would need a resolver, and the server is meant to stay on known interfaces).
+  static func address(_ host: String, _ option: String) throws {
+    var v4 = in_addr()
+    var v6 = in6_addr()
+    guard host != "localhost", inet_pton(AF_INET, host, &v4) != 1, inet_pton(AF_INET6, host, &v6) != 1 else { return }
+    throw ValidationError("\(option) must be an IP address or localhost (got \(host))")
   }
 
   /// `value` (when given) is one of `choices`.

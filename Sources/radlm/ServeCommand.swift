@@ -37,17 +37,19 @@ struct ServeCommand: AsyncParsableCommand {
 
   func validate() throws {
     if port < 0 || port > 65_535 { throw ValidationError("--port must be in 0...65535") }
-    if maxQueue < 1 { throw ValidationError("--max-queue must be at least 1") }
+    try OptionCheck.count(maxQueue, "--max-queue")
     if maxBatch < 1 || maxBatch > 256 { throw ValidationError("--max-batch must be in 1...256") }
-    if maxContext < 2 { throw ValidationError("--max-context must be at least 2") }
-    if !(timeout > 0) || !timeout.isFinite { throw ValidationError("--timeout must be a positive number of seconds") }
-    if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024") }
-    if host.isEmpty { throw ValidationError("--host must not be empty") }
+    try OptionCheck.count(maxContext, "--max-context", minimum: 2)
+    try OptionCheck.number(timeout, "--timeout", above: 0, atMost: 86_400)
+    try OptionCheck.integer(maxBodyBytes, "--max-body-bytes", in: 1024...(1 << 30))
+    try OptionCheck.address(host, "--host")
     if let modelName, modelName.isEmpty { throw ValidationError("--model-name must not be empty") }
-    if let corsOrigin, corsOrigin.isEmpty { throw ValidationError("--cors-origin must not be empty") }
-    if ragDb != nil {
+    if let corsOrigin, !(corsOrigin.hasPrefix("http://") || corsOrigin.hasPrefix("https://")) {
+      throw ValidationError("--cors-origin must be an origin such as https://host:port (got \(corsOrigin))")
+    }
+    if let ragDb {
       throw ValidationError(
-        "--rag-db: retrieval is not available in this build yet (/v1/rag/search lands with RadRetrieval)")
+        "--rag-db \(ragDb): retrieval is not available in this build yet (/v1/rag/search lands with RadRetrieval)")
     }
     if let apiKeyFile {
       guard let text = try? String(contentsOfFile: apiKeyFile, encoding: .utf8) else {

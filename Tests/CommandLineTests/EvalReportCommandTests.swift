@@ -103,7 +103,7 @@ struct EvalReportCommandTests {
     #expect(!(try Self.rows(out.stdout)).keys.contains { $0.hasPrefix("BERTScore") })
     #expect(
       try String(contentsOf: dir.appendingPathComponent("eval-report.html"), encoding: .utf8)
-        .contains("<li>BERTScore left out: model &#39;minilm&#39; is not in the cache"))
+        .contains("<li>BERTScore left out: model 'minilm' is not in the cache"))
     let missing = dir.appendingPathComponent("no-such-model").path
     let bad = try CommandRunner.run(["eval", "report", "--pairs", pairs, "--out", dir.path, "--model", missing])
     #expect(bad.status != 0)

@@ -17,6 +17,9 @@ struct OptionValidationTests {
   struct Option {
     /// `--name`, or `<name>` for a positional argument.
     let name: String
+    /// For a positional argument, its place among the command's positionals (the base
+    /// arguments list positionals first, in order).
+    var position = 0
     let abstract: String
     let choices: [String]?
     var isPositional: Bool { name.hasPrefix("<") }
@@ -28,11 +31,15 @@ struct OptionValidationTests {
   /// Options that take free text or name an output to create: any value is valid.
   static let freeText: Set<String> = [
     "--prompt", "--system", "--stop", "--text", "--target", "--special-token", "--text-field", "--out", "--output",
-    "--ids-output", "--train-output", "--work", "--reference-logps", "--name", "<question>",
+    "--ids-output", "--train-output", "--work", "--reference-logps", "--name", "--exact-out", "--model-name", "<query>",
+    "<question>",
   ]
 
   /// Exceptions to `freeText` keyed "command --option": here the option names a file to read.
   static let readsFile: Set<String> = ["eval perplexity --text"]
+
+  /// Options keyed "command --option" that name a file the command creates: any value is valid.
+  static let writesFile: Set<String> = ["rag index --db"]
 
   /// Values of `badValues` an option documents as meaningful, keyed "--option" or, for one
   /// command only, "command --option".
@@ -43,7 +50,9 @@ struct OptionValidationTests {
     "--validation-fraction": ["0"], "--evaluate-every": ["0"], "--checkpoint-every": ["0"], "--lora-dropout": ["0"],
     "--min-frequency": ["0"], "--warmups": ["0"], "--min-time": ["0"], "--prefill-tokens": ["0"],
     "--array-limit": ["0"], "--word-order": ["0"], "--smooth-value": ["0"], "--head": ["0"],
-    "inspect attention --layer": ["0", "-1"], "--caption-steps": ["0"], "--instruction-steps": ["0"],
+    "inspect attention --layer": ["0", "-1"], "impression --shots": ["0"], "rag index --overlap": ["0"],
+    "serve --port": ["0"], "rag ask --min-score": ["0", "-1"], "image convert --frame": ["0"],
+    "--caption-steps": ["0"], "--instruction-steps": ["0"],
   ]
 
   /// Valid arguments per command (check mode reads no model, so repository files stand in).
@@ -83,8 +92,8 @@ struct OptionValidationTests {
       "review export": [
         "--predictions", files.data, "--reference", files.data, "--out", files.output,
       ],
-      "review import": [files.reviewSheet], "rag index": ["--db", files.output + ".sqlite", files.text],
-      "rag search": ["--db", files.text, "Findings"], "rag ask": ["--db", files.text] + model + ["Findings"],
+      "review import": [files.reviewSheet], "rag index": [files.text, "--db", files.output + ".sqlite"],
+      "rag search": ["Findings", "--db", files.text], "rag ask": ["Findings", "--db", files.text] + model,
       "rag stats": ["--db", files.text], "serve": model, "vision bench": [], "pipeline": [],
     ]
   }
@@ -118,8 +127,12 @@ struct OptionValidationTests {
     }
     if option.isPositional {
       // The positional is the base's first argument that is not an option's value.
-      if command == "convert" { remove("--model") } else if !arguments.isEmpty { arguments.removeFirst() }
-      return arguments + [value]
+      if command == "convert" {
+        remove("--model")
+        return arguments + [value]
+      }
+      if option.position < arguments.count { arguments[option.position] = value } else { arguments.append(value) }
+      return arguments
     }
     remove(option.name)
     switch option.name {
@@ -149,6 +162,7 @@ struct OptionValidationTests {
         $0["commandName"] as? String != "help"
       }
       if subcommands.isEmpty {
+        var positionals = 0
         let options = (command["arguments"] as? [[String: Any]] ?? []).compactMap { argument -> Option? in
           let kind = argument["kind"] as? String
           guard kind == "option" || kind == "positional" else { return nil }
@@ -156,8 +170,13 @@ struct OptionValidationTests {
           let name =
             kind == "positional"
             ? "<\(argument["valueName"] as? String ?? "")>" : "--\(preferred?["name"] as? String ?? "")"
-          return Option(
+          var option = Option(
             name: name, abstract: argument["abstract"] as? String ?? "", choices: argument["allValues"] as? [String])
+          if kind == "positional" {
+            option.position = positionals
+            positionals += 1
+          }
+          return option
         }
         found.append(Command(path: path, options: options))
       }
@@ -218,7 +237,8 @@ struct OptionValidationTests {
       for option in command.options
       where seen.insert("\(option.name) \(option.abstract)").inserted || option.isPositional {
         let key = "\(name) \(option.name)"
-        let isFreeText = Self.freeText.contains(option.name) && !Self.readsFile.contains(key)
+        let isFreeText =
+          (Self.freeText.contains(option.name) && !Self.readsFile.contains(key)) || Self.writesFile.contains(key)
         let values = option.choices != nil ? ["abc"] : isFreeText ? ["abc", "-1"] : Self.badValues
         for value in values where !(option.isPositional && value.hasPrefix("-")) {
           let accepted = Self.accepted[key] ?? Self.accepted[option.name] ?? []

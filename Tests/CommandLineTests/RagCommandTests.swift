@@ -82,8 +82,10 @@ import Testing
     let folder = CommandRunner.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let db = folder.appendingPathComponent("s.sqlite").path
+    // Options are checked before the store is opened: an empty file stands in for it.
+    try Data().write(to: URL(fileURLWithPath: db))
     let k0 = try CommandRunner.run(["rag", "search", "--db", db, "--k", "0", "query"])
-    #expect(k0.status == 64 && k0.stderr.contains("--k must be at least 1"))
+    #expect(k0.status == 64 && k0.stderr.contains("--k must be between 1 and"))
     let none = try CommandRunner.run(["rag", "search", "--db", db])
     #expect(none.status == 64 && none.stderr.contains("give either QUERY or --queries"))
     let overlap = try CommandRunner.run(["rag", "index", "--db", db, "--chunk-size", "8", "--overlap", "8", "x.txt"])

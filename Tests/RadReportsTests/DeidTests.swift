@@ -45,7 +45,7 @@ private let clinicalSentences = [
   "Patient on room air.", "Lasix 40 mg IV given.", "T11 compression deformity, 20% height loss.",
   "Nodule measures 12 mm on series 3 image 45.", "Graves disease.", "65-year-old male with cough.",
   "Omnipaque 350 was administered.", "Circle of Willis is patent.", "Dobhoff tube in the stomach.",
-  "PICC line terminates in the SVC.", "Paget disease of the pelvis.", "Heart size is normal. XXXX XXXX.",
+  "PICC line terminates in the SVC.", "Paget disease of the pelvis.", "Heart size is normal.",
   "Findings were discussed with the patient.", "No pneumothorax. Lungs are clear bilaterally.",
 ]
 

@@ -29,6 +29,9 @@ struct ServerOpenAIClientTests {
     defer { try? FileManager.default.removeItem(at: file) }
     var configuration = ServerConfiguration()
     configuration.apiKey = "test-key"
+    // Requests may wait for one of the test process's executor threads (shared with the other
+    // suites): no request deadline here; the timeout has tests of its own.
+    configuration.timeout = nil
     try await TestServer.with(configuration) { client, _ in
       let (status, output) = try await RawHTTP.blocking {
         let process = Process()

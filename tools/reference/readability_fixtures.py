@@ -50,7 +50,7 @@ TEXTS = [
     "Status post median sternotomy and coronary artery bypass grafting.",
     "You had heart surgery in the past. The wires that closed your breastbone are still there.",
     "Patchy opacities in the lingula and left lower lobe; follow-up radiographs recommended in 6-8 weeks.",
-    "XXXX opacity in the right lung base. Recommend followup.",
+    "Patchy opacity in the right lung base. Recommend followup.",
     "Findings: none. Impression: normal.",
     "OK.",
     "Yes. No. Maybe later today.",

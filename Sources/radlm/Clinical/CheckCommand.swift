@@ -21,7 +21,8 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Surprisal (nats) at which a word is an outlier.") var surprisalThreshold: Double = 14
 
     func validate() throws {
-      if !(surprisalThreshold > 0) { throw ValidationError("--surprisal-threshold must be positive") }
+      try OptionCheck.model(perplexityModel, "--perplexity-model")
+      try OptionCheck.number(surprisalThreshold, "--surprisal-threshold", above: 0, atMost: 1000)
     }
 
     func checker() throws -> ReportChecker {

@@ -29,7 +29,7 @@ extension CheckCommand {
     @OptionGroup var surprisal: SurprisalOptions
 
     func validate() throws {
-      if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+      try OptionCheck.count(limit, "--limit")
       if let reports, !FileManager.default.fileExists(atPath: reports) {
         throw ValidationError("--reports \(reports): no such file or folder")
       }

@@ -41,9 +41,15 @@ struct ImpressionCommand: ParsableCommand {
   @Flag(help: "Print extra fields (raw reply, tokens, seconds).") var json = false
 
   func validate() throws {
-    if shots < 0 { throw ValidationError("--shots must be >= 0") }
-    if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
-    if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+    try OptionCheck.integer(shots, "--shots", in: 0...64)
+    try OptionCheck.count(maxTokens, "--max-tokens")
+    try OptionCheck.integer(batchSize, "--batch-size", in: 1...1024)
+    try OptionCheck.model(model)
+    try OptionCheck.exists(adapter, "--adapter")
+    try OptionCheck.exists(examples, "--examples")
+    try OptionCheck.exists(ragDb, "--rag-db")
+    try OptionCheck.exists(input, "--input")
+    try OptionCheck.model(embedder, "--embedder")
     if shots > 0 && examples == nil && ragDb == nil { throw ValidationError("--shots needs --examples or --rag-db") }
     if examples != nil && ragDb != nil && baseline == nil {
       throw ValidationError("--examples (fixed shots) and --rag-db (retrieved shots) exclude each other")

@@ -29,7 +29,10 @@ struct ReviewExportCommand: ParsableCommand {
   @Option(help: "At most this many studies.") var limit: Int?
 
   func validate() throws {
-    if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    try OptionCheck.count(limit, "--limit")
+    try OptionCheck.exists(predictions, "--predictions")
+    try OptionCheck.exists(reference, "--reference")
+    try OptionCheck.exists(checks, "--checks")
     if out.isEmpty { throw ValidationError("--out must name a folder") }
   }
 
@@ -59,6 +62,7 @@ struct ReviewImportCommand: ParsableCommand {
 
   func validate() throws {
     if files.isEmpty { throw ValidationError("give at least one filled review CSV") }
+    try OptionCheck.exist(files, "<files>")
   }
 
   func run() throws {

@@ -28,7 +28,7 @@ struct DicomBenchCommand: ParsableCommand {
     if let missing = files.first(where: { !FileManager.default.fileExists(atPath: $0) }) {
       throw ValidationError("FILE '\(missing)' does not exist")
     }
-    if repetitions < 1 { throw ValidationError("--repetitions must be at least 1") }
+    try OptionCheck.count(repetitions, "--repetitions")
     if minimumSeconds <= 0 { throw ValidationError("--min-time must be positive") }
   }
 

@@ -84,11 +84,11 @@ struct ImageConvertCommand: ParsableCommand {
   func validate() throws {
     guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("FILE '\(file)' does not exist") }
     guard output.lowercased().hasSuffix(".png") else { throw ValidationError("OUT '\(output)' must end in .png") }
-    if window != nil {
-      guard let parsed = parsedWindow else { throw ValidationError("--window must be CENTER,WIDTH, got '\(window!)'") }
+    if let window {
+      guard let parsed = parsedWindow else { throw ValidationError("--window must be CENTER,WIDTH, got '\(window)'") }
       guard parsed.width >= 1 else { throw ValidationError("--window width must be at least 1, got \(parsed.width)") }
     }
-    guard frame >= 0 else { throw ValidationError("--frame must be 0 or more, got \(frame)") }
+    try OptionCheck.count(frame, "--frame", minimum: 0)
   }
 
   func run() throws {

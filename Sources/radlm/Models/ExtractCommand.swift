@@ -24,8 +24,9 @@ struct ExtractCommand: ParsableCommand {
   @Option(help: "Random seed for sampling.") var seed: UInt64 = 0
 
   func validate() throws {
-    if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
-    if !(temperature >= 0) { throw ValidationError("--temperature must be 0 or more") }
+    try OptionCheck.model(model)
+    try OptionCheck.count(maxTokens, "--max-tokens")
+    try OptionCheck.number(temperature, "--temperature", atLeast: 0, atMost: 100)
     if !FileManager.default.fileExists(atPath: schema) { throw ValidationError("--schema \(schema): no such file") }
     if !FileManager.default.fileExists(atPath: input) { throw ValidationError("--input \(input): no such file") }
     _ = try SchemaFile.read(schema, option: "--schema")

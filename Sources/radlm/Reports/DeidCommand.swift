@@ -42,6 +42,7 @@ struct DeidRunCommand: ParsableCommand {
 
   func validate() throws {
     if input.isEmpty { throw ValidationError("<input> must name a file or be -") }
+    try OptionCheck.input(input, "<input>")
     if DeidMode(rawValue: mode) == nil {
       throw ValidationError("--mode must be one of \(DeidMode.allCases.map(\.rawValue).joined(separator: ", "))")
     }
@@ -103,6 +104,7 @@ struct DeidEvalCommand: ParsableCommand {
       throw ValidationError("--split must be test, validation, train or all")
     }
     if let reports, reports.isEmpty { throw ValidationError("--reports must name a file or folder") }
+    try OptionCheck.exists(reports, "--reports")
   }
 
   func run() throws {

@@ -23,6 +23,7 @@ struct SectionsCommand: ParsableCommand {
 
   func validate() throws {
     if input.isEmpty { throw ValidationError("<input> must name a file or be -") }
+    try OptionCheck.input(input, "<input>")
   }
 
   func run() throws {

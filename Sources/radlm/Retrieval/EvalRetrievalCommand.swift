@@ -23,7 +23,7 @@ struct EvalRetrievalCommand: ParsableCommand {
   @Flag(help: "Print JSON.") var json = false
 
   func validate() throws {
-    if k < 1 { throw ValidationError("--k must be at least 1") }
+    try OptionCheck.count(k, "--k")
     for (name, path) in [("--qrels", qrels), ("--run", runFile)] where !FileManager.default.fileExists(atPath: path) {
       throw ValidationError("\(name) \(path): no such file")
     }

@@ -63,13 +63,15 @@ struct RagIndexCommand: ParsableCommand {
 
   func validate() throws {
     if paths.isEmpty { throw ValidationError("give at least one PATH to index") }
-    if chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1") }
+    try OptionCheck.count(chunkSize, "--chunk-size")
+    try OptionCheck.model(model)
     if overlap < 0 || overlap >= chunkSize {
       throw ValidationError("--overlap must be at least 0 and less than --chunk-size")
     }
+    try OptionCheck.exist(paths, "<paths>")
     if hnswM < 2 || hnswM > 128 { throw ValidationError("--hnsw-m must be between 2 and 128") }
-    if efConstruction < 1 { throw ValidationError("--ef-construction must be at least 1") }
-    if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+    try OptionCheck.count(efConstruction, "--ef-construction")
+    try OptionCheck.integer(batchSize, "--batch-size", in: 1...100_000)
   }
 
   func run() throws {
@@ -123,9 +125,12 @@ struct RagSearchCommand: ParsableCommand {
   @Argument(help: "The query.") var query: String?
 
   func validate() throws {
-    if k < 1 { throw ValidationError("--k must be at least 1") }
+    try OptionCheck.count(k, "--k")
+    try OptionCheck.exists(db, "--db")
+    try OptionCheck.exists(queries, "--queries")
+    try OptionCheck.model(model)
     if (query == nil) == (queries == nil) { throw ValidationError("give either QUERY or --queries Q.jsonl") }
-    if let efSearch, efSearch < 1 { throw ValidationError("--ef-search must be at least 1") }
+    try OptionCheck.count(efSearch, "--ef-search")
     if let query, query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
       throw ValidationError("QUERY is empty")
     }
@@ -223,9 +228,12 @@ struct RagAskCommand: ParsableCommand {
   @Argument(help: "The question.") var question: String
 
   func validate() throws {
-    if k < 1 { throw ValidationError("--k must be at least 1") }
-    if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
-    if !minScore.isFinite { throw ValidationError("--min-score must be a number") }
+    try OptionCheck.count(k, "--k")
+    try OptionCheck.count(maxTokens, "--max-tokens")
+    try OptionCheck.number(minScore, "--min-score", atLeast: -1, atMost: 1)
+    try OptionCheck.exists(db, "--db")
+    try OptionCheck.model(model)
+    try OptionCheck.model(embeddingModel, "--embedding-model")
     if question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("QUESTION is empty") }
   }
 

@@ -29,12 +29,15 @@ struct RetrievalBenchCommand: ParsableCommand {
   @Option(name: .customLong("exact-out"), help: "Write exact results here (JSON).") var exactOut: String?
 
   func validate() throws {
-    if dimension < 1 { throw ValidationError("--dimension must be at least 1") }
-    if k < 1 { throw ValidationError("--k must be at least 1") }
-    if m < 2 { throw ValidationError("--m must be at least 2") }
-    if efConstruction < 1 { throw ValidationError("--ef-construction must be at least 1") }
-    if efSearch.contains(where: { $0 < 1 }) { throw ValidationError("--ef-search must be at least 1") }
-    if threads.contains(where: { $0 < 1 }) { throw ValidationError("--threads must be at least 1") }
+    try OptionCheck.exists(vectors, "--vectors")
+    try OptionCheck.exists(queries, "--queries")
+    try OptionCheck.count(dimension, "--dimension")
+    try OptionCheck.count(k, "--k")
+    try OptionCheck.integer(m, "--m", in: 2...1024)
+    try OptionCheck.count(efConstruction, "--ef-construction")
+    try OptionCheck.counts(efSearch, "--ef-search")
+    try OptionCheck.integer(threads.max(), "--threads", in: 1...1024)
+    try OptionCheck.integer(threads.min(), "--threads", in: 1...1024)
   }
 
   static func read(_ path: String, dimension: Int) throws -> [Float] {

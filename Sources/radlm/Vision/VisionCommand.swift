@@ -39,9 +39,9 @@ struct VisionBenchCommand: ParsableCommand {
   func validate() throws {
     if batch < 1 || batch > 1024 { throw ValidationError("--batch must be between 1 and 1024") }
     if size < 32 || size > 1024 { throw ValidationError("--size must be between 32 and 1024") }
-    if threads < 1 { throw ValidationError("--threads must be at least 1") }
-    if repetitions < 1 { throw ValidationError("--repetitions must be at least 1") }
-    if !(seconds > 0) { throw ValidationError("--seconds must be positive") }
+    try OptionCheck.integer(threads, "--threads", in: 1...1024)
+    try OptionCheck.count(repetitions, "--repetitions")
+    try OptionCheck.number(seconds, "--seconds", above: 0, atMost: 3600)
   }
 
   func run() throws {
