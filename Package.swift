@@ -23,6 +23,7 @@ let package = Package(
     .library(name: "RadClinical", targets: ["RadClinical"]),
     .library(name: "RadVision", targets: ["RadVision"]),
     .library(name: "RadMultimodal", targets: ["RadMultimodal"]),
+    .library(name: "RadVisionTasks", targets: ["RadVisionTasks"]),
     .library(name: "RadServer", targets: ["RadServer"]),
     .executable(name: "radlm", targets: ["radlm"]),
   ],
@@ -92,6 +93,10 @@ let package = Package(
         "RadTensor", "RadModelFiles", "RadImaging", "RadTokenizers", "RadModels", "RadVision", "RadTraining",
         "RadInference", "RadSyntheticCXR",
       ]),
+    // Medical image tasks: MedMNIST splits, linear probe, fine-tuning, zero-shot, AUROC intervals.
+    .target(
+      name: "RadVisionTasks",
+      dependencies: ["RadTensor", "RadImaging", "RadVision", "RadTraining", "RadEval", "RadMultimodal"]),
     // The OpenAI-compatible HTTP server (Hummingbird 2) over generation and embeddings.
     .target(
       name: "RadServer",
@@ -111,6 +116,7 @@ let package = Package(
         "RadClinical",
         "RadVision",
         "RadMultimodal",
+        "RadVisionTasks",
         "RadServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -127,7 +133,7 @@ let package = Package(
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
     .testTarget(
       name: "RadRetrievalTests",
-      dependencies: ["RadRetrieval", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: ["RadRetrieval", "RadReports", "RadModelFiles", .product(name: "GRDB", package: "GRDB.swift")],
       exclude: ["Fixtures"]
     ),
     .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
@@ -146,10 +152,11 @@ let package = Package(
         "RadTokenizers", "RadTraining", "RadVision",
       ],
       exclude: ["Fixtures"]),
+    .testTarget(name: "RadVisionTasksTests", dependencies: ["RadVisionTasks"], exclude: ["Fixtures"]),
     .testTarget(
       name: "RadServerTests",
       dependencies: [
-        "RadServer", "RadInference", "RadModelFiles", "RadModels", "RadTensor", "RadTokenizers",
+        "RadServer", "RadInference", "RadModelFiles", "RadModels", "RadTensor", "RadTokenizers", "RadRetrieval",
       ]
     ),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).

@@ -21,6 +21,7 @@ public enum ClassificationError: Error, Equatable, CustomStringConvertible {
   case raggedLabels(row: Int, expected: Int, found: Int)
   case singleClass(String)
   case empty
+  case invalidArgument(String)
 
   public var description: String {
     switch self {
@@ -31,6 +32,7 @@ public enum ClassificationError: Error, Equatable, CustomStringConvertible {
     case .singleClass(let what):
       return "\(what) is undefined when only one class is present in the truth"
     case .empty: return "no samples"
+    case .invalidArgument(let reason): return reason
     }
   }
 }

@@ -14,6 +14,7 @@ struct RadLM: AsyncParsableCommand {
       ChatCommand.self,
       CheckCommand.self,
       ClassifyCommand.self,
+      CLIPCommand.self,
       ConvertCommand.self,
       DataCommand.self,
       DeidCommand.self,

@@ -95,6 +95,11 @@ struct OptionValidationTests {
       "review import": [files.reviewSheet], "rag index": [files.text, "--db", files.output + ".sqlite"],
       "rag search": ["Findings", "--db", files.text], "rag ask": ["Findings", "--db", files.text] + model,
       "rag stats": ["--db", files.text], "serve": model, "vision bench": [], "pipeline": [],
+      "vision classify": [files.png], "vision medmnist": ["--task", "breastmnist", "--data", files.text],
+      "clip train": ["--pairs", files.data, "--out", files.output],
+      "clip pairs": ["--cxr-metadata", files.text, "--out", files.output],
+      "clip zero-shot": [files.png, "--model", files.model, "--labels", "normal,pneumonia"],
+      "clip retrieve": ["--model", files.model, "--pairs", files.data],
     ]
   }
 

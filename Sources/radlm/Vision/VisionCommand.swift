@@ -8,8 +8,8 @@ import RadVision
 struct VisionCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "vision",
-    abstract: "Run and benchmark image encoders.",
-    subcommands: [VisionBenchCommand.self]
+    abstract: "Classify images, run MedMNIST tasks and benchmark image encoders.",
+    subcommands: [VisionBenchCommand.self, VisionClassifyCommand.self, VisionMedMNISTCommand.self]
   )
 }
 
@@ -37,10 +37,10 @@ struct VisionBenchCommand: ParsableCommand {
   var seconds = 1.0
 
   func validate() throws {
-    if batch < 1 || batch > 1024 { throw ValidationError("--batch must be between 1 and 1024") }
-    if size < 32 || size > 1024 { throw ValidationError("--size must be between 32 and 1024") }
+    try OptionCheck.integer(batch, "--batch", in: 1...1024)
+    try OptionCheck.integer(size, "--size", in: 32...1024)
     try OptionCheck.integer(threads, "--threads", in: 1...1024)
-    try OptionCheck.count(repetitions, "--repetitions")
+    try OptionCheck.integer(repetitions, "--repetitions", in: 1...10_000)
     try OptionCheck.number(seconds, "--seconds", above: 0, atMost: 3600)
   }
 
