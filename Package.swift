@@ -12,6 +12,7 @@ let package = Package(
     .library(name: "RadModelFiles", targets: ["RadModelFiles"]),
     .library(name: "RadImaging", targets: ["RadImaging"]),
     .library(name: "RadViz", targets: ["RadViz"]),
+    .library(name: "RadSyntheticCXR", targets: ["RadSyntheticCXR"]),
     .library(name: "RadTokenizers", targets: ["RadTokenizers"]),
     .library(name: "RadModels", targets: ["RadModels"]),
     .library(name: "RadTraining", targets: ["RadTraining"]),
@@ -56,6 +57,8 @@ let package = Package(
     .target(name: "RadModelFiles", dependencies: ["RadTensor", "RadArchive"]),
     // Image files: PNG (and, with the imaging work, DICOM and NumPy arrays), pixel preprocessing.
     .target(name: "RadImaging", dependencies: ["RadArchive"]),
+    // Synthetic radiology-like images with exact ground truth (lesions, effusion, reports, questions, priors).
+    .target(name: "RadSyntheticCXR", dependencies: ["RadImaging"]),
     // Pictures: SVG and PNG heat maps, embedding maps, loss curves, the raster font.
     .target(name: "RadViz", dependencies: ["RadImaging"]),
     .target(name: "RadTokenizers", dependencies: ["RadTensor", "RadModelFiles", "RadArchive"]),
@@ -85,7 +88,11 @@ let package = Package(
     .target(name: "RadVision", dependencies: ["RadTensor", "RadModelFiles", "RadModels"]),
     // Image–text models: CLIP-style contrastive dual encoders, zero-shot classification, retrieval.
     .target(
-      name: "RadMultimodal", dependencies: ["RadTensor", "RadModelFiles", "RadTokenizers", "RadVision", "RadTraining"]),
+      name: "RadMultimodal",
+      dependencies: [
+        "RadTensor", "RadModelFiles", "RadImaging", "RadTokenizers", "RadModels", "RadVision", "RadTraining",
+        "RadInference", "RadSyntheticCXR",
+      ]),
     // Medical image tasks: MedMNIST splits, linear probe, fine-tuning, zero-shot, AUROC intervals.
     .target(
       name: "RadVisionTasks",
@@ -103,7 +110,7 @@ let package = Package(
       name: "radlm",
       dependencies: [
         "RadTensor", "RadModelFiles", "RadImaging", "RadViz", "RadTokenizers", "RadModels", "RadTraining",
-        "RadInference", "RadEval",
+        "RadInference", "RadEval", "RadSyntheticCXR",
         "RadReports",
         "RadRetrieval",
         "RadClinical",
@@ -117,6 +124,7 @@ let package = Package(
     .testTarget(name: "RadArchiveTests", dependencies: ["RadArchive"], exclude: ["Fixtures"]),
     .testTarget(name: "RadTensorTests", dependencies: ["RadTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "RadModelFilesTests", dependencies: ["RadModelFiles", "RadTensor"], exclude: ["Fixtures"]),
+    .testTarget(name: "RadSyntheticCXRTests", dependencies: ["RadSyntheticCXR", "RadImaging"]),
     .testTarget(name: "RadVizTests", dependencies: ["RadViz", "RadImaging"], exclude: ["Fixtures"]),
     .testTarget(name: "RadTokenizersTests", dependencies: ["RadTokenizers", "RadModelFiles"], exclude: ["Fixtures"]),
     .testTarget(name: "RadModelsTests", dependencies: ["RadModels"], exclude: ["Fixtures"]),
@@ -125,7 +133,7 @@ let package = Package(
     .testTarget(name: "RadEvalTests", dependencies: ["RadEval"], exclude: ["Fixtures"]),
     .testTarget(
       name: "RadRetrievalTests",
-      dependencies: ["RadRetrieval", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: ["RadRetrieval", "RadReports", "RadModelFiles", .product(name: "GRDB", package: "GRDB.swift")],
       exclude: ["Fixtures"]
     ),
     .testTarget(name: "RadReportsTests", dependencies: ["RadReports"], exclude: ["Fixtures"]),
@@ -137,12 +145,18 @@ let package = Package(
     .testTarget(
       name: "RadImagingTests", dependencies: ["RadImaging", "RadModelFiles", "RadArchive"], exclude: ["Fixtures"]),
     .testTarget(name: "RadVisionTests", dependencies: ["RadVision"], exclude: ["Fixtures"]),
-    .testTarget(name: "RadMultimodalTests", dependencies: ["RadMultimodal"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "RadMultimodalTests",
+      dependencies: [
+        "RadMultimodal", "RadImaging", "RadInference", "RadModelFiles", "RadModels", "RadSyntheticCXR", "RadTensor",
+        "RadTokenizers", "RadTraining", "RadVision",
+      ],
+      exclude: ["Fixtures"]),
     .testTarget(name: "RadVisionTasksTests", dependencies: ["RadVisionTasks"], exclude: ["Fixtures"]),
     .testTarget(
       name: "RadServerTests",
       dependencies: [
-        "RadServer", "RadInference", "RadModelFiles", "RadModels", "RadTensor", "RadTokenizers",
+        "RadServer", "RadInference", "RadModelFiles", "RadModels", "RadTensor", "RadTokenizers", "RadRetrieval",
       ]
     ),
     // Runs the built `radlm` executable (built by `swift build`/`swift test` with the other targets).

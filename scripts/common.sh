@@ -53,12 +53,15 @@ radlm_build_and_fetch() {
 # (RadServerTests reads RADLM_OPENAI_PYTHON and fails if that Python cannot run the check).
 radlm_openai_client_venv() {
   local venv="${RADLM_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/radlm}/venv-openai"
-  local pin
+  local pin schema_pin
   pin=$(grep -E '^openai==' tools/reference/requirements.txt) || radlm_fail "tools/reference/requirements.txt pins no openai version"
-  if ! "$venv/bin/python" -c "import openai, sys; sys.exit(openai.__version__ != '${pin#openai==}')" 2>/dev/null; then
-    echo "radlm: creating $venv with $pin" >&2
+  # jsonschema validates the JSON-schema responses the check asks for.
+  schema_pin=$(grep -E '^jsonschema==' tools/reference/requirements.txt) ||
+    radlm_fail "tools/reference/requirements.txt pins no jsonschema version"
+  if ! "$venv/bin/python" -c "import openai, jsonschema, sys, importlib.metadata as m; sys.exit(openai.__version__ != '${pin#openai==}' or m.version('jsonschema') != '${schema_pin#jsonschema==}')" 2>/dev/null; then
+    echo "radlm: creating $venv with $pin $schema_pin" >&2
     python3 -m venv "$venv" >&2 || radlm_fail "python3 -m venv failed (package python3-venv)"
-    "$venv/bin/pip" install -q "$pin" >&2 || radlm_fail "could not install $pin into $venv (needs PyPI once)"
+    "$venv/bin/pip" install -q "$pin" "$schema_pin" >&2 || radlm_fail "could not install $pin $schema_pin into $venv (needs PyPI once)"
   fi
   export RADLM_OPENAI_PYTHON="$venv/bin/python"
 }

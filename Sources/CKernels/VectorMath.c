@@ -108,10 +108,16 @@ INLINE void partial_store_sse2(float *p, vf v, ptrdiff_t available) {
 #undef SCORE_ROWS
 #undef VALUE_ROWS
 
-// The widest level the CPU supports, and the cap set by radlm_set_vector_level (benign races:
-// every thread computes the same value, and the cap is only changed by tests and benchmarks).
+// The widest level the CPU supports (a benign race: every thread computes the same value), and
+// the calling thread's cap set by radlm_set_vector_level (-1: none). The cap is per thread so that
+// a test or benchmark running narrower code paths never changes the numbers of work running beside
+// it; the worker pool hands its owner's cap to the helpers that run the owner's pieces.
 static int detected_level = -1;
-static int level_cap = RADLM_VECTOR_AVX512;
+static _Thread_local int level_cap = -1;
+
+int radlm_thread_vector_cap(void) { return level_cap; }
+
+void radlm_set_thread_vector_cap(int cap) { level_cap = cap; }
 
 static int detect_level(void) {
 #if defined(__x86_64__)
@@ -126,7 +132,8 @@ static int detect_level(void) {
 
 int radlm_vector_level(void) {
   if (detected_level < 0) detected_level = detect_level();
-  return detected_level < level_cap ? detected_level : level_cap;
+  int cap = level_cap < 0 ? RADLM_VECTOR_AVX512 : level_cap;
+  return detected_level < cap ? detected_level : cap;
 }
 
 int radlm_set_vector_level(int level) {

@@ -49,6 +49,7 @@ static int pool_caller_cpu = -2;            // caller CPU the helpers were last 
 // read before claiming (by helpers that may hold an old generation), hence atomic.
 static radlm_task pool_task;
 static void *pool_context;
+static int pool_vector_cap;  // the owner's vector-level cap, applied by every thread running its pieces
 static _Atomic int64_t pool_pieces;
 
 static uint64_t now_ns(void) {
@@ -66,6 +67,7 @@ static void run_pieces(uint64_t generation) {
     if (piece >= atomic_load_explicit(&pool_pieces, memory_order_relaxed)) return;
     if (atomic_compare_exchange_weak_explicit(&pool_state, &state, state + 1, memory_order_acq_rel,
                                               memory_order_acquire)) {
+      radlm_set_thread_vector_cap(pool_vector_cap);
       pool_task(pool_context, piece);
       atomic_fetch_add_explicit(&pool_completed, 1, memory_order_acq_rel);
       state = atomic_load_explicit(&pool_state, memory_order_acquire);
@@ -149,6 +151,7 @@ int radlm_parallel_run(ptrdiff_t pieces, ptrdiff_t threads, radlm_task task, voi
   if (cpu != pool_caller_cpu) pool_caller_cpu = place_helpers(cpu) ? cpu : -2;
   pool_task = task;
   pool_context = context;
+  pool_vector_cap = radlm_thread_vector_cap();
   atomic_store_explicit(&pool_pieces, pieces, memory_order_relaxed);
   atomic_store_explicit(&pool_completed, 0, memory_order_relaxed);
   uint64_t generation = (atomic_load(&pool_state) >> 32) + 1;

@@ -74,13 +74,30 @@ public final class TextGenerator: @unchecked Sendable {
     }
     return try Autograd.inferenceMode {
       let cache = model.makeCache(capacity: promptIds.count + settings.maxTokens)
+      let start = Date()
+      let logits = try model.lastLogits(TokenBatch(promptIds), cache: cache).data
+      return try generate(
+        continuing: cache, logits: logits, history: promptIds, settings: settings,
+        prefillSeconds: Date().timeIntervalSince(start), onText: onText)
+    }
+  }
+
+  /// The decode loop after a prefill done by the caller: `cache` holds the prompt, `logits` are
+  /// the scores of its last position, `history` the prompt's token ids (what repetition penalties
+  /// see). Multimodal models use it after prefilling image vectors; the cache must have room for
+  /// `settings.maxTokens` more positions.
+  public func generate(
+    continuing cache: KVCache, logits firstLogits: [Float], history: [Int], settings: GenerationSettings,
+    prefillSeconds: Double = 0, onText: ((String) -> Void)? = nil
+  ) throws -> GenerationResult {
+    guard settings.maxTokens >= 1 else { throw ModelError.invalidInput("maxTokens must be at least 1") }
+    return try Autograd.inferenceMode {
+      var logits = firstLogits
       var sampler = TokenSampler(settings: settings)
-      var progress = GenerationProgress(promptIds: promptIds, tokenizer: tokenizer, settings: settings)
+      var progress = GenerationProgress(promptIds: history, tokenizer: tokenizer, settings: settings)
       let heldBack = settings.stopStrings.map(\.count).max().map { $0 - 1 } ?? 0
       var streamed = 0  // characters of the text already handed to onText
       let start = Date()
-      var logits = try model.lastLogits(TokenBatch(promptIds), cache: cache).data
-      let prefill = Date().timeIntervalSince(start)
       while true {
         let next = sampler.next(logits: logits, history: progress.history)
         progress.accept(next)
@@ -97,8 +114,8 @@ public final class TextGenerator: @unchecked Sendable {
       if let onText, text.count > streamed {
         onText(String(text[text.index(text.startIndex, offsetBy: streamed)...]))
       }
-      let total = Date().timeIntervalSince(start)
-      return progress.result(promptTokens: promptIds.count, prefillSeconds: prefill, decodeSeconds: total - prefill)
+      return progress.result(
+        promptTokens: history.count, prefillSeconds: prefillSeconds, decodeSeconds: Date().timeIntervalSince(start))
     }
   }
 

@@ -59,6 +59,8 @@ public struct GroundedAnswerer: Sendable {
   public let minimumScore: Double
   public let mode: SearchMode
 
+  /// The similarity below which the best source counts as not relevant (cosine, MiniLM).
+  public static let defaultMinimumScore = 0.3
   public static let refusal = "The indexed documents contain nothing relevant enough to answer this question."
   public static let systemPrompt = """
     You answer questions using only the numbered sources given. After each statement, cite the \
@@ -66,7 +68,8 @@ public struct GroundedAnswerer: Sendable {
     """
 
   public init(
-    retriever: Retriever, writer: any AnswerWriter, k: Int = 4, minimumScore: Double = 0.3, mode: SearchMode = .exact
+    retriever: Retriever, writer: any AnswerWriter, k: Int = 4, minimumScore: Double = defaultMinimumScore,
+    mode: SearchMode = .exact
   ) {
     self.retriever = retriever
     self.writer = writer

@@ -10,7 +10,7 @@ public struct GenerationJob: Sendable {
   public var promptIds: [Int]
   public var settings: GenerationSettings
   public var deadline: ContinuousClock.Instant?
-  /// Output constraint, applied through the engine's `ResponseFormatDecoder`.
+  /// What the output must be; the constraint itself is `settings.jsonSchema`.
   public var responseFormat: ResponseFormat
 
   public init(
@@ -51,7 +51,8 @@ public actor GenerationEngine {
   let maxQueue: Int
   let maxBatch: Int
   let metrics: ServerMetrics?
-  let formatDecoder: (any ResponseFormatDecoder)?
+  /// Compiles `response_format` schemas for this model's vocabulary (used while parsing requests).
+  nonisolated let formats: ResponseFormatCompiler
 
   private struct Waiting {
     let id: UInt64
@@ -73,10 +74,9 @@ public actor GenerationEngine {
   private var loopRunning = false
 
   public init(
-    bundle: ModelBundle, embedder: SentenceEmbedder?, maxQueue: Int, maxBatch: Int, metrics: ServerMetrics? = nil,
-    formatDecoder: (any ResponseFormatDecoder)? = nil
+    bundle: ModelBundle, embedder: SentenceEmbedder?, maxQueue: Int, maxBatch: Int, metrics: ServerMetrics? = nil
   ) {
-    self.formatDecoder = formatDecoder
+    formats = ResponseFormatCompiler(tokenizer: bundle.tokenizer)
     self.bundle = bundle
     self.embedder = embedder
     self.maxQueue = maxQueue
@@ -169,13 +169,8 @@ public actor GenerationEngine {
         continue
       }
       do {
-        var processors: [any LogitProcessor] = []
-        if next.job.responseFormat != .text, let formatDecoder {
-          processors = try formatDecoder.processors(for: next.job.responseFormat, bundle: bundle)
-        }
         let sequence = try DecodingSequence(
-          promptIds: next.job.promptIds, settings: next.job.settings, model: bundle.model, tokenizer: bundle.tokenizer,
-          extraProcessors: processors)
+          promptIds: next.job.promptIds, settings: next.job.settings, model: bundle.model, tokenizer: bundle.tokenizer)
         try sequence.prefill(model: bundle.model)
         let entry = Active(
           id: next.id, sequence: sequence, deadline: next.job.deadline, continuation: next.continuation)

@@ -2,19 +2,13 @@ import RadInference
 import RadTokenizers
 
 /// What a chat or text completion request's `response_format` asks for. `text` is plain
-/// generation; the JSON forms need the constrained decoder, which plugs in through
-/// `ResponseFormatDecoder` (until one is installed they are refused with a 400 naming the field).
+/// generation; the JSON forms go through the constrained decoder (`ResponseFormatCompiler`), so the
+/// output parses as JSON and, for `json_schema`, validates against the schema.
 public enum ResponseFormat: Sendable, Equatable {
   case text
   case jsonObject
   /// The schema as the request sent it (JSON text).
   case jsonSchema(name: String?, schema: String)
-}
-
-/// Turns a JSON `response_format` into the logit processors that enforce it (the constrained
-/// decoder). Servers without one answer such requests with a clear 400.
-public protocol ResponseFormatDecoder: Sendable {
-  func processors(for format: ResponseFormat, bundle: ModelBundle) throws -> [any LogitProcessor]
 }
 
 /// A parsed `/v1/chat/completions` or `/v1/completions` request: the prompt ids, sampling
@@ -32,7 +26,8 @@ struct GenerationRequest {
   var promptText: String
 
   static func parse(
-    _ fields: RequestFields, kind: Kind, model: GeneratorModel, configuration: ServerConfiguration
+    _ fields: RequestFields, kind: Kind, model: GeneratorModel, configuration: ServerConfiguration,
+    formats: ResponseFormatCompiler? = nil, grounding: Grounding? = nil
   ) throws(APIError) -> GenerationRequest {
     let name = try fields.requiredString("model")
     guard name == model.id else { throw APIError.unknownModel(name) }
@@ -57,6 +52,7 @@ struct GenerationRequest {
         }
         messages.append(ChatMessage(role: role == "developer" ? "system" : role, content: try content(of: message)))
       }
+      if let grounding { messages = grounding.messages(replacing: messages) }
       if let end = bundle.chatTemplate?.endOfTurn { stops.append(end) }
       do { promptIds = try bundle.chatPromptIds(messages) } catch {
         throw APIError(.badRequest, "The model's chat template cannot render 'messages': \(error)", param: "messages")
@@ -102,11 +98,18 @@ struct GenerationRequest {
     var includeUsage = false
     if let options = try fields.object("stream_options") { includeUsage = try options.bool("include_usage") ?? false }
     let format = try responseFormat(fields)
+    let grammar = try formats?.grammar(for: format)
+    if let grammar, grammar.grammar.shortestDocument > maxTokens {
+      throw APIError.invalid(
+        limitParam,
+        "'\(limitParam)' is \(maxTokens) tokens; the shortest document of the response format needs "
+          + "\(grammar.grammar.shortestDocument)")
+    }
     return GenerationRequest(
       kind: kind, promptIds: promptIds,
       settings: GenerationSettings(
         maxTokens: maxTokens, temperature: Float(temperature), topP: Float(topP), seed: UInt64(bitPattern: Int64(seed)),
-        stopStrings: stops, eosTokenIds: bundle.eosTokenIds),
+        stopStrings: stops, eosTokenIds: bundle.eosTokenIds, jsonSchema: grammar),
       stream: try fields.bool("stream") ?? false, includeUsage: includeUsage, responseFormat: format,
       promptText: promptText)
   }

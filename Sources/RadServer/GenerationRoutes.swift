@@ -1,29 +1,49 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import RadRetrieval
 
 /// `/v1/chat/completions` and `/v1/completions`: parse and check the request (context length
 /// before any work), queue it on the engine, and answer with one JSON body or, with `stream`,
 /// server-sent events ending in `data: [DONE]`. A client that disconnects cancels its generation.
+/// A chat request with `rag` is grounded first: the store's best chunks for the last user message
+/// become numbered sources in the prompt, and the answer carries `sources` and `citations`; when
+/// the best source scores below `min_score` the server declines without generating.
 extension RadLMServer {
   func generate(_ request: Request, context: ServerContext, kind: GenerationRequest.Kind) async throws -> Response {
     let (models, engine) = try ready()
     let fields = try await readFields(request)
-    let parsed = try GenerationRequest.parse(fields, kind: kind, model: models.generator, configuration: configuration)
-    if parsed.responseFormat != .text, formatDecoder == nil {
-      throw APIError(
-        .badRequest,
-        "'response_format' with type json_object or json_schema needs the constrained decoder, which this server "
-          + "does not have yet", param: "response_format", code: "unsupported_response_format")
+    var grounding: Grounding?
+    if kind == .chat, let options = try RetrievalOptions.chat(fields) {
+      let name = try fields.requiredString("model")
+      guard name == models.generator.id else { throw APIError.unknownModel(name) }
+      let question = try Grounding.question(fields)
+      let sources = try await search(models, question, options)
+      grounding = Grounding(
+        question: question, sources: sources, refused: (sources.first?.score ?? -.infinity) < options.minScore)
     }
+    let parsed = try GenerationRequest.parse(
+      fields, kind: kind, model: models.generator, configuration: configuration, formats: engine.formats,
+      grounding: grounding)
     if configuration.logContent {
       context.logger.info("prompt: \(parsed.promptText)")
     }
-    let job = GenerationJob(
-      promptIds: parsed.promptIds, settings: parsed.settings,
-      deadline: configuration.timeout.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) },
-      responseFormat: parsed.responseFormat)
-    let (id, events) = try await engine.submit(job)
+    let id: UInt64
+    let events: AsyncStream<GenerationEvent>
+    if let grounding, grounding.refused {
+      // Nothing relevant: the refusal is the answer, and the model does no work.
+      id = 0
+      events = Self.refusalEvents()
+    } else {
+      let job = GenerationJob(
+        promptIds: parsed.promptIds, settings: parsed.settings,
+        deadline: configuration.timeout.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) },
+        responseFormat: parsed.responseFormat)
+      let submitted = try await engine.submit(job)
+      id = submitted.id
+      events = submitted.events
+    }
+    let grounded = grounding
     let watcher = await DisconnectWatcher.install(on: context.channel) { Task { await engine.cancel(id) } }
     let created = Int(Date().timeIntervalSince1970)
     let responseId = (kind == .chat ? "chatcmpl-" : "cmpl-") + String(id)
@@ -35,13 +55,19 @@ extension RadLMServer {
       let body = ResponseBody { writer in
         defer { DisconnectWatcher.remove(watcher, from: channel) }
         let stream = StreamChunks(kind: kind, id: responseId, created: created, model: modelId)
-        if kind == .chat { try await writer.write(stream.event(stream.first())) }
+        var text = ""
+        if kind == .chat {
+          try await writer.write(
+            stream.event(stream.first(extra: grounded.map { [("sources", $0.sourcesJSON)] } ?? [])))
+        }
         for await event in events {
           switch event {
           case .text(let piece):
+            text += piece
             try await writer.write(stream.event(stream.delta(piece)))
           case .finished(let outcome):
-            try await writer.write(stream.event(stream.end(finishReason: outcome.finishReason)))
+            let extra = grounded.map { [("citations", $0.citationsJSON(text))] } ?? []
+            try await writer.write(stream.event(stream.end(finishReason: outcome.finishReason, extra: extra)))
             if parsed.includeUsage { try await writer.write(stream.event(stream.usage(outcome))) }
             if logContent { logger.info("completion: \(outcome.text)") }
           case .failed(let error):
@@ -79,10 +105,59 @@ extension RadLMServer {
         ("index", .int(0)), ("text", .string(outcome.text)), ("logprobs", .null),
         ("finish_reason", .string(outcome.finishReason)),
       ])
+    var body: [(String, JSONText)] = [
+      ("id", .string(responseId)), ("object", .string(kind == .chat ? "chat.completion" : "text_completion")),
+      ("created", .int(created)), ("model", .string(modelId)), ("choices", .array([choice])), ("usage", usage),
+    ]
+    if let grounding {
+      body += [
+        ("sources", grounding.sourcesJSON), ("citations", grounding.citationsJSON(outcome.text)),
+        ("refused", .bool(grounding.refused)),
+      ]
+    }
+    return Self.json(.object(body))
+  }
+
+  /// The events of a declined grounded chat: the refusal text, then the end (no tokens used).
+  static func refusalEvents() -> AsyncStream<GenerationEvent> {
+    let (stream, continuation) = AsyncStream.makeStream(of: GenerationEvent.self)
+    continuation.yield(.text(GroundedAnswerer.refusal))
+    continuation.yield(
+      .finished(GenerationOutcome(text: GroundedAnswerer.refusal, tokens: [], promptTokens: 0, finishReason: "stop")))
+    continuation.finish()
+    return stream
+  }
+
+  /// The store's best chunks, with retrieval errors as 400s (bad query) or 500s (the store).
+  func search(_ models: ServedModels, _ query: String, _ options: RetrievalOptions) async throws(APIError)
+    -> [SearchResult]
+  {
+    guard let retrieval = models.retrieval else {
+      throw APIError(
+        .badRequest, "This server has no retrieval store (start it with --rag-db)", param: "rag",
+        code: "rag_not_available")
+    }
+    do {
+      return try await retrieval.search(query, k: options.k, mode: options.mode, filter: options.filter)
+    } catch let error as RetrievalError {
+      if case .badQuery(let reason) = error { throw APIError.invalid("query", "Bad query: \(reason)") }
+      throw APIError(.internalServerError, "The retrieval store failed: \(error)", type: "server_error")
+    } catch {
+      throw APIError(.internalServerError, "The retrieval store failed: \(error)", type: "server_error")
+    }
+  }
+
+  /// `POST /v1/rag/search`: `{"query", "k", "mode", "filter"}` → `{"object":"list","results":[…]}`.
+  func ragSearch(_ request: Request, context: ServerContext) async throws -> Response {
+    let (models, _) = try ready()
+    let fields = try await readFields(request)
+    let query = try fields.requiredString("query")
+    let options = try RetrievalOptions.parse(fields, defaultK: 10, defaultMode: .hybrid)
+    if configuration.logContent { context.logger.info("rag query: \(query)") }
+    let results = try await search(models, query, options)
     return Self.json(
       .object([
-        ("id", .string(responseId)), ("object", .string(kind == .chat ? "chat.completion" : "text_completion")),
-        ("created", .int(created)), ("model", .string(modelId)), ("choices", .array([choice])), ("usage", usage),
+        ("object", .string("list")), ("mode", .string(options.mode.rawValue)), ("results", .array(results.map(\.json))),
       ]))
   }
 }
@@ -115,9 +190,11 @@ struct StreamChunks {
     return .object([("index", .int(0)), ("delta", .object(delta)), ("logprobs", .null), finish])
   }
 
-  func first() -> JSONText { chunk([choice("", role: true)]) }
+  func first(extra: [(String, JSONText)] = []) -> JSONText { chunk([choice("", role: true)], extra: extra) }
   func delta(_ piece: String) -> JSONText { chunk([choice(piece)]) }
-  func end(finishReason: String) -> JSONText { chunk([choice(nil, finishReason: finishReason)]) }
+  func end(finishReason: String, extra: [(String, JSONText)] = []) -> JSONText {
+    chunk([choice(nil, finishReason: finishReason)], extra: extra)
+  }
   func usage(_ outcome: GenerationOutcome) -> JSONText { chunk([], extra: [("usage", Self.usageObject(outcome))]) }
 
   static func usageObject(_ outcome: GenerationOutcome) -> JSONText {

@@ -11,7 +11,6 @@ import Synchronization
 public final class RadLMServer: Sendable {
   public let configuration: ServerConfiguration
   public let metrics: ServerMetrics
-  let formatDecoder: (any ResponseFormatDecoder)?
 
   enum LoadState {
     case loading
@@ -21,9 +20,8 @@ public final class RadLMServer: Sendable {
 
   private let state = Mutex(LoadState.loading)
 
-  public init(configuration: ServerConfiguration, formatDecoder: (any ResponseFormatDecoder)? = nil) {
+  public init(configuration: ServerConfiguration) {
     self.configuration = configuration
-    self.formatDecoder = formatDecoder
     metrics = ServerMetrics(maxBatch: configuration.maxBatch)
   }
 
@@ -31,7 +29,7 @@ public final class RadLMServer: Sendable {
   public func install(_ models: ServedModels) {
     let engine = GenerationEngine(
       bundle: models.generator.bundle, embedder: models.embedder?.embedder, maxQueue: configuration.maxQueue,
-      maxBatch: configuration.maxBatch, metrics: metrics, formatDecoder: formatDecoder)
+      maxBatch: configuration.maxBatch, metrics: metrics)
     state.withLock { $0 = .ready(models, engine) }
   }
 
@@ -96,6 +94,9 @@ public final class RadLMServer: Sendable {
     }
     router.post("/v1/embeddings") { request, context in
       try await self.embeddings(request, context: context)
+    }
+    router.post("/v1/rag/search") { request, context in
+      try await self.ragSearch(request, context: context)
     }
   }
 

@@ -28,13 +28,16 @@ public struct ServerConfiguration: Sendable {
   public init() {}
 }
 
-/// The models a server serves, under the names clients use in `model`.
+/// The models a server serves, under the names clients use in `model`, and the retrieval store
+/// behind `/v1/rag/search` and grounded chat, if any.
 public struct ServedModels: Sendable {
   public let generator: GeneratorModel
   public let embedder: EmbedderModel?
+  public let retrieval: StoreSearch?
 
-  public init(generator: GeneratorModel, embedder: EmbedderModel?) {
+  public init(generator: GeneratorModel, embedder: EmbedderModel?, retrieval: StoreSearch? = nil) {
     self.generator = generator
     self.embedder = embedder
+    self.retrieval = retrieval
   }
 }

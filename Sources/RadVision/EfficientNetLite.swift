@@ -97,6 +97,13 @@ public final class EfficientNetLite: ImageEncoder, @unchecked Sendable {
 
   /// Pooled features [N, 1280] of preprocessed images [N, 3, H, W].
   public func encode(_ images: Tensor, training: Bool = false) -> Tensor {
+    let x = featureMap(images, training: training)
+    return x.adaptiveAvgPool2d(outputHeight: 1, outputWidth: 1).reshaped([x.shape[0], x.shape[1]])
+  }
+
+  /// The head's feature map [N, 1280, H/32, W/32] before pooling: one 1280-wide vector per
+  /// 32×32 region, which early-fusion models use as image tokens.
+  public func featureMap(_ images: Tensor, training: Bool = false) -> Tensor {
     precondition(images.rank == 4 && images.shape[1] == 3, "EfficientNet-Lite needs [N, 3, H, W], got \(images.shape)")
     var x = stemNorm(stem(images), training: training).relu6()
     for block in blocks {
@@ -106,8 +113,7 @@ public final class EfficientNetLite: ImageEncoder, @unchecked Sendable {
       x = block.projectNorm(block.project(x), training: training)
       if block.residual { x = x + input }
     }
-    x = headNorm(head(x), training: training).relu6()
-    return x.adaptiveAvgPool2d(outputHeight: 1, outputWidth: 1).reshaped([x.shape[0], x.shape[1]])
+    return headNorm(head(x), training: training).relu6()
   }
 
   /// ImageNet logits [N, 1000].

@@ -37,6 +37,7 @@ struct RadLM: AsyncParsableCommand {
       TokenizerCommand.self,
       TrainCommand.self,
       VisionCommand.self,
+      VLMCommand.self,
 
     ]
   )

@@ -3,6 +3,7 @@ import Foundation
 import RadInference
 import RadModelFiles
 import RadModels
+import RadRetrieval
 import RadServer
 import RadTensor
 
@@ -13,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
     abstract: "Serve a model over an OpenAI-compatible HTTP API (chat, completions, embeddings; loopback by default).",
     discussion: """
       Routes: POST /v1/chat/completions, POST /v1/completions, POST /v1/embeddings, GET /v1/models, \
-      GET /health (503 until the model is loaded), GET /metrics (Prometheus text). Requests name the \
+      GET /health (503 until the model is loaded), GET /metrics (Prometheus text), and with --rag-db \
+      POST /v1/rag/search and chat grounded in the store (a chat request with "rag"). Requests name the \
       model by --model-name (default: the --model argument's file or folder name). With \
       --api-key-file, /v1/ routes need 'Authorization: Bearer <key>'. See docs/server.md.
       """)
@@ -23,7 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "Weights for decoding: f32, q8 or q4.") var dtype: WeightDType = .f32
   @Option(help: "Sentence-transformers model for /v1/embeddings (folder or fetched name such as minilm).")
   var embeddingModel: String?
-  @Option(help: "Retrieval store for /v1/rag/search and grounded chat (not available yet).") var ragDb: String?
+  @Option(help: "Retrieval store (radlm rag index) for /v1/rag/search and grounded chat.") var ragDb: String?
   @Option(help: "Address to listen on.") var host = "127.0.0.1"
   @Option(help: "Port to listen on (0 = any free port).") var port = 8080
   @Option(help: "File holding the API key clients must send as a bearer token.") var apiKeyFile: String?
@@ -47,9 +49,8 @@ struct ServeCommand: AsyncParsableCommand {
     if let corsOrigin, !(corsOrigin.hasPrefix("http://") || corsOrigin.hasPrefix("https://")) {
       throw ValidationError("--cors-origin must be an origin such as https://host:port (got \(corsOrigin))")
     }
-    if let ragDb {
-      throw ValidationError(
-        "--rag-db \(ragDb): retrieval is not available in this build yet (/v1/rag/search lands with RadRetrieval)")
+    if let ragDb, !FileManager.default.fileExists(atPath: ragDb) {
+      throw ValidationError("--rag-db \(ragDb): no such file (build one with radlm rag index)")
     }
     if let apiKeyFile {
       guard let text = try? String(contentsOfFile: apiKeyFile, encoding: .utf8) else {
@@ -84,7 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
     settings.logContent = logContent
     let server = RadLMServer(configuration: settings)
     let host = settings.host
-    let (model, dtype, embeddingModel) = (self.model, self.dtype, self.embeddingModel)
+    let (model, dtype, embeddingModel, ragDb) = (self.model, self.dtype, self.embeddingModel, self.ragDb)
     let modelId = modelName ?? Self.name(of: model)
     try await server.run(
       load: {
@@ -94,8 +95,15 @@ struct ServeCommand: AsyncParsableCommand {
             id: Self.name(of: name),
             embedder: try SentenceEmbedder(directory: URL(fileURLWithPath: try ModelArgument.path(name))))
         }
+        let retrieval = try ragDb.map { path in
+          let store = try SQLiteDocumentStore(path: path)
+          // The store's own embedding model embeds the queries (keyword search only while it is empty).
+          return try StoreSearch(
+            store: store, embedder: try store.modelIdentity() == nil ? nil : RagModels.embedder(nil, store: store))
+        }
         FileHandle.standardError.write(Data("radlm serve: model \(modelId) loaded\n".utf8))
-        return ServedModels(generator: GeneratorModel(id: modelId, bundle: bundle), embedder: embedder)
+        return ServedModels(
+          generator: GeneratorModel(id: modelId, bundle: bundle), embedder: embedder, retrieval: retrieval)
       },
       onListening: { port in
         FileHandle.standardError.write(Data("radlm serve: listening on http://\(host):\(port)\n".utf8))

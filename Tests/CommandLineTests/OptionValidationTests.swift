@@ -52,6 +52,7 @@ struct OptionValidationTests {
     "--array-limit": ["0"], "--word-order": ["0"], "--smooth-value": ["0"], "--head": ["0"],
     "inspect attention --layer": ["0", "-1"], "impression --shots": ["0"], "rag index --overlap": ["0"],
     "serve --port": ["0"], "rag ask --min-score": ["0", "-1"], "image convert --frame": ["0"],
+    "--caption-steps": ["0"], "--instruction-steps": ["0"],
   ]
 
   /// Valid arguments per command (check mode reads no model, so repository files stand in).
@@ -78,6 +79,10 @@ struct OptionValidationTests {
       "bench retrieval": ["--vectors", files.text, "--queries", files.text, "--dimension", "4"],
       "bench dicom": [files.dicom], "check run": [files.text], "check eval": ["--reports", files.reports],
       "data iu-stats": ["--reports", files.reports], "deid run": [files.text],
+      "data synth-cxr": ["--n", "2", "--out", files.output],
+      "vlm ask": ["How many nodules?", "--model", files.model, "--image", files.png],
+      "vlm train": ["--data", files.reports, "--out", files.output],
+      "vlm eval": ["--model", files.model, "--data", files.reports],
       "deid eval": ["--reports", files.reports],
       "sections": [files.text], "eval mesh": ["--reports", files.reports],
       "eval retrieval": ["--qrels", files.qrels, "--run", files.qrels],

@@ -13,7 +13,7 @@ struct ServeCommandTests {
     (["--timeout", "0"], "--timeout"),
     (["--max-body-bytes", "10"], "--max-body-bytes"),
     (["--api-key-file", "/nonexistent/key.txt"], "--api-key-file"),
-    (["--rag-db", "/tmp/store.sqlite"], "--rag-db"),
+    (["--rag-db", "/nonexistent/store.sqlite"], "--rag-db"),
     (["--embedding-model", "/nonexistent/minilm"], "--embedding-model"),
     (["--cors-origin", ""], "--cors-origin"),
   ]

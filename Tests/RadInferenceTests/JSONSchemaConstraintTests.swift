@@ -179,4 +179,55 @@ struct JSONSchemaConstraintTests {
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("radlm-constrained-outputs.jsonl")
     try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: out, options: .atomic)
   }
+
+  /// `{"type":"object"}` (what the server's `json_object` uses) takes any keys and any nested
+  /// values: JSON objects pass, anything else is refused.
+  @Test(arguments: [
+    (#"{}"#, true), (#"{"a": [1, {"b": null}], "c": "x"}"#, true), (#"{"k":{"n":{"m":[true,false,-0.5e3]}}}"#, true),
+    (#"{"a" 1}"#, false), (#"[1]"#, false), (#"{"a":1,}"#, false), (#"{"a":}"#, false), (#"{,}"#, false),
+  ])
+  func anyObjectSchemaAcceptsExactlyObjects(document: String, valid: Bool) throws {
+    let grammar = try JSONGrammar(schema: try JSONSchema(text: #"{"type":"object"}"#))
+    var state: JSONGrammarState? = JSONGrammarState(grammar: grammar)
+    for byte in document.utf8 {
+      state = state?.advanced(by: [byte], in: grammar)
+      if let state { #expect(state.bytesToComplete(in: grammar) < 64, "\(document)") }
+    }
+    let accepted = state?.isComplete(in: grammar) ?? false
+    #expect(accepted == valid, "\(document)")
+    // The strict JSON reader agrees (Foundation's on Linux accepts a trailing comma).
+    var isObject = false
+    if case .object? = try? JSONValue.parse(document) { isObject = true }
+    #expect(isObject == valid, "JSONValue's verdict on \(document)")
+  }
+
+  /// Random logits under the `{"type":"object"}` mask with SmolLM2's vocabulary: every document
+  /// ends complete within its budget and parses as an object (Foundation's and the strict reader).
+  @Test func anyObjectSamplingYieldsObjects() throws {
+    let tokenizer = try Self.smolTokenizer()
+    let compiled = try JSONTokenGrammar(schema: try JSONSchema(text: #"{"type":"object"}"#), tokenizer: tokenizer)
+    var failures: [String] = []
+    for seed in UInt64(1)...6 {
+      let maxTokens = 12 + Int(seed) * 6
+      var sampler = TokenSampler(
+        settings: GenerationSettings(
+          maxTokens: maxTokens, temperature: 1, seed: seed, eosTokenIds: [2], jsonSchema: compiled))
+      var random = SeededRandom(seed: seed &* 77)
+      var history = [1, 2, 3]
+      var bytes: [UInt8] = []
+      for _ in 0..<maxTokens {
+        let logits = (0..<tokenizer.vocabularySize).map { _ in Float(random.nextUniform()) * 8 }
+        let next = sampler.next(logits: logits, history: history)
+        history.append(next)
+        if next == 2 { break }
+        bytes += compiled.table.bytes[next] ?? []
+      }
+      let strict: Bool
+      if case .object? = try? JSONValue.parse(bytes: bytes) { strict = true } else { strict = false }
+      if (try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]) == nil || !strict {
+        failures.append("seed \(seed): \(String(decoding: bytes, as: UTF8.self))")
+      }
+    }
+    #expect(failures.isEmpty, "\(failures)")
+  }
 }

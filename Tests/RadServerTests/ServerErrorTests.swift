@@ -55,11 +55,20 @@ struct ServerErrorTests {
       name: "max_tokens beyond the context", path: chat,
       body: json(["model": "smollm2", "messages": [hello], "max_tokens": 300]), status: 400, param: "max_tokens"),
     BadRequest(
-      name: "json_schema without the constrained decoder", path: chat,
+      name: "json_schema outside the supported subset", path: chat,
       body: json([
         "model": "smollm2", "messages": [hello],
-        "response_format": ["type": "json_schema", "json_schema": ["name": "r", "schema": ["type": "object"]]],
-      ]), status: 400, param: "response_format"),
+        "response_format": [
+          "type": "json_schema", "json_schema": ["name": "r", "schema": ["type": "string", "pattern": "a"]],
+        ],
+      ]), status: 400, param: "response_format.json_schema.schema"),
+    BadRequest(
+      name: "response_format of an unknown type", path: chat,
+      body: json(["model": "smollm2", "messages": [hello], "response_format": ["type": "yaml"]]), status: 400,
+      param: "response_format.type"),
+    BadRequest(
+      name: "rag of the wrong type", path: chat, body: json(["model": "smollm2", "messages": [hello], "rag": "yes"]),
+      status: 400, param: "rag"),
     BadRequest(
       name: "completion without prompt", path: "/v1/completions", body: json(["model": "smollm2"]), status: 400,
       param: "prompt"),

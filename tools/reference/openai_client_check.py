@@ -1,7 +1,9 @@
 """Drives a running `radlm serve` with the official OpenAI Python client (pinned in
 tools/reference/requirements.txt) and checks what the client sees: model list, greedy chat equal
 to the expected text (non-streamed and streamed), embeddings equal to the expected float32 vectors
-(the client asks for base64), and errors raised as the client's exception classes.
+(the client asks for base64), `response_format` JSON-schema output (greedy and sampled, streamed or
+not) that `jsonschema` validates, `json_object` output that parses as an object, and errors raised
+as the client's exception classes.
 
 Run by RadServerTests (ServerOpenAIClientTests), which starts the server and writes the expected
 values (from the same in-process calls `radlm generate` and `radlm embed` make) to --expected:
@@ -14,7 +16,22 @@ import json
 import struct
 import sys
 
+import jsonschema
 import openai
+
+FINDING_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "finding": {"type": "string", "maxLength": 40},
+        "laterality": {"enum": ["left", "right", "bilateral", "none"]},
+        "urgent": {"type": "boolean"},
+        "size_mm": {"type": "integer"},
+    },
+    "required": ["finding", "laterality", "urgent"],
+    "additionalProperties": False,
+}
+REPORT = [{"role": "system", "content": "Extract the main finding of the report as JSON."},
+          {"role": "user", "content": "Report: Small left pleural effusion. No pneumothorax."}]
 
 
 def fail(message):
@@ -97,11 +114,33 @@ def main():
     expect_error(openai.BadRequestError, lambda: client.chat.completions.create(
         model=expected["model"], messages=messages, temperature="warm"), param="temperature")
     print("ok: a wrong type raises BadRequestError")
+    schema_format = {"type": "json_schema", "json_schema": {"name": "finding", "schema": FINDING_SCHEMA, "strict": True}}
+    for temperature, seed, stream in [(0, 0, False), (0, 0, True), (1, 3, False), (1, 4, True)]:
+        request = dict(model=expected["model"], messages=REPORT, temperature=temperature, seed=seed, max_tokens=80,
+                       response_format=schema_format)
+        if stream:
+            text = "".join(choice.delta.content or "" for chunk in client.chat.completions.create(stream=True, **request)
+                           for choice in chunk.choices)
+        else:
+            text = client.chat.completions.create(**request).choices[0].message.content
+        try:
+            jsonschema.validate(json.loads(text), FINDING_SCHEMA)
+        except (ValueError, jsonschema.ValidationError) as error:
+            fail(f"json_schema output {text!r} does not validate: {error}")
+        check(True, f"json_schema output validates (temperature {temperature}, stream {stream}): {text}")
+    text = client.chat.completions.create(model=expected["model"], messages=REPORT, temperature=1, seed=5,
+                                          max_tokens=60, response_format={"type": "json_object"}
+                                          ).choices[0].message.content
+    try:
+        parsed = json.loads(text)
+    except ValueError as error:
+        fail(f"json_object output {text!r} is not JSON: {error}")
+    check(isinstance(parsed, dict), f"json_object output is an object: {text}")
     expect_error(openai.BadRequestError, lambda: client.chat.completions.create(
         model=expected["model"], messages=messages, response_format={
-            "type": "json_schema", "json_schema": {"name": "finding", "schema": {"type": "object"}}}),
-        param="response_format")
-    print("ok: json_schema without the constrained decoder raises BadRequestError naming response_format")
+            "type": "json_schema", "json_schema": {"name": "p", "schema": {"type": "string", "pattern": "a+"}}}),
+        param="response_format.json_schema.schema")
+    print("ok: a schema outside the supported subset raises BadRequestError naming the schema")
     wrong_key = openai.OpenAI(base_url=args.base_url, api_key="wrong", max_retries=0)
     expect_error(openai.AuthenticationError, lambda: wrong_key.models.list())
     print("ok: a wrong key raises AuthenticationError")

@@ -12,6 +12,10 @@ enum { RADLM_VECTOR_BASELINE = 0, RADLM_VECTOR_AVX2 = 1, RADLM_VECTOR_AVX512 = 2
 int radlm_vector_level(void);
 /// Caps the level (tests and benchmarks run every code path on one machine); returns the level now used.
 int radlm_set_vector_level(int level);
+/// The calling thread's raw cap (-1 when none was set), and setting it: how a pool hands the
+/// caller's level to the threads that run the caller's work.
+int radlm_thread_vector_cap(void);
+void radlm_set_thread_vector_cap(int cap);
 
 /// y[i] = x[i] * Φ(x[i]) with Φ through erf (PyTorch gelu, approximate="none").
 void radlm_gelu_erf(const float *x, float *y, ptrdiff_t count);

@@ -1,7 +1,8 @@
 /// The byte-level grammar a `JSONSchema` compiles to for constrained decoding: each schema
 /// position becomes a list of alternative nodes (anyOf branches, type lists), each node one JSON
 /// construct whose documents all validate. It admits a subset of the valid documents: compact
-/// JSON with at most one space after `{`, `[`, `,`, `:` and a value, declared properties only,
+/// JSON with at most one space after `{`, `[`, `,`, `:` and a value, declared properties only (an
+/// object schema that declares none and allows additional properties takes any keys and values),
 /// strings without `\u` surrogate escapes, numbers with at most 15 integer and 15 fraction digits
 /// and a two-digit exponent (`integer`: whole numbers only), `enum`/`const` spelled canonically.
 public final class JSONGrammar: Sendable {
@@ -13,6 +14,9 @@ public final class JSONGrammar: Sendable {
     case number(integer: Bool)
     case object(ObjectRule)
     case array(items: [Int], minItems: Int, maxItems: Int?)
+    /// An object with any keys (strings) whose values are any of `values` (`{"type":"object"}`,
+    /// which is what `response_format` `json_object` asks for).
+    case freeObject(values: [Int])
   }
 
   struct Property: Sendable {
@@ -54,6 +58,16 @@ public final class JSONGrammar: Sendable {
 
   /// Shortest document of a list of alternatives.
   func minBytes(of choices: [Int]) -> Int { choices.map { minBytes[$0] }.min() ?? Int.max }
+
+  func isFreeObject(_ node: Int) -> Bool {
+    if case .freeObject = nodes[node] { return true }
+    return false
+  }
+
+  func freeObjectValues(_ node: Int) -> [Int] {
+    if case .freeObject(let values) = nodes[node] { return values }
+    return []
+  }
 
   /// The shortest document of the whole schema, in bytes.
   public var shortestDocument: Int { minBytes(of: root) }
@@ -110,6 +124,8 @@ public final class JSONGrammar: Sendable {
           let itemBytes = itemChoices.map { minBytes[$0] }.min() ?? 0
           let bytes = schema.minItems == 0 ? 2 : 2 + schema.minItems * itemBytes + schema.minItems - 1
           out.append(add(.array(items: itemChoices, minItems: schema.minItems, maxItems: maxItems), bytes))
+        case .object where schema.properties.isEmpty && schema.additionalPropertiesAllowed:
+          out.append(add(.freeObject(values: anyValue()), 2))
         case .object:
           var properties: [Property] = []
           var mask: UInt64 = 0
@@ -133,6 +149,24 @@ public final class JSONGrammar: Sendable {
         }
       }
       return out
+    }
+
+    /// Nodes of any JSON value (objects and arrays of any values nest), built once per grammar.
+    var anyValueChoices: [Int]?
+
+    mutating func anyValue() -> [Int] {
+      if let anyValueChoices { return anyValueChoices }
+      let string = add(.string(maxLength: nil), 2)
+      let number = add(.number(integer: false), 1)
+      let literals = add(.literals([Array("true".utf8), Array("false".utf8), Array("null".utf8)]), 4)
+      // The containers refer to the list that holds them: added first, filled in below.
+      let object = add(.freeObject(values: []), 2)
+      let array = add(.array(items: [], minItems: 0, maxItems: nil), 2)
+      let all = [string, number, literals, object, array]
+      nodes[object] = .freeObject(values: all)
+      nodes[array] = .array(items: all, minItems: 0, maxItems: nil)
+      anyValueChoices = all
+      return all
     }
 
     /// What array items may be when `items` is absent.

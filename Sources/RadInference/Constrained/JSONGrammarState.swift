@@ -139,7 +139,7 @@ public struct JSONGrammarState: Sendable, Hashable {
         out.append(base + [.number(integer: integer, phase: .integer, digits: 1)])
       default: break
       }
-    case .object:
+    case .object, .freeObject:
       if b == UInt8(ascii: "{") { out.append(base + [.object(node: node, seen: 0, phase: .open(spaced: false))]) }
     case .array:
       if b == UInt8(ascii: "[") { out.append(base + [.array(node: node, count: 0, phase: .open(spaced: false))]) }
@@ -227,6 +227,9 @@ public struct JSONGrammarState: Sendable, Hashable {
     _ node: Int, _ seen: UInt64, _ phase: ObjectPhase, _ b: UInt8, _ stack: Stack, _ g: JSONGrammar,
     _ out: inout [Stack]
   ) {
+    if case .freeObject(let values) = g.nodes[node] {
+      return freeObjectStep(node, values, phase, b, stack, g, &out)
+    }
     guard case .object(let rule) = g.nodes[node] else { return }
     var base: Stack { Array(stack.dropLast()) }
     func push(_ p: ObjectPhase) {
@@ -265,6 +268,45 @@ public struct JSONGrammarState: Sendable, Hashable {
     case .comma(let spaced):
       if isSpace && !spaced { push(.comma(spaced: true)) }
       if b == UInt8(ascii: "\"") { push(.key(alive: unseen, matched: 0)) }
+    }
+  }
+
+  /// An object with any keys: a key is an ordinary string frame pushed above the object frame,
+  /// which waits in `afterKey(property: -1)` until the string closes.
+  static func freeObjectStep(
+    _ node: Int, _ values: [Int], _ phase: ObjectPhase, _ b: UInt8, _ stack: Stack, _ g: JSONGrammar,
+    _ out: inout [Stack]
+  ) {
+    func with(_ p: ObjectPhase) -> Stack {
+      var next = stack
+      next[next.count - 1] = .object(node: node, seen: 0, phase: p)
+      return next
+    }
+    let isSpace = b == UInt8(ascii: " ")
+    let key = Frame.string(maxLength: Int.max, characters: 0, pending: .none)
+    switch phase {
+    case .open(let spaced):
+      if isSpace && !spaced { out.append(with(.open(spaced: true))) }
+      if b == UInt8(ascii: "}") { out.append(Array(stack.dropLast())) }
+      if b == UInt8(ascii: "\"") { out.append(with(.afterKey(property: -1)) + [key]) }
+    case .key:
+      return
+    case .afterKey:
+      if b == UInt8(ascii: ":") { out.append(with(.colon(property: -1, spaced: false))) }
+    case .colon(_, let spaced):
+      if isSpace && !spaced {
+        out.append(with(.colon(property: -1, spaced: true)))
+        return
+      }
+      let parent = with(.afterValue(spaced: false))
+      for choice in values { start(choice, b, parent, g, &out) }
+    case .afterValue(let spaced):
+      if isSpace && !spaced { out.append(with(.afterValue(spaced: true))) }
+      if b == UInt8(ascii: ",") { out.append(with(.comma(spaced: false))) }
+      if b == UInt8(ascii: "}") { out.append(Array(stack.dropLast())) }
+    case .comma(let spaced):
+      if isSpace && !spaced { out.append(with(.comma(spaced: true))) }
+      if b == UInt8(ascii: "\"") { out.append(with(.afterKey(property: -1)) + [key]) }
     }
   }
 
@@ -322,6 +364,14 @@ public struct JSONGrammarState: Sendable, Hashable {
       case .hex(let count, _): return 1 + 4 - count
       }
     case .number(_, let phase, _): return numberIsComplete(phase) ? 0 : 1
+    case .object(let node, _, let phase) where g.isFreeObject(node):
+      let value = g.minBytes(of: g.freeObjectValues(node))
+      switch phase {
+      case .open, .afterValue, .key: return 1
+      case .afterKey: return 1 + value + 1
+      case .colon: return value + 1
+      case .comma: return 2 + 1 + value + 1
+      }
     case .object(let node, let seen, let phase):
       guard case .object(let rule) = g.nodes[node] else { return 0 }
       let missing = rule.requiredMask & ~seen

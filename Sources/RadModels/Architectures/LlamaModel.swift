@@ -185,9 +185,16 @@ public final class LlamaModel: LanguageModel, @unchecked Sendable {
   public func hiddenStates(_ batch: TokenBatch, cache: KVCache? = nil, probe: AttentionProbe? = nil) throws -> Tensor {
     let offset = cache?.offset ?? 0
     try batch.validate(vocabularySize: config.vocabularySize, maxPositions: nil, offset: offset)
+    return try transform(embedTokens(batch.ids, shape: [batch.batch, batch.length]), batch, cache: cache, probe: probe)
+  }
+
+  /// The decoder blocks and final norm over input vectors [batch, length, width]; `batch` gives
+  /// the shape, attention mask and positions (its ids are not read).
+  func transform(_ embedded: Tensor, _ batch: TokenBatch, cache: KVCache?, probe: AttentionProbe?) throws -> Tensor {
+    let offset = cache?.offset ?? 0
     let positions = batch.resolvedPositions(offset: offset)
     let angles = rotary.angles(positions: positions)
-    var h = embedTokens(batch.ids, shape: [batch.batch, batch.length])
+    var h = embedded
     let mask = AttentionMask.make(
       batch: batch.batch, queries: batch.length, keys: offset + batch.length, offset: offset, causal: true,
       keyMask: batch.attentionMask)

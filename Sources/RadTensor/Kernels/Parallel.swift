@@ -39,7 +39,13 @@ public enum Parallel {
       }
       if ran == 0 {
         let box = UncheckedSendable(escapable)
+        // Dispatch's threads run other work too: each takes the caller's vector level for this
+        // job only.
+        let cap = radlm_thread_vector_cap()
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
+          let previous = radlm_thread_vector_cap()
+          radlm_set_thread_vector_cap(cap)
+          defer { radlm_set_thread_vector_cap(previous) }
           let start = worker * chunk
           let end = Swift.min(count, start + chunk)
           if start < end { box.value(start..<end) }

@@ -11,8 +11,9 @@ public enum VectorLevel: Int, Comparable, CaseIterable, Sendable {
   /// AVX-512 (F, DQ, VL): 16 lanes.
   case avx512 = 2
 
-  /// The level in use. Setting it caps the level at the given one (a level the CPU lacks leaves
-  /// the widest it has); the setting is process-wide.
+  /// The level in use on this thread. Setting it caps the level at the given one (a level the CPU
+  /// lacks leaves the widest it has) for the calling thread and the work it hands to the worker
+  /// pool (`Parallel`), so that checking a narrower path never changes other threads' numbers.
   public static var current: VectorLevel {
     get { VectorLevel(rawValue: Int(radlm_vector_level())) ?? .baseline }
     set { radlm_set_vector_level(Int32(newValue.rawValue)) }

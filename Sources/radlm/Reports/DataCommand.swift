@@ -7,8 +7,8 @@ import RadModelFiles
 struct DataCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "data",
-    abstract: "Inspect the data sets RadLM reads.",
-    subcommands: [IUStatsCommand.self]
+    abstract: "Inspect the data sets RadLM reads and make synthetic ones.",
+    subcommands: [IUStatsCommand.self, SynthCXRCommand.self]
   )
 }
 

@@ -299,5 +299,5 @@ struct RagStatsCommand: ParsableCommand {
 
 /// Extra input readers (Indiana University reports).
 enum RagReaders {
-  static var all: [any DocumentFileReader] { [] }
+  static var all: [any DocumentFileReader] { [IUReportDocumentReader()] }
 }
