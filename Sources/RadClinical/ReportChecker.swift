@@ -7,6 +7,9 @@ public struct ReportChecker: Sendable {
   public var scorer: (any WordSurprisalScorer)?
   /// A word is an outlier when its surprisal (nats) is at least this.
   public var surprisalThreshold: Double
+  /// Lower-cased words that stand for removed text (the IU collection writes each redaction as
+  /// four x's): a run of them is a redaction, not a repeated word.
+  public var redactionTokens: Set<String> = ["xxxx"]
 
   public init(scorer: (any WordSurprisalScorer)? = nil, surprisalThreshold: Double = 14) {
     self.scorer = scorer
@@ -26,7 +29,9 @@ public struct ReportChecker: Sendable {
     if let sex = report.sex {
       issues += Self.sexMismatches(findings, .findings, sex) + Self.sexMismatches(impression, .impression, sex)
     }
-    issues += Self.repeatedWords(findings, .findings) + Self.repeatedWords(impression, .impression)
+    issues +=
+      Self.repeatedWords(findings, .findings, redactions: redactionTokens)
+      + Self.repeatedWords(impression, .impression, redactions: redactionTokens)
     if let scorer {
       issues += try outliers(report.findings, .findings, scorer) + outliers(report.impression, .impression, scorer)
     }
@@ -146,13 +151,16 @@ public struct ReportChecker: Sendable {
     }
   }
 
-  static func repeatedWords(_ text: ClinicalText, _ section: ReportSection) -> [ReportIssue] {
+  static func repeatedWords(_ text: ClinicalText, _ section: ReportSection, redactions: Set<String>)
+    -> [ReportIssue]
+  {
     var issues: [ReportIssue] = []
     let words = text.words
     for i in words.indices.dropFirst() {
       let a = words[i - 1]
       let b = words[i]
-      guard a.lower == b.lower, a.lower != "xxxx", a.lower.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic }),
+      guard a.lower == b.lower, !redactions.contains(a.lower),
+        a.lower.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic }),
         !["that", "had"].contains(a.lower)
       else { continue }
       // Only separated by spaces (not "left. Left").

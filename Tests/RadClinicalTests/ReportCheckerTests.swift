@@ -70,10 +70,15 @@ struct ReportCheckerTests {
   }
 
   @Test func repeatedWords() throws {
-    let findings = "The the lungs are clear. XXXX XXXX are intact. Left. Left lung clear."
-    let found = try issues(findings, "No no acute disease.")
+    // A run of redaction tokens is no repeated word; "redacted" stands in for a collection's token.
+    var redacting = ReportChecker()
+    redacting.redactionTokens = ["redacted"]
+    let findings = "The the lungs are clear. Redacted redacted are intact. Left. Left lung clear."
+    let found = try redacting.check(CheckableReport(id: "t", findings: findings, impression: "No no acute disease."))
     #expect(found.map(\.kind) == [.repeatedWord, .repeatedWord])
     #expect(found[0].start == 4 && found[0].end == 7 && found[1].section == .impression)
+    // Without the token declared, the same run is flagged.
+    #expect(try issues(findings, "No acute disease.").map(\.kind) == [.repeatedWord, .repeatedWord])
   }
 
   @Test func offsetsCountCodePoints() throws {

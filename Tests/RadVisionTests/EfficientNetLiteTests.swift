@@ -59,10 +59,15 @@ struct EfficientNetLiteTests {
     let torchErrors = try #require(fixture.root["torch_float32_error"] as? [String: Double])
     func check(_ actual: Tensor, _ key: String) throws {
       let expected = try fixture.tensor(key)
-      #expect(actual.shape == expected.shape, "\(key) shape")
+      // Large gradients are stored as their first rows (the fixture stays small): compare those.
+      let sameRowShape =
+        actual.shape.count == expected.shape.count && actual.shape.dropFirst() == expected.shape.dropFirst()
+      #expect(
+        actual.shape == expected.shape || (sameRowShape && expected.shape[0] < actual.shape[0]), "\(key) shape")
+      let compared = actual.data.prefix(expected.data.count)
       let scale = (expected.data.map { abs($0) }.max() ?? 0) * 1e-2
       let error =
-        zip(actual.data, expected.data).map { abs($0 - $1) / max(abs($1), scale, .leastNormalMagnitude) }
+        zip(compared, expected.data).map { abs($0 - $1) / max(abs($1), scale, .leastNormalMagnitude) }
         .max() ?? .infinity
       let allowed = max(2 * Float(try #require(torchErrors[key], "\(key)")), 1e-4)
       #expect(error <= allowed, "\(key): relative error \(error), PyTorch float32's \(torchErrors[key] ?? 0)")
