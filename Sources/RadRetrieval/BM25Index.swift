@@ -35,7 +35,9 @@ public struct BM25Index: Sendable {
     var sum = 0.0
     var negative: [String] = []
     let n = Double(documents.count)
-    for (term, list) in postings {
+    // Summed in term order: a Dictionary's own order differs between instances, and the mean idf
+    // (the floor of negative idfs) would then differ in its last bits from one index to the next.
+    for (term, list) in postings.sorted(by: { $0.key < $1.key }) {
       let value = log(n - Double(list.count) + 0.5) - log(Double(list.count) + 0.5)
       idf[term] = value
       sum += value
